@@ -1,0 +1,1 @@
+"""Collectors: one per host, each turning many targets into Facts (the I/O edge)."""
