@@ -1,0 +1,473 @@
+"""Fetching links that strangers wrote, without being turned against ourselves.
+
+A link in an abstract may point at ``http://169.254.169.254/`` (cloud
+metadata), ``http://localhost:8080/admin``, a host name that resolves to a
+private address, or a page that redirects to one of those. It may also serve
+a body of many gigabytes or trickle bytes forever. The rules here:
+
+* only ``http`` and ``https`` URLs are ever requested;
+* the host is resolved (with the event loop's ``getaddrinfo``) and EVERY
+  address it resolves to must be global: no loopback, private, link-local,
+  multicast, reserved, unspecified or shared (CGNAT) address. The check runs
+  in the connection layer (an httpcore network backend), which then connects
+  to the very address it checked: no second DNS lookup, so DNS rebinding
+  cannot slip through. Every redirect hop opens its connection through that
+  layer, and :func:`fetch` follows redirects itself, re-checking the scheme of
+  each ``Location``;
+* bodies are streamed and reading stops at ``max_bytes`` (declared
+  ``Content-Length`` beyond the bound is not read at all);
+* connect, read, write and pool timeouts, and a total deadline per fetch.
+
+``FetchPolicy(allow_private_hosts=True)`` lifts the address rule (CLI flag
+``--allow-private-hosts``), only so tests can talk to servers on 127.0.0.1;
+``allowed_networks`` lifts it for chosen networks only, which lets a test
+prove that a redirect from an allowed local server to another forbidden
+address is still refused.
+
+Known limit: gzip-encoded bodies are bounded after decoding, chunk by chunk;
+one network chunk may decode to more than ``max_bytes`` before we stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import socket
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+from urllib.parse import urljoin
+
+import httpcore
+import httpx
+
+from auditor import __version__
+from auditor.retry import DEFAULT as DEFAULT_RETRY
+from auditor.retry import RetryPolicy, TransientError, retry_after_seconds
+
+USER_AGENT = f"repro-auditor/{__version__} (reproducibility audit of research papers)"
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """What the fetcher may do. Defaults are safe for stranger-written links."""
+
+    allow_private_hosts: bool = False  # --allow-private-hosts: tests only
+    allowed_networks: tuple[str, ...] = ()  # e.g. ("127.0.0.1/32",): exceptions to the address rule
+    max_bytes: int = 2 * MiB
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0
+    total_timeout: float = 40.0  # one fetch, all hops, body included
+    max_redirects: int = 10
+    user_agent: str = USER_AGENT
+
+    def timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            connect=self.connect_timeout,
+            read=self.read_timeout,
+            write=self.read_timeout,
+            pool=self.connect_timeout,
+        )
+
+    def networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(n, strict=False) for n in self.allowed_networks)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class UnsafeURLError(Exception):
+    """Refused before any connection: wrong scheme or a forbidden address."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"refused {url}: {reason}")
+
+
+class HostNotFound(Exception):
+    """The host name does not resolve (NXDOMAIN): the site is gone, not our network."""
+
+    def __init__(self, host: str, detail: str = "") -> None:
+        self.host = host
+        super().__init__(f"host {host} does not resolve{': ' + detail if detail else ''}")
+
+
+class BodyTooLarge(Exception):
+    """A body beyond ``max_bytes`` was asked for in full (e.g. to parse JSON)."""
+
+
+class FetchTimeout(httpx.TimeoutException):
+    """The total deadline of one fetch passed (retried like any httpx timeout)."""
+
+
+# --------------------------------------------------------------------------- address rule
+
+
+def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why an address must not be contacted, or None when it is a public one."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            inner = forbidden_reason(mapped)
+            return f"{inner} (inside {ip})" if inner else None
+        if ip.teredo is not None:
+            return "teredo address"
+    for attr, reason in (
+        ("is_unspecified", "unspecified address"),
+        ("is_loopback", "loopback address"),
+        ("is_link_local", "link-local address"),
+        ("is_multicast", "multicast address"),
+        ("is_private", "private address"),
+        ("is_reserved", "reserved address"),
+    ):
+        if getattr(ip, attr):
+            return reason
+    if not ip.is_global:
+        return "non-global address"
+    return None
+
+
+def address_refusal(address: str, policy: FetchPolicy) -> str | None:
+    """Why ``address`` (an IP literal) is refused under ``policy``, or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if policy.allow_private_hosts:
+        return None
+    if any(ip in net for net in policy.networks()):
+        return None
+    return forbidden_reason(ip)
+
+
+def check_scheme(url: str | httpx.URL) -> httpx.URL:
+    """Parse ``url`` and refuse anything but http(s) with a host."""
+    text = str(url).strip()
+    try:
+        parsed = httpx.URL(text)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise UnsafeURLError(text, f"not a valid URL ({exc})") from None
+    if parsed.scheme not in ALLOWED_SCHEMES:
+        raise UnsafeURLError(text, f"scheme {parsed.scheme or '(none)'!r} is not http(s)")
+    if not parsed.host:
+        raise UnsafeURLError(text, "no host")
+    return parsed
+
+
+async def resolve_checked(host: str, port: int, policy: FetchPolicy, timeout: float | None = None) -> list[str]:
+    """Resolve ``host`` and return its addresses, all of them allowed.
+
+    Raises :class:`UnsafeURLError` when any address is forbidden (a name that
+    mixes public and private addresses is refused whole) and
+    :class:`HostNotFound` when the name does not exist.
+    """
+    bare = host.strip("[]")
+    try:
+        ipaddress.ip_address(bare.split("%", 1)[0])
+        addresses = [bare]
+    except ValueError:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(
+                loop.getaddrinfo(bare, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP),
+                timeout,
+            )
+        except socket.gaierror as exc:
+            if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+                raise HostNotFound(bare, exc.strerror or "") from None
+            raise httpx.ConnectError(f"cannot resolve {bare}: {exc}") from None
+        except asyncio.TimeoutError:
+            raise httpx.ConnectTimeout(f"resolving {bare} timed out") from None
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not addresses:
+            raise HostNotFound(bare)
+    for address in addresses:
+        reason = address_refusal(address, policy)
+        if reason:
+            shown = bare if address == bare else f"{bare} ({address})"
+            raise UnsafeURLError(f"//{shown}:{port}", reason)
+    return addresses
+
+
+async def check_url(url: str, policy: FetchPolicy) -> httpx.URL:
+    """Scheme and address checks without connecting (for tools like ``git``)."""
+    parsed = check_scheme(url)
+    await resolve_checked(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80), policy, policy.connect_timeout)
+    return parsed
+
+
+# --------------------------------------------------------------------------- transport
+
+
+class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
+    """Resolves, checks, then connects to the checked address itself."""
+
+    def __init__(self, policy: FetchPolicy, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+        self.policy = policy
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await resolve_checked(host, port, self.policy, timeout)
+        last: Exception | None = None
+        for address in addresses:
+            try:
+                return await self.inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        raise UnsafeURLError("unix socket", "unix sockets are never used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class SafeTransport(httpx.AsyncHTTPTransport):
+    """httpx transport whose every connection goes through :class:`SafeNetworkBackend`."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        limits: httpx.Limits | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,  # tests: record connects
+    ) -> None:
+        super().__init__(trust_env=False)  # no proxies from the environment: they would bypass the check
+        limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self.policy = policy
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=SafeNetworkBackend(policy, network_backend),
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        check_scheme(request.url)
+        return await super().handle_async_request(request)
+
+
+def safe_client(
+    policy: FetchPolicy | None = None,
+    headers: Mapping[str, str] | None = None,
+    network_backend: httpcore.AsyncNetworkBackend | None = None,
+) -> httpx.AsyncClient:
+    """An AsyncClient that can only reach what ``policy`` allows. Redirects are not
+    followed by httpx (it would read redirect bodies in full): use :func:`fetch`."""
+    policy = policy or FetchPolicy()
+    base = {"user-agent": policy.user_agent, "accept-encoding": "gzip"}
+    base.update(headers or {})
+    return httpx.AsyncClient(
+        transport=SafeTransport(policy, network_backend=network_backend),
+        timeout=policy.timeout(),
+        follow_redirects=False,
+        headers=base,
+        trust_env=False,
+    )
+
+
+# --------------------------------------------------------------------------- fetch
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One fetched URL after redirects, with at most ``max_bytes`` of its body."""
+
+    url: str  # as asked
+    final_url: str
+    status_code: int
+    headers: Mapping[str, str]  # lower-case names
+    content: bytes
+    truncated: bool  # the body was longer than max_bytes (or declared so) and was cut
+    redirects: tuple[str, ...] = ()  # the URLs redirected through, in order
+    declared_size: int | None = None  # Content-Length, when given
+    elapsed: float = 0.0
+
+    @property
+    def content_type(self) -> str | None:
+        value = self.headers.get("content-type")
+        return value.split(";", 1)[0].strip().lower() if value else None
+
+    @property
+    def size(self) -> int:
+        """Bytes read, or the declared length when the body was cut."""
+        if self.truncated and self.declared_size:
+            return self.declared_size
+        return len(self.content)
+
+    @property
+    def location(self) -> str | None:
+        loc = self.headers.get("location")
+        return urljoin(self.final_url, loc) if loc else None
+
+    def text(self) -> str:
+        charset = "utf-8"
+        ctype = self.headers.get("content-type", "")
+        if "charset=" in ctype:
+            charset = ctype.split("charset=", 1)[1].split(";", 1)[0].strip().strip('"') or "utf-8"
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        if self.truncated:
+            raise BodyTooLarge(f"{self.final_url}: body larger than the limit, not parsed")
+        return json.loads(self.content)
+
+
+async def _read_bounded(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
+    declared = response.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        return b"", True
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        room = max_bytes - total
+        if len(chunk) > room:
+            chunks.append(chunk[:room])
+            return b"".join(chunks), True
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks), False
+
+
+async def _fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    policy: FetchPolicy,
+    method: str,
+    headers: Mapping[str, str] | None,
+    follow_redirects: bool,
+    read_body: bool,
+) -> FetchResult:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    current = check_scheme(url)
+    hops: list[str] = []
+    while True:
+        request = client.build_request(method, current, headers=dict(headers or {}))
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            location = response.headers.get("location")
+            if follow_redirects and response.status_code in REDIRECT_CODES and location:
+                if len(hops) >= policy.max_redirects:
+                    raise httpx.TooManyRedirects(f"more than {policy.max_redirects} redirects", request=request)
+                nxt = urljoin(str(current), location.strip())
+                hops.append(str(current))
+                current = check_scheme(nxt)  # next hop: scheme now, address at connect
+                if response.status_code == 303:
+                    method = "GET"
+                continue
+            if read_body and method != "HEAD":
+                content, truncated = await _read_bounded(response, policy.max_bytes)
+            else:
+                content, truncated = b"", False
+            declared = response.headers.get("content-length")
+            return FetchResult(
+                url=url,
+                final_url=str(current),
+                status_code=response.status_code,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                content=content,
+                truncated=truncated,
+                redirects=tuple(hops),
+                declared_size=int(declared) if declared and declared.isdigit() else None,
+                elapsed=loop.time() - started,
+            )
+        finally:
+            await response.aclose()
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    policy: FetchPolicy,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    follow_redirects: bool = True,
+    read_body: bool = True,
+) -> FetchResult:
+    """One request (and its redirects, each re-checked) within the total deadline.
+
+    ``client`` should come from :func:`safe_client` so that addresses are
+    checked at connect time; the scheme of every hop is checked here anyway.
+    """
+    try:
+        async with asyncio.timeout(policy.total_timeout):
+            return await _fetch(client, url, policy, method, headers, follow_redirects, read_body)
+    except TimeoutError:
+        raise FetchTimeout(f"{url}: no complete answer within {policy.total_timeout:g} s") from None
+
+
+async def fetch_retrying(
+    client: httpx.AsyncClient,
+    url: str,
+    policy: FetchPolicy,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    **kwargs: Any,
+) -> FetchResult:
+    """:func:`fetch` under the shared retry policy: 5xx, 429 and timeouts are
+    retried; after the last attempt the TransientError (or httpx error) is raised."""
+    async for attempt in retry.retrying():
+        with attempt:
+            result = await fetch(client, url, policy, **kwargs)
+            if result.status_code >= 500 or result.status_code == 429:
+                raise TransientError(
+                    f"HTTP {result.status_code} from {result.final_url}",
+                    retry_after=retry_after_seconds(result.headers),
+                )
+            return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+@dataclass
+class HostLimiter:
+    """One semaphore per host, so one slow host cannot take every slot."""
+
+    per_host: int = 4
+    _semaphores: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+
+    def __call__(self, host: str) -> asyncio.Semaphore:
+        key = host.lower()
+        if key not in self._semaphores:
+            self._semaphores[key] = asyncio.Semaphore(self.per_host)
+        return self._semaphores[key]
+
+
+def describe_failure(exc: BaseException) -> tuple[str, str]:
+    """(kind, one-line reason) for a fetch that raised.
+
+    kind is ``refused`` (unsafe URL), ``dns`` (host does not exist),
+    ``timeout``, ``too_large``, ``http`` (5xx/429 after retries) or ``network``.
+    """
+    if isinstance(exc, UnsafeURLError):
+        return "refused", f"refused: {exc.reason}"
+    if isinstance(exc, HostNotFound):
+        return "dns", f"host {exc.host} does not resolve"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", f"timed out ({exc})" if str(exc) else "timed out"
+    if isinstance(exc, BodyTooLarge):
+        return "too_large", str(exc)
+    if isinstance(exc, TransientError):
+        return "http", f"{exc} (after retries)"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "redirects", str(exc)
+    return "network", f"{type(exc).__name__}: {exc}"
+

@@ -1,0 +1,122 @@
+"""A tiny HTTP server on 127.0.0.1 for tests: fake Hub, forges, web pages.
+
+Routes map a path (without query) to a function of the request that returns
+a :class:`Reply`. The server runs in a thread, so async code under test talks
+to it over a real socket, exactly like to a remote host.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Mapping
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before the status line
+    chunks: int = 0  # >0: stream the body this many times (chunked encoding), no length
+    chunk_delay: float = 0.0
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, **kw: Any) -> "Reply":
+        headers = {"content-type": "application/json", **kw.pop("headers", {})}
+        return cls(status=status, body=json.dumps(data), headers=headers, **kw)
+
+    @classmethod
+    def html(cls, text: str, status: int = 200, **kw: Any) -> "Reply":
+        return cls(status=status, body=text, headers={"content-type": "text/html; charset=utf-8"}, **kw)
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302) -> "Reply":
+        return cls(status=status, headers={"location": location})
+
+
+@dataclass(frozen=True)
+class Seen:
+    method: str
+    path: str
+    query: Mapping[str, list[str]]
+    headers: Mapping[str, str]
+
+
+Route = Callable[[Seen], Reply]
+
+
+class LocalServer:
+    """``with LocalServer(routes) as srv: srv.url('/x')``; ``srv.seen`` lists requests."""
+
+    def __init__(self, routes: Mapping[str, Route | Reply] | None = None) -> None:
+        self.routes: dict[str, Route | Reply] = dict(routes or {})
+        self.seen: list[Seen] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                seen = Seen(self.command, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()})
+                owner.seen.append(seen)
+                route = owner.routes.get(parts.path) or owner.routes.get("*")
+                reply = Reply(404, "not here") if route is None else (route if isinstance(route, Reply) else route(seen))
+                if reply.delay:
+                    time.sleep(reply.delay)
+                body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                try:
+                    self.send_response(reply.status)
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    if reply.chunks:
+                        self.send_header("transfer-encoding", "chunked")
+                        self.end_headers()
+                        for _ in range(reply.chunks):
+                            self.wfile.write(f"{len(body):x}\r\n".encode() + body + b"\r\n")
+                            self.wfile.flush()
+                            if reply.chunk_delay:
+                                time.sleep(reply.chunk_delay)
+                        self.wfile.write(b"0\r\n\r\n")
+                    else:
+                        self.send_header("content-length", str(len(body)))
+                        self.end_headers()
+                        if self.command != "HEAD":
+                            self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading: that is what some tests want
+
+            do_GET = _serve
+            do_HEAD = _serve
+            do_POST = _serve
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+    def __enter__(self) -> "LocalServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
