@@ -1,0 +1,107 @@
+"""Run the checks on one paper: the pure engine between facts and scores.
+
+No I/O: the facts were collected before and are handed in by target key.
+A check that raises becomes an ``unknown`` result ("check crashed: ...")
+so one faulty check, a third-party one say, never stops a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Mapping, Sequence
+
+from auditor.checking import Check, CheckContext
+from auditor.config import AuditConfig
+from auditor.models import Claim, Facts, Link, Paper, Result
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One check's result on one link (or on the paper: link_ordinal None, target_key '')."""
+
+    paper_id: str
+    link_ordinal: int | None
+    target_key: str
+    check: str
+    result: Result
+
+    @property
+    def scope(self) -> str:
+        return "paper" if self.link_ordinal is None else "link"
+
+
+def run_check(check: Check, ctx: CheckContext) -> Result:
+    """The check's result, or ``unknown`` saying how it crashed."""
+    try:
+        result = check(ctx)
+        if not isinstance(result, Result):
+            raise TypeError(f"returned {type(result).__name__}, not a Result")
+        return result
+    except Exception as exc:  # noqa: BLE001 - any fault of a check is reported, not raised
+        message = str(exc).splitlines()[0] if str(exc) else ""
+        return Result(
+            status="unknown",
+            reason=f"check crashed: {type(exc).__name__}: {message}".rstrip(": ").rstrip(),
+            evidence={"exception": type(exc).__name__},
+        )
+
+
+def enabled_checks(checks: Mapping[str, Check], config: AuditConfig) -> list[Check]:
+    """The checks this run executes, in name order."""
+    return [checks[name] for name in sorted(checks) if config.is_enabled(name)]
+
+
+def evaluate_paper(
+    paper: Paper,
+    links: Sequence[Link],
+    claims: Sequence[Claim],
+    facts_by_key: Mapping[str, Facts],
+    as_of: date,
+    checks: Mapping[str, Check],
+    config: AuditConfig,
+) -> list[CheckOutcome]:
+    """Every enabled check on every link of the paper, then the paper-scope checks.
+
+    A link's context carries the claims attached to its target; its facts
+    are ``facts_by_key[link.target.key]`` (None when not collected, which the
+    checks report as unknown).
+    """
+    links = tuple(sorted(links, key=lambda link: link.ordinal))
+    claims = tuple(claims)
+    outcomes: list[CheckOutcome] = []
+    selected = enabled_checks(checks, config)
+    for link in links:
+        key = link.target.key
+        attached = tuple(c for c in claims if c.target_key == key)
+        facts = facts_by_key.get(key)
+        for chk in selected:
+            if "link" not in chk.scopes:
+                continue
+            ctx = CheckContext(
+                paper=paper, as_of=as_of, link=link, facts=facts, claims=attached,
+                links=links, settings=config.settings_for(chk.name),
+            )
+            outcomes.append(CheckOutcome(paper.paper_id, link.ordinal, key, chk.name, run_check(chk, ctx)))
+    for chk in selected:
+        if "paper" not in chk.scopes:
+            continue
+        ctx = CheckContext(
+            paper=paper, as_of=as_of, claims=claims, links=links, settings=config.settings_for(chk.name)
+        )
+        outcomes.append(CheckOutcome(paper.paper_id, None, "", chk.name, run_check(chk, ctx)))
+    return outcomes
+
+
+def evaluate_papers(
+    items: Iterable[tuple[Paper, Sequence[Link], Sequence[Claim]]],
+    facts_by_key: Mapping[str, Facts],
+    as_of: date,
+    checks: Mapping[str, Check],
+    config: AuditConfig,
+) -> list[CheckOutcome]:
+    """:func:`evaluate_paper` over many papers."""
+    out: list[CheckOutcome] = []
+    for paper, links, claims in items:
+        out.extend(evaluate_paper(paper, links, claims, facts_by_key, as_of, checks, config))
+    return out
