@@ -113,8 +113,10 @@ def select_dumps(
                 f"dumps under `{dumps_path}` added or changed between {base[:7]} and {head[:7]}",
             )
         reason = f"every dump under `{dumps_path}` ({base[:7]} is not in the checkout's history)"
-    elif event in DIFF_EVENTS:
+    elif event in DIFF_EVENTS and head:
         reason = f"every dump under `{dumps_path}` (first push: nothing to compare with)"
+    elif event in DIFF_EVENTS:
+        reason = f"every dump under `{dumps_path}` (no commit to compare)"
     else:
         reason = f"every dump under `{dumps_path}` ({event or 'manual'} run)"
     return Selection(all_dumps(workspace, dumps_path), reason)
