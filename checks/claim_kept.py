@@ -97,8 +97,7 @@ def _link_scope(ctx: CheckContext) -> Result:
         return Result("warn", "code only on request: nothing to verify", 3.0, ev)
     if claim.kind in ("available", "on_request"):
         if delivered:
-            detail = f"; {activity}" if activity else ""
-            return Result("pass", f"claimed available, and it is: {holds}{detail}", 10.0, ev)
+            return Result("pass", f"claimed available, delivered: {activity or holds}", 10.0, ev)
         if ev.get("contents") == "links_only":
             return Result("warn", "claimed available, repository holds links only, no code", 4.0, ev)
         return Result("fail", f"claimed available, repository is {holds}", 0.0, ev)
