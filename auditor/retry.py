@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import httpx
 from tenacity import (
@@ -65,13 +65,34 @@ class RetryPolicy:
             return min(float(asked), self.max_retry_after)
         return wait_exponential_jitter(initial=self.initial, max=self.maximum, jitter=self.initial)(state)
 
-    def retrying(self) -> AsyncRetrying:
-        """An ``async for attempt in policy.retrying(): with attempt: ...`` loop."""
+    def retrying(
+        self,
+        *,
+        unless: Callable[[BaseException], bool] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        before_sleep: Callable[[RetryCallState], Any] | None = None,
+    ) -> AsyncRetrying:
+        """An ``async for attempt in policy.retrying(): with attempt: ...`` loop.
+
+        ``unless`` exempts some transient faults from retrying (the caller
+        handles them, e.g. by splitting a batch); ``sleep`` and
+        ``before_sleep`` let a caller inject a clock and count retries.
+        """
+
+        def predicate(exc: BaseException) -> bool:
+            return is_transient(exc) and not (unless is not None and unless(exc))
+
+        extra: dict[str, Any] = {}
+        if sleep is not None:
+            extra["sleep"] = sleep
+        if before_sleep is not None:
+            extra["before_sleep"] = before_sleep
         return AsyncRetrying(
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(predicate),
             wait=self._wait,
             stop=stop_after_attempt(self.attempts) | stop_after_delay(self.total),
             reraise=True,
+            **extra,
         )
 
 

@@ -1,0 +1,608 @@
+"""The GitHub collector: facts about repositories and owners.
+
+With a token, repositories are asked for in batches through GraphQL (one
+query, many aliases; the batch halves when GitHub times out). Without one,
+REST costs exactly one request per repository for the core facts, and the
+README, root listing and the rest are fetched only while the hourly budget
+(60 without a token) is not needed for core facts; what is skipped is said in
+``data["skipped"]``, never guessed. A request carrying an ETag is revalidated
+with If-None-Match: a 304 returns the cached facts and costs no rate limit.
+
+Primary rate limits are waited for up to ``max_wait`` seconds; beyond that
+collection stops, what was collected is kept, everything else is "unknown"
+and :attr:`GitHubCollector.rate_limited_until` says until when. Secondary
+limits and transient faults are retried by :mod:`auditor.retry`.
+
+Protocol logic lives in pure modules: :mod:`github_graphql` (query building
+and parsing), :mod:`github_rest` (REST parsing, rate-limit headers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
+from urllib.parse import quote
+
+import httpx
+from gidgethub import (
+    BadGraphQLRequest,
+    GitHubBroken,
+    GraphQLException,
+    HTTPException,
+    QueryError,
+)
+
+from auditor.hosts import github_graphql as gql
+from auditor.hosts import github_rest as rest
+from auditor.hosts.base import RateLimited, TargetRequest, now_utc, unknown_facts
+from auditor.hosts.github_client import GitHubSettings, RecordingAPI
+from auditor.models import Facts
+from auditor.retry import DEFAULT, RetryPolicy, TransientError
+
+__all__ = ["GitHubCollector", "GitHubSettings", "GitHubStats"]
+
+#: Extra REST requests per repository (no token), in order of value to checks.
+REST_EXTRAS = ("readme", "root_files", "commits", "languages", "releases", "subpaths")
+
+
+@dataclass
+class GitHubStats:
+    """What a collection cost."""
+
+    requests: int = 0  # HTTP requests sent (REST + GraphQL, retries included)
+    rest_requests: int = 0
+    graphql_requests: int = 0
+    graphql_points: int = 0  # sum of rateLimit.cost
+    not_modified: int = 0  # 304 answers (free)
+    retries: int = 0
+    batch_splits: int = 0  # GraphQL batches halved after a timeout or 502
+    waited_seconds: float = 0.0  # time slept for primary rate limits
+
+
+class _TooHeavy(TransientError):
+    """GitHub gave up on the query (timeout, 502, 504): a smaller batch may pass."""
+
+
+class _PrimaryLimit(Exception):
+    """The hourly budget is spent until reset_at."""
+
+    def __init__(self, reset_at: datetime | None) -> None:
+        super().__init__("primary rate limit")
+        self.reset_at = reset_at
+
+
+@dataclass
+class _Job:
+    """One request on its way through the collector."""
+
+    index: int
+    request: TargetRequest
+    owner: str
+    name: str | None  # None: an owner target
+    etag: str | None = None  # ETag to keep on the facts (from a REST revalidation)
+
+    @property
+    def key(self) -> str:
+        return self.request.target.key
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}" if self.name else self.owner
+
+
+@dataclass
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body: Any
+    primary_limited: bool = False
+
+
+def _job_for(index: int, request: TargetRequest) -> _Job | None:
+    target = request.target
+    owner, name = target.owner, target.name
+    if not owner:
+        rest_of_key = target.key.split(":", 1)[-1]
+        parts = rest_of_key.split("/")
+        owner = parts[0] if parts and parts[0] else None
+        name = parts[1] if len(parts) > 1 and target.kind == "github_repo" else None
+    if not owner or (target.kind == "github_repo" and not name):
+        return None
+    return _Job(index, request, owner, name if target.kind == "github_repo" else None)
+
+
+def _until(reset_at: datetime) -> str:
+    return f"rate limited until {reset_at:%H:%M} UTC"
+
+
+def _decode(body: bytes, content_type: str | None) -> Any:
+    if not body:
+        return None
+    if content_type and "json" in content_type:
+        try:
+            return json.loads(body)
+        except ValueError:
+            return body[:300].decode("utf-8", "replace")
+    return body[:300].decode("utf-8", "replace")
+
+
+class GitHubCollector:
+    """Facts for ``github_repo`` and ``github_owner`` targets."""
+
+    kinds = frozenset({"github_repo", "github_owner"})
+
+    def __init__(
+        self,
+        settings: GitHubSettings,
+        client: httpx.AsyncClient,
+        *,
+        max_wait: float = 300,
+        concurrency: int = 8,
+        batch_size: int = 50,
+        retry: RetryPolicy = DEFAULT,
+        clock: Callable[[], datetime] = now_utc,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        if not 1 <= concurrency <= 50:
+            raise ValueError("concurrency must be within 1-50 (GitHub allows at most 100 requests in flight)")
+        self.settings = settings
+        self.client = client
+        self.max_wait = max_wait
+        self.concurrency = concurrency
+        self.batch_size = max(1, min(int(batch_size), 100))
+        self.retry = retry
+        self.clock = clock
+        self.sleep = sleep
+        self.rate_limited_until: datetime | None = None
+        self.stats = GitHubStats()
+        self._rate: dict[str, rest.RateInfo | None] = {"core": None, "graphql": None}
+        self._wait_lock = asyncio.Lock()
+        self._pending_core = 0
+        self._inflight_rest = 0
+
+    # ------------------------------------------------------------------ public
+
+    async def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
+        """Yield one Facts per request, as they arrive."""
+        requests = list(requests)
+        out: asyncio.Queue[Facts] = asyncio.Queue()
+        emitted: set[int] = set()
+
+        def emit(index: int, facts: Facts) -> None:
+            if index not in emitted:  # exactly one Facts per request
+                emitted.add(index)
+                out.put_nowait(facts)
+
+        driver = asyncio.create_task(self._drive(requests, emit))
+        try:
+            for _ in requests:  # _drive emits for every request, whatever happens
+                yield await out.get()
+            await driver
+        finally:
+            if not driver.done():
+                driver.cancel()
+                try:
+                    await driver
+                except BaseException:  # noqa: BLE001 - we are closing
+                    pass
+
+    # ------------------------------------------------------------------ planning
+
+    async def _drive(self, requests: list[TargetRequest], emit: Callable[[int, Facts], None]) -> None:
+        jobs: list[_Job] = []
+        try:
+            for index, request in enumerate(requests):
+                job = _job_for(index, request)
+                if job is None or request.target.kind not in self.kinds:
+                    emit(index, self._facts(request.target.key, "error", error="not a GitHub repository or owner target"))
+                else:
+                    jobs.append(job)
+            if self.settings.has_token:
+                conditional = [j for j in jobs if j.name and j.request.etag and j.request.cached]
+                others = [j for j in jobs if j not in conditional]
+                leftovers: list[_Job] = []
+
+                async def revalidate(chunk: list[_Job]) -> None:
+                    await self._revalidate(chunk[0], emit, leftovers)
+
+                await self._pool(conditional, revalidate, emit, chunk=lambda: 1)
+                await self._pool(others + leftovers, lambda c: self._graphql_batch(c, emit), emit, chunk=lambda: self.batch_size)
+            else:
+                self._pending_core = sum(1 for j in jobs)
+                await self._pool(jobs, lambda c: self._rest_job(c[0], emit), emit, chunk=lambda: 1)
+        except Exception as exc:  # noqa: BLE001 - a bug here must not hang the caller
+            for index, request in enumerate(requests):
+                emit(index, self._facts(request.target.key, "error", error=self._reason(exc)))
+        finally:
+            for index, request in enumerate(requests):
+                emit(index, self._facts(request.target.key, "error", error="not collected: the collection was interrupted"))
+
+    async def _pool(self, jobs: list[_Job], work: Callable[[list[_Job]], Awaitable[None]], emit: Callable[[int, Facts], None], *, chunk: Callable[[], int]) -> None:
+        """Run ``work`` on chunks of ``jobs`` with bounded concurrency; faults land on their targets."""
+        queue = collections.deque(jobs)
+        self._requeue = queue  # a batch that must shrink puts its jobs back here
+
+        async def worker() -> None:
+            while queue:
+                size = max(1, chunk())
+                batch = [queue.popleft() for _ in range(min(size, len(queue)))]
+                if self.rate_limited_until is not None:
+                    for job in batch:
+                        emit(job.index, unknown_facts(job.key, _until(self.rate_limited_until)))
+                    continue
+                try:
+                    await work(batch)
+                except RateLimited as exc:
+                    self._stop(exc.reset_at)
+                    for job in batch:
+                        emit(job.index, unknown_facts(job.key, _until(exc.reset_at)))
+                except Exception as exc:  # noqa: BLE001 - one target's fault, recorded on it
+                    for job in batch:
+                        emit(job.index, self._facts(job.key, "error", error=self._reason(exc)))
+
+        workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency, max(1, len(jobs))))]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _facts(self, key: str, status: str, *, data: dict[str, Any] | None = None, canonical: str | None = None, etag: str | None = None, error: str | None = None) -> Facts:
+        return Facts(target_key=key, status=status, fetched_at=self.clock(), data=data or {}, canonical_key=canonical, etag=etag, error=error)  # type: ignore[arg-type]
+
+    def _reason(self, exc: BaseException) -> str:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        if isinstance(exc, HTTPException):
+            text = f"HTTP {int(exc.status_code)} {exc}"
+        return self.settings.redact(" ".join(text.split()))[:300]
+
+    def _stop(self, reset_at: datetime) -> None:
+        if self.rate_limited_until is None or reset_at > self.rate_limited_until:
+            self.rate_limited_until = reset_at
+
+    def _count(self, url: str) -> None:
+        self.stats.requests += 1
+        if url == self.settings.graphql_url:
+            self.stats.graphql_requests += 1
+        else:
+            self.stats.rest_requests += 1
+
+    def _count_retry(self, _state: Any) -> None:
+        self.stats.retries += 1
+
+    async def _retrying(self, call: Callable[[], Awaitable[Any]], *, unless: Callable[[BaseException], bool] | None = None) -> Any:
+        async for attempt in self.retry.retrying(unless=unless, sleep=self.sleep, before_sleep=self._count_retry):
+            with attempt:
+                return await call()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _respect_limit(self, resource: str) -> None:
+        """Before a request: when the budget is known to be spent, wait for reset or stop."""
+        info = self._rate.get(resource)
+        if info is not None and info.remaining <= 0 and info.reset_at is not None and info.reset_at > self.clock():
+            await self._wait_or_stop(resource, info.reset_at)
+
+    async def _wait_or_stop(self, resource: str, reset_at: datetime | None) -> None:
+        """Sleep until ``reset_at`` when that is within max_wait; else stop the collection."""
+        if reset_at is None:
+            reset_at = self.clock() + timedelta(seconds=60)
+        if self.rate_limited_until is not None:
+            raise RateLimited(self.rate_limited_until)
+        if (reset_at - self.clock()).total_seconds() > self.max_wait:
+            self._stop(reset_at)
+            raise RateLimited(reset_at)
+        async with self._wait_lock:  # one task waits, the others find the budget renewed
+            info = self._rate.get(resource)
+            delay = (reset_at - self.clock()).total_seconds()
+            if info is not None and info.remaining <= 0 and delay > 0:
+                self.stats.waited_seconds += delay + 1
+                await self.sleep(delay + 1)
+            self._rate[resource] = None
+
+    def _note_rate(self, resource: str, headers: Any) -> None:
+        info = rest.rate_info(headers)
+        if info is not None:
+            self._rate[resource] = info
+
+    # ------------------------------------------------------------------ REST
+
+    async def _rest_once(self, url: str, etag: str | None) -> _Answer:
+        api = RecordingAPI(self.client, self.settings, on_request=lambda: self._count(url))
+        extra = {"if-none-match": etag} if etag else None
+        try:
+            body = await api.getitem(url, extra_headers=extra)
+        except HTTPException:  # 3xx/4xx/5xx: judged below from the raw answer
+            body = _decode(api.last_content, api.last_headers.get("content-type"))
+        status, headers = api.last_status or 0, api.last_headers
+        message = rest.message_of(body) if status >= 300 else ""
+        if rest.is_secondary_limit(status, headers, message):
+            raise TransientError(f"secondary rate limit (HTTP {status})", retry_after=rest.retry_after(headers) or 60.0)
+        if status >= 500:
+            raise TransientError(f"HTTP {status} from GitHub")
+        if rest.is_primary_limit(status, headers, message):
+            info = rest.rate_info(headers)
+            reset_at = info.reset_at if info else None
+            self._rate["core"] = rest.RateInfo(limit=info.limit if info else None, remaining=0, reset_at=reset_at)
+            return _Answer(status, headers, body, primary_limited=True)
+        self._note_rate("core", headers)
+        if status == 304:
+            self.stats.not_modified += 1
+        return _Answer(status, headers, body)
+
+    async def _rest(self, url: str, *, etag: str | None = None, wait: bool = True) -> _Answer:
+        """One REST GET with retries; a spent budget is waited for (or stops) when ``wait``."""
+        while True:
+            if wait:
+                await self._respect_limit("core")
+            self._inflight_rest += 1
+            try:
+                answer = await self._retrying(lambda: self._rest_once(url, etag))
+            finally:
+                self._inflight_rest -= 1
+            if not answer.primary_limited or not wait:
+                return answer
+            info = rest.rate_info(answer.headers)
+            await self._wait_or_stop("core", info.reset_at if info else None)
+
+    def _budget_allows_extra(self) -> bool:
+        """True while an extra request leaves enough budget for every core request still to come."""
+        info = self._rate.get("core")
+        if info is None:
+            return True
+        if info.reset_at is not None and info.reset_at <= self.clock():
+            return True
+        return info.remaining - self._pending_core - self._inflight_rest > 0
+
+    async def _rest_job(self, job: _Job, emit: Callable[[int, Facts], None]) -> None:
+        if job.name is None:
+            self._pending_core -= 1
+            answer = await self._rest(f"/users/{quote(job.owner)}")
+            emit(job.index, self._owner_from_rest(job, answer))
+            return
+        emit(job.index, await self._rest_repo(job))
+
+    def _owner_from_rest(self, job: _Job, answer: _Answer) -> Facts:
+        if answer.status == 200 and isinstance(answer.body, dict):
+            return self._facts(job.key, "ok", data=rest.owner_facts(answer.body), etag=answer.headers.get("etag"))
+        if answer.status == 404:
+            return self._facts(job.key, "not_found", error="owner not found (HTTP 404)")
+        return self._facts(job.key, "error", error=f"HTTP {answer.status}: {rest.message_of(answer.body)}"[:300])
+
+    async def _rest_repo(self, job: _Job) -> Facts:
+        request = job.request
+        etag = request.etag if request.cached is not None else None
+        self._pending_core -= 1
+        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=etag)
+        if answer.status == 304 and request.cached is not None:
+            return replace(request.cached, fetched_at=self.clock())
+        moved_from = None
+        if answer.status in (301, 302, 307, 308):
+            location = answer.headers.get("location") or (answer.body.get("url") if isinstance(answer.body, dict) else None)
+            if not location:
+                return self._facts(job.key, "error", error=f"HTTP {answer.status} without a Location")
+            moved_from = job.full_name
+            answer = await self._rest(location)
+        return await self._repo_from_rest(job, answer, moved_from)
+
+    async def _repo_from_rest(self, job: _Job, answer: _Answer, moved_from: str | None) -> Facts:
+        status, body = answer.status, answer.body
+        message = rest.message_of(body)
+        if status in (404, 410):
+            return self._facts(job.key, "not_found", error=f"HTTP {status}: {message or 'Not Found'}"[:300])
+        if status in (403, 451):
+            return self._facts(job.key, "blocked", error=f"HTTP {status}: {message or 'blocked'}"[:300])
+        if status != 200 or not isinstance(body, dict):
+            return self._facts(job.key, "error", error=f"HTTP {status}: {message}"[:300])
+        data = rest.repo_facts(body)
+        facts = self._repo_status(job, data, moved_from, etag=answer.headers.get("etag"))
+        if facts.status in ("ok", "moved"):
+            await self._rest_extras(job, data)
+            facts = replace(facts, data=data)
+        return facts
+
+    def _repo_status(self, job: _Job, data: dict[str, Any], moved_from: str | None, *, etag: str | None) -> Facts:
+        """ok / moved / blocked from the facts of a repository that answered."""
+        now_name = str(data.get("name_with_owner") or job.full_name)
+        canonical = None
+        if moved_from is not None or now_name.lower() != job.full_name.lower():
+            moved_from = moved_from or job.full_name
+            canonical = f"github:{now_name.lower()}"
+        data["moved_from"] = moved_from
+        status = "moved" if canonical else "ok"
+        error = None
+        if data.get("is_disabled"):
+            status, error = "blocked", "repository disabled by GitHub"
+        elif data.get("is_private"):
+            status, error = "blocked", "repository is private"
+        return self._facts(job.key, status, data=data, canonical=canonical, etag=etag, error=error)
+
+    async def _rest_extras(self, job: _Job, data: dict[str, Any]) -> None:
+        """README, root listing and the rest, only while the budget allows; skips are noted."""
+        full = str(data.get("name_with_owner") or job.full_name)
+        base = f"/repos/{quote(full)}"
+        skipped: list[str] = []
+        stop_reason: str | None = None
+        for extra in REST_EXTRAS:
+            if extra == "subpaths" and not job.request.subpaths:
+                continue
+            if stop_reason is None and not self._budget_allows_extra():
+                stop_reason = "REST budget kept for core facts"
+            if stop_reason is not None:
+                skipped.append(f"{extra}: {stop_reason}")
+                continue
+            try:
+                limited = await self._rest_extra(extra, base, job, data)
+            except Exception as exc:  # noqa: BLE001 - an extra never spoils the core facts
+                skipped.append(f"{extra}: {self._reason(exc)}")
+                continue
+            if limited:
+                stop_reason = "rate limited"
+                skipped.append(f"{extra}: {stop_reason}")
+        if skipped:
+            data["skipped"] = skipped
+
+    async def _rest_extra(self, extra: str, base: str, job: _Job, data: dict[str, Any]) -> bool:
+        """Fetch one extra into ``data``; True when the primary limit answered."""
+        if extra == "subpaths":
+            found: dict[str, bool] = {}
+            for ref, path in sorted(job.request.subpaths):
+                if not self._budget_allows_extra():
+                    break
+                answer = await self._rest(f"{base}/contents/{quote(path)}?ref={quote(ref, safe='')}", wait=False)
+                if answer.primary_limited:
+                    return True
+                if answer.status in (200, 404):
+                    found[f"{ref}:{path}"] = answer.status == 200
+            if len(found) == len(job.request.subpaths):
+                data["subpaths"] = found
+            elif found:
+                data["subpaths"] = found  # partial: missing entries are unknown
+                raise RuntimeError("REST budget ran out before every sub-path was checked")
+            return False
+        url = {
+            "readme": f"{base}/readme",
+            "root_files": f"{base}/contents/",
+            "commits": f"{base}/commits?per_page=1",
+            "languages": f"{base}/languages",
+            "releases": f"{base}/releases?per_page=1",
+        }[extra]
+        answer = await self._rest(url, wait=False)
+        if answer.primary_limited:
+            return True
+        status, body = answer.status, answer.body
+        link = answer.headers.get("link")
+        if extra == "readme":
+            if status == 200 and isinstance(body, dict):
+                data["readme"] = rest.readme(body)
+            elif status == 404:
+                data["readme"] = None
+            else:
+                raise RuntimeError(f"HTTP {status}")
+        elif extra == "root_files":
+            if status == 200:
+                data["root_files"] = rest.root_files(body)
+            elif status == 404:  # "This repository is empty."
+                data["root_files"] = []
+            else:
+                raise RuntimeError(f"HTTP {status}")
+        elif extra == "commits":
+            if status == 200:
+                data.update(rest.commits(body, link))
+                data["is_empty"] = not body
+            elif status == 409:  # "Git Repository is empty."
+                data.update({"is_empty": True, "last_commit_at": None, "commit_count": 0})
+            else:
+                raise RuntimeError(f"HTTP {status}")
+        elif extra == "languages":
+            if status == 200:
+                data["languages"] = rest.languages(body)
+            else:
+                raise RuntimeError(f"HTTP {status}")
+        elif extra == "releases":
+            if status == 200:
+                data.update(rest.releases(body, link))
+            else:
+                raise RuntimeError(f"HTTP {status}")
+        return False
+
+    async def _revalidate(self, job: _Job, emit: Callable[[int, Facts], None], leftovers: list[_Job]) -> None:
+        """With a token: a conditional REST GET; 304 -> cached facts, else on to GraphQL."""
+        request = job.request
+        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=request.etag)
+        if answer.status == 304 and request.cached is not None:
+            emit(job.index, replace(request.cached, fetched_at=self.clock()))
+            return
+        if answer.status in (404, 410):
+            emit(job.index, self._facts(job.key, "not_found", error=f"HTTP {answer.status}: Not Found"))
+            return
+        if answer.status == 200:
+            job.etag = answer.headers.get("etag")
+        leftovers.append(job)
+
+    # ------------------------------------------------------------------ GraphQL
+
+    async def _graphql_once(self, batch: gql.Batch) -> tuple[dict[str, Any], httpx.Headers]:
+        url = self.settings.graphql_url
+        api = RecordingAPI(self.client, self.settings, on_request=lambda: self._count(url))
+        try:
+            data = await api.graphql(batch.query, endpoint=url, **batch.variables)
+            return {"data": data}, api.last_headers
+        except QueryError as exc:
+            response = exc.response if isinstance(exc.response, dict) else {}
+            if gql.is_rate_limited(response):
+                info = rest.rate_info(api.last_headers)
+                raise _PrimaryLimit(info.reset_at if info else None) from None
+            if gql.is_timeout_answer(response) and not any((response.get("data") or {}).get(a) for a in batch.aliases):
+                raise _TooHeavy("GraphQL query timed out") from None
+            return response, api.last_headers
+        except GitHubBroken as exc:
+            status = int(exc.status_code)
+            if status in (502, 504):
+                raise _TooHeavy(f"HTTP {status} from GitHub GraphQL") from None
+            raise TransientError(f"HTTP {status} from GitHub GraphQL") from None
+        except BadGraphQLRequest as exc:
+            status = int(exc.status_code)
+            headers = api.last_headers
+            message = rest.message_of(exc.response)
+            if rest.is_secondary_limit(status, headers, message):
+                raise TransientError("secondary rate limit (GraphQL)", retry_after=rest.retry_after(headers) or 60.0) from None
+            if rest.is_primary_limit(status, headers, message):
+                info = rest.rate_info(headers)
+                raise _PrimaryLimit(info.reset_at if info else None) from None
+            raise RuntimeError(f"GraphQL HTTP {status}: {message}"[:300]) from None
+        except GraphQLException as exc:  # empty or non-JSON body
+            status = api.last_status or 0
+            if status in (502, 504):
+                raise _TooHeavy(f"HTTP {status} from GitHub GraphQL") from None
+            if status >= 500 or status == 200:
+                raise TransientError(f"HTTP {status} from GitHub GraphQL: unreadable body") from None
+            raise RuntimeError(f"GraphQL HTTP {status}: {str(exc)[:200]}") from None
+
+    async def _graphql_batch(self, jobs: list[_Job], emit: Callable[[int, Facts], None]) -> None:
+        items = [gql.BatchItem(j.owner, j.name, tuple(sorted(j.request.subpaths)) if j.name else ()) for j in jobs]
+        batch = gql.build_batch(items)
+        splittable = len(jobs) > 1
+        while True:
+            await self._respect_limit("graphql")
+            try:
+                response, headers = await self._retrying(
+                    lambda: self._graphql_once(batch),
+                    unless=lambda exc: splittable and isinstance(exc, _TooHeavy),
+                )
+            except _TooHeavy:
+                # Halve the batch size for the rest of the run and put these jobs back.
+                self.stats.batch_splits += 1
+                self.batch_size = max(1, min(self.batch_size, len(jobs)) // 2)
+                self._requeue.extendleft(reversed(jobs))
+                return
+            except _PrimaryLimit as exc:
+                self._rate["graphql"] = rest.RateInfo(limit=None, remaining=0, reset_at=exc.reset_at)
+                await self._wait_or_stop("graphql", exc.reset_at)
+                continue
+            break
+        rate = gql.parse_rate(response.get("data"))
+        if rate is not None:
+            self.stats.graphql_points += int(rate.cost or 0)
+            self._rate["graphql"] = rest.RateInfo(limit=rate.limit, remaining=int(rate.remaining or 0), reset_at=rate.reset_at) if rate.remaining is not None else None
+        else:
+            self._note_rate("graphql", headers)
+        results = gql.parse_batch(response, items)
+        for job, alias in zip(jobs, batch.aliases):
+            emit(job.index, self._graphql_facts(job, results[alias]))
+
+    def _graphql_facts(self, job: _Job, result: gql.AliasResult) -> Facts:
+        if result.kind == "ok":
+            if job.name is None:
+                return self._facts(job.key, "ok", data=result.data)
+            return self._repo_status(job, dict(result.data), None, etag=job.etag)
+        if result.kind == "not_found":
+            return self._facts(job.key, "not_found", error=result.error)
+        if result.kind == "blocked":
+            return self._facts(job.key, "blocked", error=result.error)
+        return self._facts(job.key, "error", error=self.settings.redact(result.error or "GraphQL error")[:300])

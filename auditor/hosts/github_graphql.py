@@ -1,0 +1,274 @@
+"""Pure GraphQL query building and answer parsing for batches of repositories.
+
+One query asks for many repositories by alias (``r0``, ``r1``...; owners and
+names travel in variables, never in the query text) plus the rate-limit
+block. Tree/blob sub-paths are extra aliased ``object(expression:)`` fields.
+GitHub answers a missing repository with ``data.rN: null`` and an error
+``{"type": "NOT_FOUND", "path": ["rN"]}`` while the rest of the batch stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping, Sequence
+
+from auditor.models import README_TEXT_LIMIT
+
+#: README file names asked for at the root, in GitHub's order of preference.
+README_CANDIDATES = ("README.md", "README.rst", "README.txt", "README", "readme.md", "Readme.md", "README.markdown")
+
+REPO_FRAGMENT = """
+fragment RepoFacts on Repository {
+  nameWithOwner url description homepageUrl
+  repositoryTopics(first: 20) { nodes { topic { name } } }
+  stargazerCount forkCount
+  watchers { totalCount }
+  issues(states: OPEN) { totalCount }
+  licenseInfo { spdxId name key }
+  defaultBranchRef {
+    name
+    target { ... on Commit { committedDate history { totalCount } } }
+  }
+  isArchived archivedAt isFork isDisabled isEmpty isPrivate isLocked lockReason
+  parent { nameWithOwner }
+  createdAt pushedAt diskUsage
+  primaryLanguage { name }
+  languages(first: 20, orderBy: {field: SIZE, direction: DESC}) { edges { size node { name } } }
+  releases { totalCount }
+  latestRelease { tagName name publishedAt }
+  root: object(expression: "HEAD:") {
+    ... on Tree { entries { name type mode size } }
+  }
+%s
+}
+"""
+
+_README_FIELDS = "\n".join(
+    f'  readme{i}: object(expression: "HEAD:{name}") {{ ... on Blob {{ byteSize text isTruncated }} }}'
+    for i, name in enumerate(README_CANDIDATES)
+)
+REPO_FRAGMENT = REPO_FRAGMENT % _README_FIELDS
+
+OWNER_FIELDS = """
+    __typename login url
+    ... on User { repositories(privacy: PUBLIC) { totalCount } createdAt }
+    ... on Organization { repositories(privacy: PUBLIC) { totalCount } createdAt }
+"""
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One target in a batch: a repository (owner, name, sub-paths) or an owner (name None)."""
+
+    owner: str
+    name: str | None = None
+    subpaths: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Batch:
+    query: str
+    variables: dict[str, str]
+    aliases: tuple[str, ...]
+
+
+def build_batch(items: Sequence[BatchItem]) -> Batch:
+    """The query and variables asking for every item by alias r0..rN."""
+    declarations: list[str] = []
+    selections: list[str] = []
+    variables: dict[str, str] = {}
+    aliases: list[str] = []
+    uses_repo = False
+    for i, item in enumerate(items):
+        alias = f"r{i}"
+        aliases.append(alias)
+        if item.name is None:
+            declarations.append(f"$l{i}: String!")
+            variables[f"l{i}"] = item.owner
+            selections.append(f"  {alias}: repositoryOwner(login: $l{i}) {{{OWNER_FIELDS}  }}")
+            continue
+        uses_repo = True
+        declarations += [f"$o{i}: String!", f"$n{i}: String!"]
+        variables[f"o{i}"] = item.owner
+        variables[f"n{i}"] = item.name
+        extra = []
+        for j, (ref, path) in enumerate(item.subpaths):
+            var = f"p{i}_{j}"
+            declarations.append(f"${var}: String!")
+            variables[var] = f"{ref}:{path}"
+            extra.append(f"    s{j}: object(expression: ${var}) {{ __typename }}")
+        inner = "\n".join(["    ...RepoFacts", *extra])
+        selections.append(f"  {alias}: repository(owner: $o{i}, name: $n{i}) {{\n{inner}\n  }}")
+    header = f"query Batch({', '.join(declarations)})" if declarations else "query Batch"
+    body = "\n".join(["  rateLimit { cost remaining resetAt limit }", *selections])
+    query = f"{header} {{\n{body}\n}}\n" + (REPO_FRAGMENT if uses_repo else "")
+    return Batch(query=query, variables=variables, aliases=tuple(aliases))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class AliasResult:
+    """What the answer says about one alias."""
+
+    kind: str  # "ok" | "not_found" | "blocked" | "error"
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphQLRate:
+    cost: int | None
+    remaining: int | None
+    reset_at: datetime | None
+    limit: int | None = None
+
+
+def parse_rate(data: Mapping[str, Any] | None) -> GraphQLRate | None:
+    block = (data or {}).get("rateLimit")
+    if not isinstance(block, Mapping):
+        return None
+    reset = block.get("resetAt")
+    reset_at = datetime.fromisoformat(reset.replace("Z", "+00:00")) if isinstance(reset, str) else None
+    return GraphQLRate(cost=block.get("cost"), remaining=block.get("remaining"), reset_at=reset_at, limit=block.get("limit"))
+
+
+def error_types(response: Mapping[str, Any]) -> set[str]:
+    return {str(e.get("type")) for e in response.get("errors") or [] if isinstance(e, Mapping) and e.get("type")}
+
+
+def is_rate_limited(response: Mapping[str, Any]) -> bool:
+    """The primary GraphQL limit: HTTP 200 with a RATE_LIMITED error."""
+    return "RATE_LIMITED" in error_types(response)
+
+
+def is_timeout_answer(response: Mapping[str, Any]) -> bool:
+    """A 200 whose errors say the query took too long (batch should shrink)."""
+    for e in response.get("errors") or []:
+        if isinstance(e, Mapping) and not e.get("path"):
+            message = str(e.get("message", "")).lower()
+            if "timeout" in message or "timed out" in message or "something went wrong" in message:
+                return True
+    return False
+
+
+def _errors_by_alias(response: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    out: dict[str, Mapping[str, Any]] = {}
+    for e in response.get("errors") or []:
+        if isinstance(e, Mapping) and e.get("path"):
+            out.setdefault(str(e["path"][0]), e)
+    return out
+
+
+_ENTRY_TYPES = {"blob": "file", "tree": "dir", "commit": "submodule"}
+
+
+def _root_files(root: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
+    if not isinstance(root, Mapping) or "entries" not in root:
+        return None
+    files = []
+    for entry in root.get("entries") or []:
+        kind = _ENTRY_TYPES.get(entry.get("type"), "file")
+        if kind == "file" and entry.get("mode") == 0o120000:
+            kind = "symlink"
+        files.append({"name": entry.get("name"), "type": kind, "size": entry.get("size")})
+    return files
+
+
+def _readme(node: Mapping[str, Any], root_files: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    for i, name in enumerate(README_CANDIDATES):
+        blob = node.get(f"readme{i}")
+        if isinstance(blob, Mapping) and "byteSize" in blob:
+            text = blob.get("text")
+            return {"name": name, "size": blob.get("byteSize"), "text": text[:README_TEXT_LIMIT] if text is not None else None}
+    # A README under another name (e.g. README.ipynb): name and size, no text.
+    for entry in root_files or []:
+        if entry["type"] == "file" and str(entry["name"]).lower().startswith("readme"):
+            return {"name": entry["name"], "size": entry["size"], "text": None}
+    return None
+
+
+def repo_facts(node: Mapping[str, Any], subpaths: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """Facts (GITHUB_REPO_FACTS keys) from one ``repository`` alias."""
+    branch = node.get("defaultBranchRef") or None
+    target = (branch or {}).get("target") or {}
+    license_ = node.get("licenseInfo")
+    spdx = None
+    if license_:
+        spdx = license_.get("spdxId") or "NOASSERTION"
+        if license_.get("key") == "other":
+            spdx = "NOASSERTION"
+    root_files = _root_files(node.get("root"))
+    latest = node.get("latestRelease")
+    data: dict[str, Any] = {
+        "name_with_owner": node.get("nameWithOwner"),
+        "html_url": node.get("url"),
+        "description": node.get("description"),
+        "homepage": node.get("homepageUrl") or None,
+        "topics": [n["topic"]["name"] for n in (node.get("repositoryTopics") or {}).get("nodes") or [] if n and n.get("topic")],
+        "stars": node.get("stargazerCount"),
+        "forks": node.get("forkCount"),
+        "watchers": (node.get("watchers") or {}).get("totalCount"),
+        "open_issues": (node.get("issues") or {}).get("totalCount"),
+        "license_spdx": spdx,
+        "license_name": license_.get("name") if license_ else None,
+        "default_branch": branch.get("name") if branch else None,
+        "is_archived": bool(node.get("isArchived")),
+        "archived_at": node.get("archivedAt"),
+        "is_fork": bool(node.get("isFork")),
+        "parent": (node.get("parent") or {}).get("nameWithOwner"),
+        "is_disabled": bool(node.get("isDisabled")),
+        "is_empty": bool(node.get("isEmpty")),
+        "is_private": bool(node.get("isPrivate")),
+        "created_at": node.get("createdAt"),
+        "pushed_at": node.get("pushedAt"),
+        "last_commit_at": target.get("committedDate"),
+        "commit_count": (target.get("history") or {}).get("totalCount") if branch else 0,
+        "primary_language": (node.get("primaryLanguage") or {}).get("name"),
+        "languages": {e["node"]["name"]: e["size"] for e in (node.get("languages") or {}).get("edges") or [] if e and e.get("node")},
+        "disk_usage_kb": node.get("diskUsage"),
+        "readme": _readme(node, root_files),
+        "root_files": root_files if root_files is not None else ([] if node.get("isEmpty") else None),
+        "releases_count": (node.get("releases") or {}).get("totalCount"),
+        "latest_release": {"tag": latest.get("tagName"), "name": latest.get("name"), "published_at": latest.get("publishedAt")} if latest else None,
+        "subpaths": {f"{ref}:{path}": node.get(f"s{j}") is not None for j, (ref, path) in enumerate(subpaths)},
+    }
+    return data
+
+
+def owner_facts(node: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "login": node.get("login"),
+        "type": node.get("__typename"),
+        "public_repos": (node.get("repositories") or {}).get("totalCount"),
+        "html_url": node.get("url"),
+        "created_at": node.get("createdAt"),
+    }
+
+
+def parse_batch(response: Mapping[str, Any], items: Sequence[BatchItem]) -> dict[str, AliasResult]:
+    """One AliasResult per alias of ``build_batch(items)``; a missing alias does not spoil the rest."""
+    data = response.get("data") or {}
+    errors = _errors_by_alias(response)
+    out: dict[str, AliasResult] = {}
+    for i, item in enumerate(items):
+        alias = f"r{i}"
+        node = data.get(alias)
+        err = errors.get(alias)
+        if node is None:
+            etype = str((err or {}).get("type") or "")
+            message = str((err or {}).get("message") or "no data for this alias")
+            if etype == "NOT_FOUND" or (err is None and alias in data):
+                out[alias] = AliasResult("not_found", error=message if err else "not found")
+            elif etype == "FORBIDDEN":
+                out[alias] = AliasResult("blocked", error=message)
+            else:
+                out[alias] = AliasResult("error", error=f"{etype or 'GraphQL error'}: {message}")
+            continue
+        if item.name is None:
+            out[alias] = AliasResult("ok", owner_facts(node))
+        else:
+            out[alias] = AliasResult("ok", repo_facts(node, item.subpaths))
+    return out
