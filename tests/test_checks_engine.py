@@ -1,0 +1,108 @@
+"""Discovery of the built-in checks and the pure evaluation engine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from auditor.checking import Check, CheckContext, check, discover_checks
+from auditor.config import DEFAULT_WEIGHTS, AuditConfig
+from auditor.evaluate import evaluate_paper, run_check
+from auditor.models import Claim, Facts, Link, Paper, Result, Target
+from checks import BUILTIN_CHECKS
+
+AS_OF = date(2026, 11, 23)
+PAPER = Paper(paper_id="p1", title="T", abstract="A", published_on=date(2024, 5, 1))
+
+
+def link(key: str, ordinal: int, kind: str = "github_repo") -> Link:
+    return Link(raw=key, url="https://x/" + key, target=Target(key=key, kind=kind, host="github.com", url="https://x"), ordinal=ordinal)  # type: ignore[arg-type]
+
+
+def ok_facts(key: str) -> Facts:
+    return Facts(key, "ok", datetime(2026, 11, 1, tzinfo=timezone.utc), data={"stars": 3, "license_spdx": "MIT"})
+
+
+def test_discover_finds_every_builtin_through_entry_points():
+    found = discover_checks()
+    assert set(BUILTIN_CHECKS) <= set(found)
+    assert "link_reachable" not in BUILTIN_CHECKS
+    for name in BUILTIN_CHECKS:
+        assert isinstance(found[name], Check) and found[name].name == name
+        assert found[name].weight == DEFAULT_WEIGHTS[name]
+        assert found[name].description
+
+
+def test_evaluate_runs_link_checks_per_link_and_paper_checks_once():
+    checks = {n: c for n, c in discover_checks().items() if n in BUILTIN_CHECKS}
+    links = [link("github:a/b", 1), link("github:c/d", 0)]
+    claims = [Claim("available", "Code at github.com/a/b", "github:a/b")]
+    out = evaluate_paper(PAPER, links, claims, {"github:a/b": ok_facts("github:a/b")}, AS_OF, checks, AuditConfig())
+    per_link = [o for o in out if o.link_ordinal is not None]
+    paper_level = [o for o in out if o.link_ordinal is None]
+    assert len(per_link) == 2 * len(BUILTIN_CHECKS)
+    assert [(o.check, o.target_key) for o in paper_level] == [("claim_kept", "")]
+    assert per_link[0].link_ordinal == 0  # links in ordinal order
+    by = {(o.target_key, o.check): o.result for o in per_link}
+    assert by[("github:c/d", "license")].status == "unknown"  # no facts for c/d
+    assert by[("github:a/b", "license")].status == "pass"
+    assert by[("github:a/b", "stars")].status == "warn"
+    # the claim reaches only its own link
+    assert by[("github:c/d", "claim_kept")].status == "skip"
+    assert by[("github:a/b", "claim_kept")].status != "skip"
+
+
+def test_evaluate_passes_settings_and_respects_enabled():
+    seen = {}
+
+    @check("probe", description="d", scopes=("link", "paper"))
+    def probe(ctx: CheckContext) -> Result:
+        seen[ctx.link is None] = (dict(ctx.settings), ctx.claims)
+        return Result("pass", "ok", 10.0)
+
+    @check("other", description="d")
+    def other(ctx: CheckContext) -> Result:
+        return Result("pass", "ok", 10.0)
+
+    cfg = AuditConfig(checks={"probe": {"x": 1}}).select(["probe"])
+    claims = [Claim("promised", "soon", None)]
+    out = evaluate_paper(PAPER, [link("github:a/b", 0)], claims, {}, AS_OF, {"probe": probe, "other": other}, cfg)
+    assert {o.check for o in out} == {"probe"}
+    assert seen[False] == ({"x": 1}, ())  # link scope: only attached claims
+    assert seen[True] == ({"x": 1}, tuple(claims))  # paper scope: all claims
+
+
+def test_disabled_checks_do_not_run():
+    checks = {n: c for n, c in discover_checks().items() if n in BUILTIN_CHECKS}
+    out = evaluate_paper(PAPER, [link("github:a/b", 0)], [], {}, AS_OF, checks, AuditConfig(disabled=frozenset({"stars"})))
+    assert "stars" not in {o.check for o in out}
+
+
+def test_a_crashing_check_becomes_unknown():
+    @check("boom", description="d")
+    def boom(ctx: CheckContext) -> Result:
+        raise KeyError("languages")
+
+    @check("wrong", description="d")
+    def wrong(ctx: CheckContext) -> Result:
+        return "pass"  # type: ignore[return-value]
+
+    out = evaluate_paper(PAPER, [link("github:a/b", 0)], [], {}, AS_OF, {"boom": boom, "wrong": wrong}, AuditConfig())
+    reasons = {o.check: o.result for o in out}
+    assert reasons["boom"].status == "unknown" and reasons["boom"].score is None
+    assert reasons["boom"].reason == "check crashed: KeyError: 'languages'"
+    assert reasons["wrong"].reason.startswith("check crashed: TypeError")
+
+
+def test_run_check_message_without_text():
+    @check("bare", description="d")
+    def bare(ctx: CheckContext) -> Result:
+        raise RuntimeError()
+
+    r = run_check(bare, CheckContext(paper=PAPER, as_of=AS_OF))
+    assert r.reason == "check crashed: RuntimeError"
+
+
+def test_paper_without_links_or_claims():
+    checks = {n: c for n, c in discover_checks().items() if n in BUILTIN_CHECKS}
+    out = evaluate_paper(PAPER, [], [], {}, AS_OF, checks, AuditConfig())
+    assert [(o.check, o.result.status) for o in out] == [("claim_kept", "skip")]
