@@ -1,0 +1,292 @@
+"""Facts about Hugging Face Hub models, datasets, Spaces and their owners.
+
+Uses the Hub's HTTP API like its own client (huggingface_hub): the endpoint is
+``HF_ENDPOINT`` (default https://huggingface.co) and ``HF_TOKEN``, when set,
+goes in ``Authorization: Bearer`` and is never stored.
+
+Requests: ``GET {endpoint}/api/{models|datasets|spaces}/{repo_id}`` (one per
+repository), then the model card ``{endpoint}/[datasets/|spaces/]{repo_id}/raw/{sha}/README.md``
+when the repository lists one (bounded by the fetch policy). Owners:
+``/api/organizations/{name}/overview``, else ``/api/users/{name}/overview``.
+
+Status: 200 -> ``ok`` (``moved`` when the Hub answers for another id);
+404 -> ``not_found``; 401 for an anonymous request -> ``not_found`` with
+``private_or_missing: True`` (the Hub answers 401 both for private and for
+missing repositories, see huggingface_hub.utils._http); 401 "Invalid
+credentials" -> ``error``; 403 / disabled / 451 -> ``blocked``.
+
+``Facts.data`` keys for repositories (every one may be None when not said):
+
+=================  =========================================================
+repo_id            str: id as the Hub spells it, e.g. "org/name"
+repo_type          "model" | "dataset" | "space"
+html_url           str: the repository's page
+private            bool
+disabled           bool
+gated              False | "auto" | "manual": access needs a request/approval
+private_or_missing bool: only on 401 not_found facts
+last_modified      str: ISO 8601 (``lastModified``)
+last_commit_at     str: same as last_modified (common key read by checks)
+created_at         str | None: ISO 8601
+downloads          int | None: downloads of the last 30 days (no Spaces)
+likes              int
+stars              int: = likes (common key)
+license            str | None: the raw license tag (cardData.license or tag "license:x")
+license_spdx       str | None: SPDX id ('NOASSERTION' for 'other'/unknown)
+tags               list[str]
+library_name       str | None
+pipeline_tag       str | None
+sdk                str | None: Spaces only
+runtime_stage      str | None: Spaces only, e.g. "RUNNING", "RUNTIME_ERROR"
+files_count        int: number of files (siblings)
+root_files         list[dict]: [{name, type: 'file'|'dir', size}] of the root
+readme             dict | None: {name: 'README.md', size, text} (text cut at README_TEXT_LIMIT)
+is_archived        bool: always False (the Hub has no archiving)
+=================  =========================================================
+
+Owners (``huggingface_owner``): owner, owner_type ("organization" | "user"),
+html_url, fullname, num_models, num_datasets, num_spaces, num_followers,
+is_verified.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Any, AsyncIterator, Mapping, Sequence
+from urllib.parse import quote
+
+import httpx
+
+from auditor.hosts.base import TargetRequest
+from auditor.hosts.common import facts, run_all, spdx_for
+from auditor.models import README_TEXT_LIMIT, Facts
+from auditor.retry import DEFAULT as DEFAULT_RETRY
+from auditor.retry import RetryPolicy
+from auditor.safefetch import FetchPolicy, FetchResult, HostLimiter, fetch_retrying, safe_client
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+KIND_TO_TYPE = {"huggingface_model": "model", "huggingface_dataset": "dataset", "huggingface_space": "space"}
+TYPE_TO_API = {"model": "models", "dataset": "datasets", "space": "spaces"}
+TYPE_TO_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    endpoint: str = DEFAULT_ENDPOINT
+    token: str | None = None  # used for requests, never written anywhere
+    per_host: int = 8  # concurrent requests to the Hub
+    fetch_readme: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "HubSettings":
+        env = os.environ if env is None else env
+        return cls(
+            endpoint=(env.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/"),
+            token=env.get("HF_TOKEN") or None,
+        )
+
+
+def repo_id_of(target_key: str) -> tuple[str, str]:
+    """('model'|'dataset'|'space'|'user', id) from 'huggingface:model:org/name'."""
+    parts = target_key.split(":", 2)
+    if len(parts) != 3 or parts[0] != "huggingface":
+        raise ValueError(f"not a Hugging Face target key: {target_key!r}")
+    return parts[1], parts[2]
+
+
+def license_of(info: Mapping[str, Any]) -> str | None:
+    card = info.get("cardData") or {}
+    value = card.get("license") if isinstance(card, Mapping) else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value:
+        return str(value)
+    for tag in info.get("tags") or []:
+        if isinstance(tag, str) and tag.startswith("license:"):
+            return tag.split(":", 1)[1]
+    return None
+
+
+def root_files_of(siblings: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The root of the repository in the GitHub collector's root_files shape."""
+    seen: dict[str, dict[str, Any]] = {}
+    for sib in siblings:
+        name = str(sib.get("rfilename") or "")
+        if not name:
+            continue
+        head, _, rest = name.partition("/")
+        if rest:
+            seen.setdefault(head, {"name": head, "type": "dir", "size": None})
+        else:
+            seen[head] = {"name": head, "type": "file", "size": sib.get("size")}
+    return sorted(seen.values(), key=lambda f: f["name"])
+
+
+def repo_data(repo_type: str, info: Mapping[str, Any], endpoint: str) -> dict[str, Any]:
+    """Pure: the facts of one /api/{type}s/{id} answer."""
+    repo_id = str(info.get("id") or info.get("modelId") or "")
+    siblings = [s for s in info.get("siblings") or [] if isinstance(s, Mapping)]
+    lic = license_of(info)
+    runtime = info.get("runtime") if isinstance(info.get("runtime"), Mapping) else {}
+    return {
+        "repo_id": repo_id,
+        "repo_type": repo_type,
+        "html_url": f"{endpoint}/{TYPE_TO_PREFIX[repo_type]}{repo_id}",
+        "private": bool(info.get("private", False)),
+        "disabled": bool(info.get("disabled", False)),
+        "gated": info.get("gated", False) or False,
+        "last_modified": info.get("lastModified"),
+        "last_commit_at": info.get("lastModified"),
+        "created_at": info.get("createdAt"),
+        "sha": info.get("sha"),
+        "downloads": info.get("downloads"),
+        "likes": info.get("likes"),
+        "stars": info.get("likes"),
+        "license": lic,
+        "license_spdx": spdx_for(lic),
+        "tags": [t for t in info.get("tags") or [] if isinstance(t, str)],
+        "library_name": info.get("library_name"),
+        "pipeline_tag": info.get("pipeline_tag"),
+        "sdk": info.get("sdk"),
+        "runtime_stage": runtime.get("stage") if runtime else None,
+        "files_count": len(siblings),
+        "root_files": root_files_of(siblings),
+        "readme": None,
+        "is_archived": False,
+    }
+
+
+def owner_data(name: str, kind: str, info: Mapping[str, Any], endpoint: str) -> dict[str, Any]:
+    """Pure: the facts of one organisation/user overview."""
+    return {
+        "owner": info.get("name") or info.get("user") or name,
+        "owner_type": kind,
+        "html_url": f"{endpoint}/{name}",
+        "fullname": info.get("fullname"),
+        "num_models": info.get("numModels"),
+        "num_datasets": info.get("numDatasets"),
+        "num_spaces": info.get("numSpaces"),
+        "num_followers": info.get("numFollowers"),
+        "is_verified": info.get("isVerified"),
+    }
+
+
+def error_facts(request: TargetRequest, result: FetchResult) -> Facts:
+    """Facts for a non-200 answer from the Hub."""
+    code = result.headers.get("x-error-code")
+    message = result.headers.get("x-error-message") or ""
+    base = {"http_status": result.status_code, "error_code": code}
+    if result.status_code == 401 and message == "Invalid credentials in Authorization header":
+        return facts(request, "error", base, error="HF_TOKEN was refused by the Hub (invalid credentials)")
+    if message == "Access to this resource is disabled.":
+        return facts(request, "blocked", {**base, "disabled": True}, error="disabled on the Hub")
+    if result.status_code == 404:
+        return facts(request, "not_found", base, error="not found on the Hub")
+    if result.status_code == 401:
+        return facts(
+            request,
+            "not_found",
+            {**base, "private_or_missing": True},
+            error="not found on the Hub (or private: the Hub answers 401 for both)",
+        )
+    if code == "GatedRepo":
+        return facts(request, "blocked", {**base, "gated": True}, error="gated repository")
+    if result.status_code in (403, 451):
+        return facts(request, "blocked", base, error=f"HTTP {result.status_code} from the Hub")
+    return facts(request, "error", base, error=f"HTTP {result.status_code} from the Hub")
+
+
+class HuggingFaceCollector:
+    """Collector for huggingface_model/dataset/space/owner targets."""
+
+    kinds = frozenset({"huggingface_model", "huggingface_dataset", "huggingface_space", "huggingface_owner"})
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        settings: HubSettings | None = None,
+        *,
+        policy: FetchPolicy | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        self.settings = settings or HubSettings.from_env()
+        self.policy = policy or FetchPolicy()
+        self.retry = retry
+        self._own_client = client is None
+        self.client = client or safe_client(self.policy)
+        self.limiter = HostLimiter(self.settings.per_host)
+        self.rate_limited_until = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> "HuggingFaceCollector":
+        return cls(settings=HubSettings.from_env(env), policy=FetchPolicy(allow_private_hosts=allow_private_hosts), **kw)
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> "HuggingFaceCollector":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"accept": "application/json"}
+        if self.settings.token:
+            headers["authorization"] = f"Bearer {self.settings.token}"
+        return headers
+
+    async def _get(self, url: str, **kw: Any) -> FetchResult:
+        return await fetch_retrying(self.client, url, self.policy, self.retry, headers=self._headers(), **kw)
+
+    def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
+        return run_all(requests, self._one, lambda r: "hub", self.limiter)
+
+    async def _one(self, request: TargetRequest) -> Facts:
+        if request.target.kind == "huggingface_owner":
+            return await self._owner(request)
+        return await self._repo(request)
+
+    async def _repo(self, request: TargetRequest) -> Facts:
+        _, repo_id = repo_id_of(request.target.key)
+        repo_type = KIND_TO_TYPE[request.target.kind]
+        endpoint = self.settings.endpoint
+        result = await self._get(f"{endpoint}/api/{TYPE_TO_API[repo_type]}/{quote(repo_id, safe='/')}")
+        if result.status_code != 200:
+            return error_facts(request, result)
+        info = result.json()
+        data = repo_data(repo_type, info, endpoint)
+        if self.settings.fetch_readme and any(f["name"] == "README.md" and f["type"] == "file" for f in data["root_files"]):
+            data["readme"] = await self._readme(repo_type, data["repo_id"] or repo_id, data.get("sha"))
+        if data["disabled"]:
+            return facts(request, "blocked", data, error="disabled on the Hub")
+        if data["repo_id"] and data["repo_id"].lower() != repo_id.lower():
+            key = f"huggingface:{repo_type}:{data['repo_id']}"
+            return facts(request, "moved", {**data, "moved_from": repo_id}, canonical_key=key)
+        return facts(request, "ok", data)
+
+    async def _readme(self, repo_type: str, repo_id: str, sha: str | None) -> dict[str, Any] | None:
+        """The model card, bounded; None when it cannot be had (gated, missing)."""
+        url = f"{self.settings.endpoint}/{TYPE_TO_PREFIX[repo_type]}{quote(repo_id, safe='/')}/raw/{sha or 'main'}/README.md"
+        small = replace(self.policy, max_bytes=min(self.policy.max_bytes, README_TEXT_LIMIT * 4))
+        result = await fetch_retrying(self.client, url, small, self.retry, headers=self._headers())
+        if result.status_code != 200:
+            return None
+        text = result.text()
+        return {"name": "README.md", "size": result.size, "text": text[:README_TEXT_LIMIT]}
+
+    async def _owner(self, request: TargetRequest) -> Facts:
+        _, name = repo_id_of(request.target.key)
+        endpoint = self.settings.endpoint
+        last: FetchResult | None = None
+        for kind, path in (("organization", "organizations"), ("user", "users")):
+            result = await self._get(f"{endpoint}/api/{path}/{quote(name, safe='')}/overview")
+            if result.status_code == 200:
+                return facts(request, "ok", owner_data(name, kind, result.json(), endpoint))
+            if result.status_code not in (401, 404):
+                return error_facts(request, result)
+            last = result
+        assert last is not None
+        return facts(request, "not_found", {"http_status": last.status_code}, error="no such user or organisation on the Hub")
