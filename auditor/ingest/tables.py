@@ -165,7 +165,7 @@ def _rows(con: duckdb.DuckDBPyConnection, the_plan: Plan, path: Path, fmt: str, 
                              f"{_one_line(exc)}") from None
         if fmt == "csv" and on_skip is not None:
             for line, error in con.execute(
-                    "SELECT line, error_message FROM reject_errors ORDER BY line").fetchall():
+                    "SELECT line, arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line").fetchall():
                 on_skip(source, max(int(line) - 2, 0), f"line {line}: {_one_line(Exception(error))}")
     finally:
         con.close()
