@@ -18,8 +18,6 @@ HF_REPO_KINDS = frozenset({"huggingface_model", "huggingface_dataset", "huggingf
 #: Targets whose facts describe a repository of files on some host.
 ANY_REPO_KINDS = REPOSITORY_KINDS | HF_REPO_KINDS
 
-MISSING = object()
-
 
 def skip(reason: str) -> Result:
     return Result(status="skip", reason=reason)

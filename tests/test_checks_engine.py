@@ -106,3 +106,64 @@ def test_paper_without_links_or_claims():
     checks = {n: c for n, c in discover_checks().items() if n in BUILTIN_CHECKS}
     out = evaluate_paper(PAPER, [], [], {}, AS_OF, checks, AuditConfig())
     assert [(o.check, o.result.status) for o in out] == [("claim_kept", "skip")]
+
+
+# --------------------------------------------------------------------------- robustness
+
+import json  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from checks._common import ANY_REPO_KINDS  # noqa: E402
+
+ISO = st.dates(min_value=date(2015, 1, 1), max_value=date(2027, 1, 1)).map(lambda d: d.isoformat() + "T00:00:00Z")
+ROOT_FILE = st.fixed_dictionaries({
+    "name": st.sampled_from(["README.md", "LICENSE", ".gitignore", "src", "train.py", "paper.pdf", "CITATION.cff"]),
+    "type": st.sampled_from(["file", "dir"]),
+    "size": st.integers(0, 10_000),
+})
+README = st.none() | st.fixed_dictionaries({
+    "name": st.just("README.md"),
+    "size": st.integers(0, 50_000),
+    "text": st.none() | st.text(max_size=400) | st.sampled_from(["# T\n", "Code coming soon", "# T\n\n" + "line of text\n" * 40]),
+})
+DATA = st.fixed_dictionaries({}, optional={
+    "name_with_owner": st.just("a/b"),
+    "stars": st.none() | st.integers(0, 10**6),
+    "license_spdx": st.none() | st.sampled_from(["MIT", "NOASSERTION", "CC-BY-NC-4.0", "other", ""]),
+    "is_archived": st.none() | st.booleans(),
+    "archived_at": st.none() | ISO,
+    "is_empty": st.booleans(),
+    "is_private": st.booleans(),
+    "is_disabled": st.booleans(),
+    "default_branch": st.none() | st.just("main"),
+    "last_commit_at": st.none() | ISO | st.just("garbage"),
+    "commit_count": st.none() | st.integers(0, 5000),
+    "languages": st.none() | st.dictionaries(st.sampled_from(["Python", "TeX", "HTML", "Cuda", "Markdown"]), st.integers(0, 10**6), max_size=4),
+    "readme": README,
+    "root_files": st.none() | st.lists(ROOT_FILE, max_size=5),
+})
+CLAIMS = st.lists(st.builds(Claim, kind=st.sampled_from(["available", "promised", "on_request"]), sentence=st.just("s"),
+                            target_key=st.sampled_from(["github:a/b", None])), max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=DATA,
+    status=st.sampled_from(["ok", "moved", "not_found", "blocked", "unknown", "error"]),
+    kind=st.sampled_from(sorted(ANY_REPO_KINDS | {"web", "github_owner", "doi"})),
+    claims=CLAIMS,
+    published=st.none() | st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 11, 23)),
+)
+def test_builtin_checks_never_crash_and_keep_the_contract(data, status, kind, claims, published):
+    checks = {n: c for n, c in discover_checks().items() if n in BUILTIN_CHECKS}
+    paper = Paper(paper_id="p1", title="T", abstract="A", published_on=published)
+    facts = Facts("github:a/b", status, datetime(2026, 11, 1, tzinfo=timezone.utc), data=data,  # type: ignore[arg-type]
+                  canonical_key="github:c/d" if status == "moved" else None)
+    out = evaluate_paper(paper, [link("github:a/b", 0, kind)], claims, {"github:a/b": facts}, AS_OF, checks, AuditConfig())
+    for outcome in out:
+        r = outcome.result
+        assert not r.reason.startswith("check crashed"), (outcome.check, r.reason)
+        assert r.reason and "\n" not in r.reason
+        assert (r.score is None) == (r.status in ("unknown", "skip")), (outcome.check, r)
+        json.dumps(dict(r.evidence))
