@@ -25,6 +25,7 @@ class CheckOutcome:
     target_key: str
     check: str
     result: Result
+    weight: float = 1.0  # the check's weight for this run (config, else the check's default)
 
     @property
     def scope(self) -> str:
@@ -82,14 +83,16 @@ def evaluate_paper(
                 paper=paper, as_of=as_of, link=link, facts=facts, claims=attached,
                 links=links, settings=config.settings_for(chk.name),
             )
-            outcomes.append(CheckOutcome(paper.paper_id, link.ordinal, key, chk.name, run_check(chk, ctx)))
+            outcomes.append(CheckOutcome(paper.paper_id, link.ordinal, key, chk.name, run_check(chk, ctx),
+                                         config.weight_for(chk.name, chk.weight)))
     for chk in selected:
         if "paper" not in chk.scopes:
             continue
         ctx = CheckContext(
             paper=paper, as_of=as_of, claims=claims, links=links, settings=config.settings_for(chk.name)
         )
-        outcomes.append(CheckOutcome(paper.paper_id, None, "", chk.name, run_check(chk, ctx)))
+        outcomes.append(CheckOutcome(paper.paper_id, None, "", chk.name, run_check(chk, ctx),
+                                     config.weight_for(chk.name, chk.weight)))
     return outcomes
 
 

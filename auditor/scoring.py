@@ -4,8 +4,9 @@ Rules (shown beside every score so a reader can weigh it):
 
 * **link score** = weighted mean of the scores of its *judged* results
   (pass, warn, fail). ``unknown`` and ``skip`` are left out: an unknown is
-  not a zero. Weights come from the configuration (default: the check's
-  own weight); a check weighted 0 is judged and counted but moves nothing.
+  not a zero. A check's weight is ``weights[name]`` when given, else the
+  weight the engine put on the outcome (configured, else the check's own
+  default), else 1; a check weighted 0 is judged and counted but moves nothing.
   No judged result, or only weight-0 ones: score None.
 * **coverage** = judged / applicable, where applicable = every result but
   ``skip``. A link scored 9.0 on 2 of 7 applicable checks is not a link
@@ -47,6 +48,11 @@ class LinkScore:
     worst_status: str | None = None  # "fail" | "warn" | None when all passed
     worst_reason: str | None = None
 
+    @property
+    def top_reason(self) -> str | None:
+        """The scorecard's "top reason": the worst result, named by its check."""
+        return _top(self.worst_check, self.worst_reason)
+
 
 @dataclass(frozen=True)
 class PaperScore:
@@ -60,14 +66,25 @@ class PaperScore:
     worst_status: str | None = None
     worst_reason: str | None = None
 
+    @property
+    def top_reason(self) -> str | None:
+        """The scorecard's "top reason": the worst result, named by its check."""
+        return _top(self.worst_check, self.worst_reason)
+
+
+def _top(check: str | None, reason: str | None) -> str | None:
+    return f"{check}: {reason}" if check and reason else None
+
 
 def weights_for(checks: Mapping[str, Check], config: AuditConfig) -> dict[str, float]:
     """Each check's weight: the configured one, else the check's own default."""
     return {name: config.weight_for(name, chk.weight) for name, chk in checks.items()}
 
 
-def _weight(weights: Mapping[str, float], name: str) -> float:
-    return float(weights.get(name, 1.0))
+def _weight(weights: Mapping[str, float], outcome: CheckOutcome) -> float:
+    if outcome.check in weights:
+        return float(weights[outcome.check])
+    return float(getattr(outcome, "weight", 1.0))  # a stored outcome may not carry one
 
 
 def _mean(pairs: Iterable[tuple[float, float]]) -> float | None:
@@ -88,7 +105,7 @@ def _worst(outcomes: Sequence[CheckOutcome], weights: Mapping[str, float]) -> Ch
         key=lambda o: (
             _SEVERITY[o.result.status],
             o.result.score if o.result.score is not None else 10.0,
-            -_weight(weights, o.check),
+            -_weight(weights, o),
             o.check,
         ),
     )
@@ -108,8 +125,9 @@ def _coverage(judged: int, applicable: int) -> float:
     return round(judged / applicable, 3) if applicable else 0.0
 
 
-def score_link(outcomes: Sequence[CheckOutcome], weights: Mapping[str, float]) -> LinkScore:
+def score_link(outcomes: Sequence[CheckOutcome], weights: Mapping[str, float] | None = None) -> LinkScore:
     """Score one link's outcomes (all with the same paper and ordinal)."""
+    weights = weights or {}
     first = outcomes[0]
     judged, applicable = _counts(outcomes)
     worst = _worst(outcomes, weights)
@@ -117,7 +135,7 @@ def score_link(outcomes: Sequence[CheckOutcome], weights: Mapping[str, float]) -
         paper_id=first.paper_id,
         link_ordinal=first.link_ordinal,  # type: ignore[arg-type]
         target_key=first.target_key,
-        score=_mean((o.result.score, _weight(weights, o.check)) for o in _judged(outcomes)),  # type: ignore[misc]
+        score=_mean((o.result.score, _weight(weights, o)) for o in _judged(outcomes)),  # type: ignore[misc]
         coverage=_coverage(judged, applicable),
         judged=judged,
         applicable=applicable,
@@ -127,7 +145,7 @@ def score_link(outcomes: Sequence[CheckOutcome], weights: Mapping[str, float]) -
     )
 
 
-def score_links(outcomes: Iterable[CheckOutcome], weights: Mapping[str, float]) -> list[LinkScore]:
+def score_links(outcomes: Iterable[CheckOutcome], weights: Mapping[str, float] | None = None) -> list[LinkScore]:
     """One LinkScore per (paper, link) among the link-scope outcomes, in input order."""
     groups: dict[tuple[str, int], list[CheckOutcome]] = defaultdict(list)
     for o in outcomes:
@@ -137,16 +155,25 @@ def score_links(outcomes: Iterable[CheckOutcome], weights: Mapping[str, float]) 
 
 
 def score_paper(
-    paper_id: str,
     outcomes: Iterable[CheckOutcome],
-    weights: Mapping[str, float],
     link_scores: Sequence[LinkScore] | None = None,
+    weights: Mapping[str, float] | None = None,
+    *,
+    paper_id: str | None = None,
 ) -> PaperScore:
     """Summarise one paper (see the module docstring for the rule).
 
-    ``outcomes`` may hold other papers' outcomes too; only ``paper_id``'s are
-    read. Pass ``link_scores`` when already computed to save the work.
+    ``outcomes`` are one paper's (as :func:`~auditor.evaluate.evaluate_paper`
+    returns them); when they mix papers, pass ``paper_id`` to pick one.
+    ``link_scores``: from :func:`score_links`, computed here when None.
     """
+    outcomes = list(outcomes)
+    weights = weights or {}
+    if paper_id is None:
+        ids = {o.paper_id for o in outcomes} | {s.paper_id for s in link_scores or ()}
+        if len(ids) > 1:
+            raise ValueError(f"outcomes of {len(ids)} papers: pass paper_id")
+        paper_id = ids.pop() if ids else ""
     mine = [o for o in outcomes if o.paper_id == paper_id]
     if link_scores is None:
         link_scores = score_links(mine, weights)
@@ -154,7 +181,7 @@ def score_paper(
         link_scores = [s for s in link_scores if s.paper_id == paper_id]
     paper_level = [o for o in mine if o.link_ordinal is None]
     pairs = [(s.score, 1.0) for s in link_scores if s.score is not None]
-    pairs += [(o.result.score, _weight(weights, o.check)) for o in _judged(paper_level)]  # type: ignore[misc]
+    pairs += [(o.result.score, _weight(weights, o)) for o in _judged(paper_level)]  # type: ignore[misc]
     p_judged, p_applicable = _counts(paper_level)
     judged = p_judged + sum(s.judged for s in link_scores)
     applicable = p_applicable + sum(s.applicable for s in link_scores)
@@ -172,12 +199,12 @@ def score_paper(
     )
 
 
-def score_papers(outcomes: Iterable[CheckOutcome], weights: Mapping[str, float]) -> list[PaperScore]:
+def score_papers(outcomes: Iterable[CheckOutcome], weights: Mapping[str, float] | None = None) -> list[PaperScore]:
     """A PaperScore for every paper among the outcomes, in first-seen order."""
     by_paper: dict[str, list[CheckOutcome]] = defaultdict(list)
     for o in outcomes:
         by_paper[o.paper_id].append(o)
-    return [score_paper(pid, group, weights) for pid, group in by_paper.items()]
+    return [score_paper(group, None, weights, paper_id=pid) for pid, group in by_paper.items()]
 
 
 def below_fail_under(scores: Iterable[PaperScore], fail_under: float | None) -> list[PaperScore]:

@@ -67,14 +67,18 @@ def test_evaluate_passes_settings_and_respects_enabled():
     claims = [Claim("promised", "soon", None)]
     out = evaluate_paper(PAPER, [link("github:a/b", 0)], claims, {}, AS_OF, {"probe": probe, "other": other}, cfg)
     assert {o.check for o in out} == {"probe"}
+    assert {o.weight for o in out} == {1.0}
     assert seen[False] == ({"x": 1}, ())  # link scope: only attached claims
     assert seen[True] == ({"x": 1}, tuple(claims))  # paper scope: all claims
 
 
 def test_disabled_checks_do_not_run():
     checks = {n: c for n, c in discover_checks().items() if n in BUILTIN_CHECKS}
-    out = evaluate_paper(PAPER, [link("github:a/b", 0)], [], {}, AS_OF, checks, AuditConfig(disabled=frozenset({"stars"})))
+    cfg = AuditConfig(disabled=frozenset({"stars"}), weights={"license": 3.0})
+    out = evaluate_paper(PAPER, [link("github:a/b", 0)], [], {}, AS_OF, checks, cfg)
     assert "stars" not in {o.check for o in out}
+    weights = {o.check: o.weight for o in out}
+    assert weights["license"] == 3.0 and weights["readme"] == checks["readme"].weight
 
 
 def test_a_crashing_check_becomes_unknown():

@@ -60,7 +60,7 @@ def test_paper_score_is_mean_of_links_plus_paper_results():
     outs = [o("a", "pass", 10.0, 0), o("b", "fail", 0.0, 0),  # link 0: 5.0
             o("a", "pass", 9.0, 1),  # link 1: 9.0
             o("claim_kept", "skip", None, None)]
-    p = score_paper("p1", outs, {})
+    p = score_paper(outs, None, {})
     assert p.score == 7.0 and p.links == 2
     assert (p.judged, p.applicable, p.coverage) == (3, 3, 1.0)
     assert p.worst_check == "b"
@@ -68,22 +68,25 @@ def test_paper_score_is_mean_of_links_plus_paper_results():
 
 def test_paper_scope_result_is_folded_in_with_its_weight():
     outs = [o("a", "pass", 9.0, 0), o("claim_kept", "warn", 3.0, None, reason="claims code is promised but gives no code link: unverifiable")]
-    p = score_paper("p1", outs, {"claim_kept": 2.0})
+    p = score_paper(outs, None, {"claim_kept": 2.0})
     assert p.score == round((9 + 2 * 3) / 3, 1) == 5.0
     assert p.worst_reason.endswith("unverifiable")
 
 
 def test_paper_with_nothing_judged_has_no_score():
-    p = score_paper("p1", [o("claim_kept", "skip", None, None)], {})
+    p = score_paper([o("claim_kept", "skip", None, None)], None, {})
     assert p.score is None and p.applicable == 0 and p.coverage == 0.0 and p.links == 0
-    p = score_paper("p1", [o("a", "unknown", None, 0)], {})
+    p = score_paper([o("a", "unknown", None, 0)], None, {})
     assert p.score is None and (p.judged, p.applicable) == (0, 1)
 
 
 def test_score_paper_reads_only_its_own_outcomes_and_given_link_scores():
     outs = [o("a", "pass", 10.0, 0), o("a", "fail", 0.0, 0, paper="p2")]
     links = score_links(outs, {})
-    assert score_paper("p1", outs, {}, link_scores=links).score == 10.0
+    assert score_paper(outs, links, {}, paper_id="p1").score == 10.0
+    with pytest.raises(ValueError, match="pass paper_id"):
+        score_paper(outs, links, {})
+    assert score_paper([], [], {}).score is None
     assert [p.score for p in score_papers(outs, {})] == [10.0, 0.0]
 
 
@@ -97,3 +100,18 @@ def test_weights_for_prefers_config_over_check_default():
 def test_below_fail_under(fail_under, expected):
     scores = score_papers([o("a", "pass", 8.0), o("a", "fail", 1.0, paper="p2"), o("a", "unknown", None, paper="p3")], {})
     assert [s.paper_id for s in below_fail_under(scores, fail_under)] == expected
+
+
+def test_outcome_weight_is_used_unless_weights_say_otherwise():
+    heavy = CheckOutcome("p1", 0, "k", "third_party", Result("fail", "x", 0.0), weight=3.0)
+    light = o("a", "pass", 10.0)
+    [s] = score_links([heavy, light])
+    assert s.score == 2.5
+    [s] = score_links([heavy, light], {"third_party": 1.0})
+    assert s.score == 5.0
+
+
+def test_top_reason_names_the_check():
+    [s] = score_links([o("license", "fail", 0.0, reason="no license")])
+    assert s.top_reason == "license: no license"
+    assert score_paper([o("a", "pass", 10.0)]).top_reason is None
