@@ -177,6 +177,24 @@ def test_repo_exists_blocked_says_which(data, error, word):
     assert r.status == "fail" and word in r.reason
 
 
+@pytest.mark.parametrize("status,data,error", [
+    ("blocked", {"gated": True}, "gated repository"),
+    ("ok", {"gated": "manual"}, None),
+    ("ok", {"gated": "auto"}, None),
+])
+def test_repo_exists_hf_gated_warns(status, data, error):
+    r = repo_exists(ctx(facts(status, data=data, error=error), kind="huggingface_model"))
+    assert r.status == "warn" and "gated" in r.reason
+
+
+def test_repo_exists_hf_keys_and_private_or_missing():
+    assert "private" in repo_exists(ctx(facts("blocked", data={"private": True}), kind="huggingface_model")).reason
+    assert "disabled" in repo_exists(ctx(facts("blocked", data={"disabled": True}, error="disabled on the Hub"),
+                                         kind="huggingface_model")).reason
+    r = repo_exists(ctx(facts("not_found", data={"private_or_missing": True}), kind="huggingface_model"))
+    assert r.status == "fail" and "or private" in r.reason
+
+
 def test_repo_exists_private_or_disabled_seen_with_a_token():
     assert "private" in repo_exists(ctx(facts(data=repo(is_private=True)))).reason
     assert "disabled" in repo_exists(ctx(facts(data=repo(is_disabled=True)))).reason
