@@ -65,7 +65,7 @@ def license(ctx: CheckContext) -> Result:  # noqa: A001 - the check's name
     if "license_spdx" not in data:
         return missing_key("license_spdx")
     spdx = data["license_spdx"]
-    name = data.get("license_name")
+    name = data.get("license_name") or data.get("license")  # Hugging Face: the raw license tag
     ev = {"license_spdx": spdx, "license_name": name}
     if spdx is None or str(spdx).strip() == "" or str(spdx).casefold() == "none":
         return Result("fail", "no license: others may not legally reuse it", 0.0, ev)
@@ -76,7 +76,7 @@ def license(ctx: CheckContext) -> Result:  # noqa: A001 - the check's name
     if ctx.link.target.kind == "huggingface_dataset" and folded in OPEN_DATA:
         return Result("pass", f"open-data license {spdx}", 10.0, ev)
     if folded in UNRECOGNISED:
-        shown = f" ({name})" if name and name.casefold() not in UNRECOGNISED else ""
+        shown = f": {name}" if name and str(name).casefold() not in UNRECOGNISED else ""
         return Result(
             "warn", f"license not recognised ({spdx}{shown}): custom or modified terms, read them", 5.0, ev
         )

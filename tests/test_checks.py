@@ -240,6 +240,8 @@ def test_license_open_data_passes_for_datasets_only():
 
 def test_license_hf_other_warns():
     assert license(ctx(facts(data=repo(license_spdx="other")), kind="huggingface_model")).status == "warn"
+    r = license(ctx(facts(data={"license_spdx": "NOASSERTION", "license": "openrail++"}), kind="huggingface_model"))
+    assert r.status == "warn" and "openrail++" in r.reason
 
 
 # --------------------------------------------------------------------------- readme
