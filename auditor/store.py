@@ -42,6 +42,9 @@ SCHEMA_VERSION = 1
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
 
+#: Buffered results + scores committed together once this many are waiting.
+FLUSH_ROWS = 10_000
+
 #: Statuses of a run.
 RUN_STATUSES = ("running", "done", "partial", "interrupted", "failed")
 
@@ -158,16 +161,21 @@ _TABLES = [
         evidence JSON,
         PRIMARY KEY (run_id, paper_id, target_key, link_ordinal, check_name)
     )""",
+    # One row per scored link (two links to one target are scored apart) and
+    # one per paper (target_key '', link_ordinal -1).
     """CREATE TABLE IF NOT EXISTS scores (
         run_id VARCHAR NOT NULL,
         paper_id VARCHAR NOT NULL,
         target_key VARCHAR NOT NULL,
+        link_ordinal INTEGER NOT NULL,
         score DOUBLE,
         coverage DOUBLE,
         judged INTEGER,
         applicable INTEGER,
+        worst_check VARCHAR,
+        worst_status VARCHAR,
         top_reason VARCHAR,
-        PRIMARY KEY (run_id, paper_id, target_key)
+        PRIMARY KEY (run_id, paper_id, target_key, link_ordinal)
     )""",
 ]
 
@@ -213,11 +221,12 @@ _VIEWS = [
            coalesce(counts.n_pass, 0) AS n_pass, coalesce(counts.n_warn, 0) AS n_warn,
            coalesce(counts.n_fail, 0) AS n_fail, coalesce(counts.n_unknown, 0) AS n_unknown,
            coalesce(counts.n_skip, 0) AS n_skip,
-           s.top_reason
+           s.worst_check, s.worst_status, s.top_reason
     FROM run_papers rp
     JOIN runs r USING (run_id)
     JOIN papers p USING (paper_id)
-    LEFT JOIN scores s ON s.run_id = rp.run_id AND s.paper_id = rp.paper_id AND s.target_key = ''
+    LEFT JOIN scores s ON s.run_id = rp.run_id AND s.paper_id = rp.paper_id
+                   AND s.target_key = '' AND s.link_ordinal = -1
     LEFT JOIN checks ON checks.run_id = rp.run_id AND checks.paper_id = rp.paper_id
     LEFT JOIN counts ON counts.run_id = rp.run_id AND counts.paper_id = rp.paper_id
     LEFT JOIN seen ON seen.paper_id = rp.paper_id
@@ -245,7 +254,7 @@ _VIEWS = [
     LEFT JOIN targets t ON t.target_key = res.target_key
     LEFT JOIN facts f ON f.target_key = res.target_key
     LEFT JOIN scores ls ON ls.run_id = res.run_id AND ls.paper_id = res.paper_id
-                       AND ls.target_key = res.target_key
+                       AND ls.link_ordinal = res.link_ordinal
     WHERE res.link_ordinal <> -1""",
     """CREATE OR REPLACE VIEW link_scorecard AS
     SELECT l.* FROM link_scorecard_all l
@@ -259,7 +268,8 @@ VIEW_DOCS: Mapping[str, str] = {
         "arxiv_id, upvotes, sources (dump files, list), n_links, claim (strongest claim: available > promised "
         "> on_request, NULL for none), n_claims, score, coverage, judged, applicable, "
         "checks (MAP check_name -> worst status over the paper's links and the paper itself), "
-        "n_pass, n_warn, n_fail, n_unknown, n_skip (counts of results), top_reason"
+        "n_pass, n_warn, n_fail, n_unknown, n_skip (counts of results), worst_check, worst_status, "
+        "top_reason (the reason of the worst result)"
     ),
     "paper_scorecard": "paper_scorecard_all for the latest run that scored each paper (or the latest that saw it)",
     "link_scorecard_all": (
@@ -298,9 +308,10 @@ _RESULT_COLS = {
     "run_id": _S, "paper_id": _S, "target_key": _S, "link_ordinal": _I, "check_name": _S,
     "status": _S, "score": _F, "reason": _S, "evidence": _S,
 }
+_SCORE_FIELDS = ("score", "coverage", "judged", "applicable", "worst_check", "worst_status", "top_reason")
 _SCORE_COLS = {
-    "run_id": _S, "paper_id": _S, "target_key": _S, "score": _F, "coverage": _F,
-    "judged": _I, "applicable": _I, "top_reason": _S,
+    "run_id": _S, "paper_id": _S, "target_key": _S, "link_ordinal": _I, "score": _F, "coverage": _F,
+    "judged": _I, "applicable": _I, "worst_check": _S, "worst_status": _S, "top_reason": _S,
 }
 
 
@@ -340,6 +351,8 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
         self._con = con
         self.path = path  # as given: shown in messages and in summary.json
+        self._pending_results: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._pending_scores: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     # ----------------------------------------------------------------- open / close
 
@@ -375,7 +388,11 @@ class Store:
         return store
 
     def close(self) -> None:
-        self._con.close()
+        """Commit what is buffered and close the file."""
+        try:
+            self.flush()
+        finally:
+            self._con.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -436,14 +453,17 @@ class Store:
                 con.unregister(name)
 
     def _rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        self.flush()
         return self._con.execute(sql, params or []).fetchall()
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Any read-only SQL as a pandas frame (maps become dicts, lists stay arrays)."""
-        return self._con.sql(sql, params=params or None).to_arrow_table().to_pandas(maps_as_pydicts="strict")
+        self.flush()
+        return self._con.sql(sql, params=params or None).to_arrow_table().to_pandas(maps_as_pydicts="strict", integer_object_nulls=True)
 
     def _with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run ``sql`` with an Arrow table ``_keys(key)`` registered (cheap for 100k keys)."""
+        self.flush()
         table = pa.table({"key": pa.array(sorted(set(keys)), _S)})
         self._con.register("_keys", table)
         try:
@@ -470,6 +490,7 @@ class Store:
         """Set the run's final status and end time."""
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {RUN_STATUSES}, got {status!r}")
+        self.flush()
         self._con.execute(
             "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
             [status, datetime.now(timezone.utc), run_id],
@@ -703,65 +724,81 @@ class Store:
         An outcome is any object or mapping with paper_id, link_ordinal (None at
         paper scope), target_key ('' at paper scope), check and result (a
         models.Result, or status/score/reason/evidence directly).
+
+        Rows are buffered and committed with the scores every
+        :data:`FLUSH_ROWS` rows, before any read, at :meth:`finish_run` and at
+        :meth:`close` (a commit per paper would cost ~10 ms each).
         """
         count = 0
-        for batch in _chunks(outcomes, BATCH_ROWS):
-            count += len(batch)
-            rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-            for o in batch:
-                result = _get(o, "result", None) or o
-                ordinal = _get(o, "link_ordinal", None)
-                row = {
-                    "run_id": run_id,
-                    "paper_id": _get(o, "paper_id"),
-                    "target_key": _get(o, "target_key", None) or "",
-                    "link_ordinal": PAPER_SCOPE_ORDINAL if ordinal is None else int(ordinal),
-                    "check_name": _get(o, "check", None) or _get(o, "check_name"),
-                    "status": _get(result, "status"),
-                    "score": _get(result, "score", None),
-                    "reason": _get(result, "reason", None),
-                    "evidence": _json(_get(result, "evidence", None) or {}),
-                }
-                rows[(row["paper_id"], row["target_key"], row["link_ordinal"], row["check_name"])] = row
-            members = [{"run_id": run_id, "paper_id": pid} for pid in {r["paper_id"] for r in rows.values()}]
-            self._write([
-                ("INSERT INTO results SELECT * FROM _b ON CONFLICT DO UPDATE SET "
-                 "status = excluded.status, score = excluded.score, reason = excluded.reason, "
-                 "evidence = excluded.evidence",
-                 {"_b": _table(rows.values(), _RESULT_COLS)}),
-                ("INSERT INTO run_papers SELECT * FROM _b ON CONFLICT DO NOTHING",
-                 {"_b": _table(members, _RUN_PAPER_COLS)}),
-            ])
+        pending = self._pending_results
+        for o in outcomes:
+            count += 1
+            result = _get(o, "result", None) or o
+            ordinal = _get(o, "link_ordinal", None)
+            row = {
+                "run_id": run_id,
+                "paper_id": _get(o, "paper_id"),
+                "target_key": _get(o, "target_key", None) or "",
+                "link_ordinal": PAPER_SCOPE_ORDINAL if ordinal is None else int(ordinal),
+                "check_name": _get(o, "check", None) or _get(o, "check_name"),
+                "status": _get(result, "status"),
+                "score": _get(result, "score", None),
+                "reason": _get(result, "reason", None),
+                "evidence": _json(_get(result, "evidence", None)),
+            }
+            pending[(run_id, row["paper_id"], row["target_key"], row["link_ordinal"], row["check_name"])] = row
+            if len(pending) >= FLUSH_ROWS:
+                self.flush()
         return count
 
     def save_scores(self, run_id: str, paper_id: str, link_scores: Any, paper_score: Any) -> None:
-        """Upsert one paper's link scores and its own score (target_key '').
+        """Upsert one paper's link scores and its own score (target_key '', link_ordinal NULL).
 
-        ``link_scores``: an iterable of score objects/mappings with target_key,
-        or a mapping target_key -> score. A score has score, coverage, judged,
-        applicable, top_reason (missing ones are stored as NULL).
+        ``link_scores``: scoring.LinkScore objects (or mappings) with
+        link_ordinal and target_key, or a mapping target_key -> score. A score
+        has score, coverage (0-1), judged, applicable, and worst_check,
+        worst_status, worst_reason (or top_reason); missing ones are NULL.
+        Buffered like :meth:`save_outcomes`.
         """
         self.save_score_rows(run_id, _score_rows(paper_id, link_scores, paper_score))
 
     def save_score_rows(self, run_id: str, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Bulk variant of :meth:`save_scores`: mappings with paper_id, target_key and the score fields."""
-        for batch in _chunks(rows, BATCH_ROWS):
-            keyed = {
-                (r["paper_id"], r.get("target_key") or ""): {
-                    "run_id": run_id, "paper_id": r["paper_id"], "target_key": r.get("target_key") or "",
-                    **{k: r.get(k) for k in ("score", "coverage", "judged", "applicable", "top_reason")},
-                }
-                for r in batch
+        """Bulk variant of :meth:`save_scores`: mappings with paper_id, target_key,
+        link_ordinal (None for the paper's own score) and the score fields."""
+        pending = self._pending_scores
+        for r in rows:
+            ordinal = r.get("link_ordinal")
+            row = {
+                "run_id": run_id, "paper_id": r["paper_id"], "target_key": r.get("target_key") or "",
+                "link_ordinal": PAPER_SCOPE_ORDINAL if ordinal is None else int(ordinal),
+                **{k: r.get(k) for k in _SCORE_FIELDS},
             }
-            members = [{"run_id": run_id, "paper_id": pid} for pid in {k[0] for k in keyed}]
-            self._write([
-                ("INSERT INTO scores SELECT * FROM _b ON CONFLICT DO UPDATE SET "
-                 "score = excluded.score, coverage = excluded.coverage, judged = excluded.judged, "
-                 "applicable = excluded.applicable, top_reason = excluded.top_reason",
-                 {"_b": _table(keyed.values(), _SCORE_COLS)}),
-                ("INSERT INTO run_papers SELECT * FROM _b ON CONFLICT DO NOTHING",
-                 {"_b": _table(members, _RUN_PAPER_COLS)}),
-            ])
+            pending[(run_id, row["paper_id"], row["target_key"], row["link_ordinal"])] = row
+            if len(pending) >= FLUSH_ROWS:
+                self.flush()
+
+    def flush(self) -> None:
+        """Commit buffered results and scores in one transaction (a no-op when none)."""
+        results, scores = self._pending_results, self._pending_scores
+        if not results and not scores:
+            return
+        members = [
+            {"run_id": run_id, "paper_id": pid}
+            for run_id, pid in {(r["run_id"], r["paper_id"]) for r in (*results.values(), *scores.values())}
+        ]
+        self._write([
+            ("INSERT INTO results SELECT * FROM _b ON CONFLICT DO UPDATE SET "
+             "status = excluded.status, score = excluded.score, reason = excluded.reason, "
+             "evidence = excluded.evidence",
+             {"_b": _table(results.values(), _RESULT_COLS)}),
+            ("INSERT INTO scores SELECT * FROM _b ON CONFLICT DO UPDATE SET "
+             + ", ".join(f"{c} = excluded.{c}" for c in _SCORE_FIELDS),
+             {"_b": _table(scores.values(), _SCORE_COLS)}),
+            ("INSERT INTO run_papers SELECT * FROM _b ON CONFLICT DO NOTHING",
+             {"_b": _table(members, _RUN_PAPER_COLS)}),
+        ])
+        results.clear()
+        scores.clear()
 
     def completed_pairs(self, run_id: str) -> set[tuple[str, str]]:
         """(paper_id, target_key) pairs that already have results in this run ('' = paper scope)."""
@@ -772,7 +809,7 @@ class Store:
     def completed_papers(self, run_id: str) -> set[str]:
         """Papers whose own score is stored for this run: a resumed run can skip them whole."""
         return {r[0] for r in self._rows(
-            "SELECT paper_id FROM scores WHERE run_id = ? AND target_key = ''", [run_id]
+            "SELECT paper_id FROM scores WHERE run_id = ? AND target_key = '' AND link_ordinal = -1", [run_id]
         )}
 
     def outcomes_for_run(self, run_id: str, paper_ids: Iterable[str] | None = None) -> list[StoredOutcome]:
@@ -821,6 +858,27 @@ class Store:
             [run_id],
         )
 
+    def findings(self, run_id: str, statuses: Sequence[str] = ("fail", "warn"), limit: int | None = None) -> pd.DataFrame:
+        """Results of a run with these statuses, worst first (fail before warn, low score first),
+        link and paper scope alike (link_ordinal NULL at paper scope)."""
+        return self.query(
+            "SELECT res.paper_id, p.title, nullif(res.link_ordinal, -1) AS link_ordinal, res.target_key, l.url, "
+            "res.check_name, res.status, res.score, res.reason "
+            "FROM results res LEFT JOIN papers p USING (paper_id) "
+            "LEFT JOIN links l ON l.paper_id = res.paper_id AND l.ordinal = res.link_ordinal "
+            "WHERE res.run_id = ? AND list_contains(?, res.status) "
+            f"ORDER BY {_STATUS_RANK.format(col='res.status')} DESC, res.score ASC NULLS LAST, "
+            "res.paper_id, res.link_ordinal, res.check_name "
+            + ("LIMIT ?" if limit is not None else ""),
+            [run_id, list(statuses)] + ([int(limit)] if limit is not None else []),
+        )
+
+    def results_by_status(self, run_id: str) -> dict[str, int]:
+        """How many results of the run have each status."""
+        return {s: n for s, n in self._rows(
+            "SELECT status, count(*) FROM results WHERE run_id = ? GROUP BY ALL ORDER BY 1", [run_id]
+        )}
+
     def links_of_run(self, run_id: str) -> int:
         """How many links the run's papers hold."""
         return self._rows(
@@ -854,14 +912,18 @@ def _score_rows(paper_id: str, link_scores: Any, paper_score: Any) -> list[dict[
     else:
         pairs = [(_get(v, "target_key"), v) for v in (link_scores or ())]
     for key, s in pairs:
-        rows.append({"paper_id": paper_id, "target_key": key, **_score_fields(s)})
+        rows.append({"paper_id": paper_id, "target_key": key, "link_ordinal": _get(s, "link_ordinal", None),
+                     **_score_fields(s)})
     if paper_score is not None:
-        rows.append({"paper_id": paper_id, "target_key": "", **_score_fields(paper_score)})
+        rows.append({"paper_id": paper_id, "target_key": "", "link_ordinal": None, **_score_fields(paper_score)})
     return rows
 
 
 def _score_fields(s: Any) -> dict[str, Any]:
-    return {k: _get(s, k, None) for k in ("score", "coverage", "judged", "applicable", "top_reason")}
+    fields = {k: _get(s, k, None) for k in _SCORE_FIELDS}
+    if fields["top_reason"] is None:  # scoring.LinkScore/PaperScore call it worst_reason
+        fields["top_reason"] = _get(s, "worst_reason", None)
+    return fields
 
 
 _MISSING = object()

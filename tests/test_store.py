@@ -183,10 +183,14 @@ def test_scores_twice_add_nothing():
 
         for paper_id, links, paper in scores():
             s.save_scores(run_id, paper_id, links, paper)
-        assert count(s, "scores") == 5
+        assert count(s, "scores") == 6  # 3 links + 3 papers
         s.save_scores(run_id, IDS["html"], {}, {"score": 1.5, "coverage": 1.0, "judged": 1, "applicable": 1, "top_reason": "x"})
         row = s.query("SELECT * FROM scores WHERE paper_id = ? AND target_key = ''", [IDS["html"]]).iloc[0]
-        assert row["score"] == 1.5 and row["top_reason"] == "x"
+        assert row["score"] == 1.5 and row["top_reason"] == "x" and row["link_ordinal"] == -1
+        good = s.query("SELECT link_ordinal, score, top_reason, worst_status FROM scores "
+                       "WHERE paper_id = ? AND target_key = ? ORDER BY link_ordinal", [IDS["good"], GOOD.key])
+        assert good["score"].tolist() == [10.0, 7.5]  # two links to one target keep their own scores
+        assert good["worst_status"].tolist()[1] == "warn" and good["top_reason"][1].startswith("tree/main/src")
 
 
 def test_score_mapping_keyed_by_target(store):
@@ -331,3 +335,42 @@ def test_options_json_is_queryable(store):
                       "WHERE run_id = ?", [run_id]).iloc[0]
     assert row["offline"] == "true" and row["n"] == 2
     assert json.loads(store.query("SELECT options FROM runs")["options"][0]) == {"dumps": ["a.txt", "b.txt"], "offline": True}
+
+
+# --------------------------------------------------------------------------- buffering, real engine types
+
+
+def test_buffered_results_are_committed_on_finish_and_close(tmp_path):
+    path = tmp_path / "audit.duckdb"
+    with Store.open(path) as s:
+        run_id = s.start_run({}, date(2024, 6, 5))
+        s.save_outcomes(run_id, outcomes()[:2])
+        s.finish_run(run_id, "interrupted")
+        s.save_outcomes(run_id, outcomes()[2:])  # left in the buffer until close
+        s.save_scores(run_id, IDS["html"], [], {"score": 0.0, "judged": 1, "applicable": 1})
+    with Store.open(path) as s:
+        assert count(s, "results") == len(outcomes())
+        assert s.completed_papers(run_id) == {IDS["html"]}
+        assert s.run_info(run_id).status == "interrupted"
+
+
+def test_real_check_outcomes_and_scores_round_trip(store):
+    from auditor.evaluate import CheckOutcome
+    from auditor.scoring import score_links, score_paper
+
+    run_id = store.start_run({}, date(2024, 6, 5))
+    engine = [CheckOutcome(o.paper_id, o.link_ordinal, o.target_key, o.check, o.result) for o in outcomes()
+              if o.paper_id == IDS["good"]]
+    weights = {"reachable": 1.0, "license": 1.0, "subpath": 1.0, "claim_kept": 1.0}
+    links = score_links(engine, weights)
+    paper = score_paper(engine, links, weights)
+    store.save_outcomes(run_id, engine)
+    store.save_scores(run_id, IDS["good"], links, paper)
+    got = store.query("SELECT link_ordinal, score, judged, applicable, worst_status, top_reason FROM scores "
+                      "ORDER BY link_ordinal")
+    assert got["link_ordinal"].tolist() == [-1, 0, 1]
+    assert got["score"].tolist() == [paper.score] + [s.score for s in links]
+    assert got["top_reason"][0] == paper.top_reason and got["worst_status"][2] == "warn"
+    assert {(o.paper_id, o.link_ordinal, o.check) for o in store.outcomes_for_run(run_id)} == {
+        (o.paper_id, o.link_ordinal, o.check) for o in engine
+    }

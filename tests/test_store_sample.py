@@ -36,8 +36,11 @@ class Score:  # what auditor.scoring.LinkScore/PaperScore look like
     coverage: float | None
     judged: int
     applicable: int
-    top_reason: str | None
+    worst_reason: str | None
+    worst_status: str | None = None
+    worst_check: str | None = None
     target_key: str = ""
+    link_ordinal: int | None = None
 
 
 def records(source: str = "2024-06-03.txt", dump_date: date = date(2024, 6, 3)) -> list[Record]:
@@ -100,10 +103,20 @@ def outcomes() -> list[Outcome]:
 
 
 def scores() -> list[tuple[str, list[Score], Score]]:
+    subpath = "tree/main/src | not on the default branch"
+    gone = "repository not found (404)"
     return [
-        (IDS["good"], [Score(8.8, 1.0, 3, 3, "subpath warn", GOOD.key)], Score(9.2, 1.0, 4, 4, "tree/main/src | not on the default branch")),
-        (IDS["bad"], [Score(0.0, 0.5, 1, 2, "repository not found (404)", GONE.key)], Score(0.0, 2 / 3, 2, 3, "repository not found (404)")),
-        (IDS["html"], [], Score(0.0, 1.0, 1, 1, "no code link in the abstract")),
+        (
+            IDS["good"],
+            [Score(10.0, 1.0, 2, 2, None, None, None, GOOD.key, 0), Score(7.5, 1.0, 2, 2, subpath, "warn", "subpath", GOOD.key, 1)],
+            Score(9.2, 1.0, 5, 5, subpath, "warn", "subpath"),
+        ),
+        (
+            IDS["bad"],
+            [Score(0.0, 0.5, 1, 2, gone, "fail", "reachable", GONE.key, 0)],
+            Score(0.0, 2 / 3, 2, 3, gone, "fail", "reachable"),
+        ),
+        (IDS["html"], [], Score(0.0, 1.0, 1, 1, "no code link in the abstract", "fail", "code_link")),
     ]
 
 
