@@ -102,8 +102,9 @@ def parse_day(value: Any) -> date | None:
 def new_home(facts: Facts) -> str | None:
     """Where a moved target lives now, as owner/name when known."""
     data = facts.data or {}
-    if data.get("name_with_owner"):
-        return str(data["name_with_owner"])
-    if facts.canonical_key:
-        return facts.canonical_key.split(":", 1)[-1]
+    for key in ("name_with_owner", "repo_id"):  # GitHub / Hugging Face
+        if data.get(key):
+            return str(data[key])
+    if facts.canonical_key:  # github:o/n, huggingface:model:o/n, git:host/o/n
+        return facts.canonical_key.rsplit(":", 1)[-1]
     return None

@@ -53,10 +53,10 @@ def repo_exists(ctx: CheckContext) -> Result:
         if data.get("private_or_missing"):
             return Result("fail", "not found (or private: the host does not say which)", 0.0, ev)
         return Result("fail", "not found: deleted, renamed without redirect, or never public", 0.0, ev)
-    gated = _gated(data, facts.error)
-    if gated and not _private(data) and not _disabled(data):
-        ev.update(gated=gated)
-        how = "granted automatically" if gated == "auto" else "approved by the authors"
+    gating = _gated(data, facts.error)
+    if gating and not _private(data) and not _disabled(data):
+        ev.update(gated=gating)
+        how = "granted automatically" if gating == "auto" else "approved by the authors"
         return Result("warn", f"exists but is gated: access must be requested and {how}", 6.0, ev)
     if facts.status == "blocked":
         why = _blocked_why(data, facts.error)

@@ -157,6 +157,14 @@ def test_repo_exists_moved_uses_canonical_key_without_name():
     assert "other/place" in repo_exists(ctx(f)).reason
 
 
+def test_repo_exists_moved_on_hugging_face():
+    f = facts("moved", data={"repo_id": "NewOrg/model", "moved_from": "old/model"},
+              canonical_key="huggingface:model:neworg/model")
+    assert "NewOrg/model" in repo_exists(ctx(f, kind="huggingface_model")).reason
+    f = facts("moved", data={}, canonical_key="huggingface:model:neworg/model")
+    assert "moved to neworg/model;" in repo_exists(ctx(f, kind="huggingface_model")).reason
+
+
 def test_repo_exists_not_found_fails():
     r = repo_exists(ctx(facts("not_found", data={})))
     assert (r.status, r.score) == ("fail", 0.0) and "not found" in r.reason
