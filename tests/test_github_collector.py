@@ -271,6 +271,7 @@ def test_no_token_one_core_request_per_repo_and_extras_within_budget():
     assert got["github:o/empty"].data["is_empty"] is True and got["github:o/empty"].data["commit_count"] == 0
     core = [r for r in seen if r.url.path.count("/") == 3 and r.url.path.startswith("/repos/")]
     assert sorted(r.url.path for r in core) == ["/repos/o/a", "/repos/o/empty", "/repos/o/gone", "/repos/o/old"]
+    assert collector.stats.core_requests == 5  # four repositories + the rename's redirect
     assert all("authorization" not in r.headers for r in seen)
 
 

@@ -129,6 +129,7 @@ def test_missing_alias_does_not_spoil_the_batch():
 def test_rate_limited_and_timeout_answers_are_recognised():
     limited = {"data": None, "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1."}]}
     assert gql.is_rate_limited(limited) and not gql.is_timeout_answer(limited)
+    assert gql.is_rate_limited({"errors": [{"type": "RATE_LIMIT", "message": "API rate limit already exceeded for user ID 1."}]})
     timeout = {"data": None, "errors": [{"message": "Something went wrong while executing your query. This may be the result of a timeout."}]}
     assert gql.is_timeout_answer(timeout) and not gql.is_rate_limited(timeout)
     items = [gql.BatchItem("a", "b")]

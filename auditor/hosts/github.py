@@ -55,6 +55,7 @@ class GitHubStats:
 
     requests: int = 0  # HTTP requests sent (REST + GraphQL, retries included)
     rest_requests: int = 0
+    core_requests: int = 0  # REST requests for a repository's or owner's core facts (redirects followed included)
     graphql_requests: int = 0
     graphql_points: int = 0  # sum of rateLimit.cost
     not_modified: int = 0  # 304 answers (free)
@@ -266,8 +267,9 @@ class GitHubCollector:
         if self.rate_limited_until is None or reset_at > self.rate_limited_until:
             self.rate_limited_until = reset_at
 
-    def _count(self, url: str) -> None:
+    def _count(self, url: str, core: bool = False) -> None:
         self.stats.requests += 1
+        self.stats.core_requests += core
         if url == self.settings.graphql_url:
             self.stats.graphql_requests += 1
         else:
@@ -306,14 +308,19 @@ class GitHubCollector:
             self._rate[resource] = None
 
     def _note_rate(self, resource: str, headers: Any) -> None:
+        """Keep the lowest remaining seen in a window: answers arrive out of order."""
         info = rest.rate_info(headers)
-        if info is not None:
-            self._rate[resource] = info
+        if info is None:
+            return
+        known = self._rate.get(resource)
+        if known is not None and known.reset_at == info.reset_at and known.remaining < info.remaining:
+            return
+        self._rate[resource] = info
 
     # ------------------------------------------------------------------ REST
 
-    async def _rest_once(self, url: str, etag: str | None) -> _Answer:
-        api = RecordingAPI(self.client, self.settings, on_request=lambda: self._count(url))
+    async def _rest_once(self, url: str, etag: str | None, core: bool = False) -> _Answer:
+        api = RecordingAPI(self.client, self.settings, on_request=lambda: self._count(url, core))
         extra = {"if-none-match": etag} if etag else None
         try:
             body = await api.getitem(url, extra_headers=extra)
@@ -335,14 +342,14 @@ class GitHubCollector:
             self.stats.not_modified += 1
         return _Answer(status, headers, body)
 
-    async def _rest(self, url: str, *, etag: str | None = None, wait: bool = True) -> _Answer:
+    async def _rest(self, url: str, *, etag: str | None = None, wait: bool = True, core: bool = False) -> _Answer:
         """One REST GET with retries; a spent budget is waited for (or stops) when ``wait``."""
         while True:
             if wait:
                 await self._respect_limit("core")
             self._inflight_rest += 1
             try:
-                answer = await self._retrying(lambda: self._rest_once(url, etag))
+                answer = await self._retrying(lambda: self._rest_once(url, etag, core))
             finally:
                 self._inflight_rest -= 1
             if not answer.primary_limited or not wait:
@@ -357,12 +364,14 @@ class GitHubCollector:
             return True
         if info.reset_at is not None and info.reset_at <= self.clock():
             return True
-        return info.remaining - self._pending_core - self._inflight_rest > 0
+        # Renamed repositories cost a second core request: keep 5% more in reserve.
+        reserve = self._pending_core + -(-self._pending_core // 20) + self._inflight_rest
+        return info.remaining - reserve > 0
 
     async def _rest_job(self, job: _Job, emit: Callable[[int, Facts], None]) -> None:
         if job.name is None:
             self._pending_core -= 1
-            answer = await self._rest(f"/users/{quote(job.owner)}")
+            answer = await self._rest(f"/users/{quote(job.owner)}", core=True)
             emit(job.index, self._owner_from_rest(job, answer))
             return
         emit(job.index, await self._rest_repo(job))
@@ -378,7 +387,7 @@ class GitHubCollector:
         request = job.request
         etag = request.etag if request.cached is not None else None
         self._pending_core -= 1
-        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=etag)
+        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=etag, core=True)
         if answer.status == 304 and request.cached is not None:
             return replace(request.cached, fetched_at=self.clock())
         moved_from = None
@@ -387,7 +396,7 @@ class GitHubCollector:
             if not location:
                 return self._facts(job.key, "error", error=f"HTTP {answer.status} without a Location")
             moved_from = job.full_name
-            answer = await self._rest(location)
+            answer = await self._rest(location, core=True)
         return await self._repo_from_rest(job, answer, moved_from)
 
     async def _repo_from_rest(self, job: _Job, answer: _Answer, moved_from: str | None) -> Facts:
@@ -514,7 +523,7 @@ class GitHubCollector:
     async def _revalidate(self, job: _Job, emit: Callable[[int, Facts], None], leftovers: list[_Job]) -> None:
         """With a token: a conditional REST GET; 304 -> cached facts, else on to GraphQL."""
         request = job.request
-        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=request.etag)
+        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=request.etag, core=True)
         if answer.status == 304 and request.cached is not None:
             emit(job.index, replace(request.cached, fetched_at=self.clock()))
             return

@@ -140,8 +140,13 @@ def error_types(response: Mapping[str, Any]) -> set[str]:
 
 
 def is_rate_limited(response: Mapping[str, Any]) -> bool:
-    """The primary GraphQL limit: HTTP 200 with a RATE_LIMITED error."""
-    return "RATE_LIMITED" in error_types(response)
+    """The primary GraphQL limit: HTTP 200 with a RATE_LIMITED (newer: RATE_LIMIT) error."""
+    if error_types(response) & {"RATE_LIMITED", "RATE_LIMIT"}:
+        return True
+    return any(
+        isinstance(e, Mapping) and not e.get("path") and "rate limit" in str(e.get("message", "")).lower() and "secondary" not in str(e.get("message", "")).lower()
+        for e in response.get("errors") or []
+    )
 
 
 def is_timeout_answer(response: Mapping[str, Any]) -> bool:
