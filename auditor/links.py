@@ -1,0 +1,461 @@
+"""Find URLs in abstracts, repair what real abstracts break, resolve them to targets.
+
+Pure functions over text. Real arXiv abstracts keep LaTeX (``\\href{URL}{URL}``,
+``\\url{...}``, ``\\_``), wrap at ~80 columns (a URL can continue on the next
+line), put spaces into schemes (``https: //``) and hosts (``github. com``),
+leave out the scheme (``github.com/x/y``, ``hf.co/org/model``) and end URLs with
+the sentence's punctuation. :func:`find_links` copes with all of that; link-free
+text costs one substring test.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import NamedTuple
+from urllib.parse import unquote, urlsplit
+
+from auditor.models import Link, Target, TargetKind
+
+__all__ = ["find_links", "repair_url", "resolve", "Resolved", "link_identity", "TRAILING"]
+
+# --------------------------------------------------------------------------- scanning
+
+# Characters a URL token may hold: no whitespace, no LaTeX/markup delimiters.
+# LaTeX escapes (\_ \# \% \& \~) stay inside the token and are undone later.
+_BODY = r"(?:[^\s<>\"{}|\\^`\[\]]|\\[_#%&~])"
+_KNOWN_HOSTS = (
+    r"github\.(?:com|io)|hf\.co|huggingface\.co|gitlab\.(?:com|io)|bitbucket\.org|codeberg\.org"
+    r"|gitee\.com|zenodo\.org|(?:dx\.)?doi\.org|anonymous\.4open\.science|sites\.google\.com"
+)
+_CANDIDATE = re.compile(
+    # with a scheme; tolerate "https: //" and "https://<newline>host"
+    rf"(?:https?|ftp)[ \t]*:[ \t]*//[ \t]*\n?[ \t]*(?=[A-Za-z0-9]){_BODY}+"
+    # "www.host.tld" without a scheme
+    rf"|(?<![\w.@/\\-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+{_BODY}*"
+    # well-known hosts without a scheme, with a path
+    rf"|(?<![\w.@/\\-])(?:[A-Za-z0-9-]+\.)*(?:{_KNOWN_HOSTS})(?![\w-])/{_BODY}+"
+    # DOIs: doi:10.x/y or a bare 10.x/y
+    rf"|(?<![\w./\\-])(?:doi:[ \t]?)?10\.\d{{4,9}}/{_BODY}+",
+    re.IGNORECASE,
+)
+# Whatever follows a token, across a line break (or spaces, for a split host).
+_NEXT = re.compile(rf"([ \t]*\n[ \t]*|[ \t]+)({_BODY}+)")
+_HOST_CONTINUATION = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*(?:/|$)")
+_PATH_CONTINUATION = re.compile(r"[\w.~%+=&-]+(?:/[\w.~%+=&/#?-]*)?$")
+_TLD_ONLY = re.compile(r"[a-z]{2,}$")
+
+#: Characters a returned URL never ends with (a closing bracket only when unbalanced).
+TRAILING = frozenset(".,;:!?'\"*+`#&?")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+_ESCAPE = re.compile(r"\\([_#%&~])")
+_WS = re.compile(r"\s+")
+_SCHEME = re.compile(r"(?i)^(https?|ftp)://")
+_DOI_PREFIX = re.compile(r"(?i)^(?:doi:)?(10\.\d{4,9}/.+)$")
+_HOST_OK = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$|^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
+class _Token(NamedTuple):
+    start: int
+    end: int  # end of the raw token in the text (trailing punctuation included)
+    raw: str
+
+
+def _host_part(token: str) -> str | None:
+    """The host of a token still without a path, else None."""
+    rest = _SCHEME.sub("", _WS.sub("", token))
+    if "/" in rest:
+        return None
+    return rest
+
+
+def _joins(token: str, sep: str, cont: str) -> bool:
+    """Does ``cont`` (after whitespace ``sep``) plausibly continue the URL ``token``?"""
+    newline = "\n" in sep
+    host = _host_part(token)
+    if host is not None and host.endswith("."):
+        # "https://github." + "com/x", "https://www.idiap." + "ch/paper": an incomplete host
+        labels = host.rstrip(".").lower().split(".")
+        if labels and labels[0] == "www":
+            labels = labels[1:]
+        return len(labels) <= 1 and _HOST_CONTINUATION.match(cont) is not None
+    last = token[-1]
+    if last == "-" and "/" in _SCHEME.sub("", token):
+        # "KVQE-<newline>Challenge", "CAIR- LAB- WFUSM/...": a hyphen never ends a real URL path
+        return cont[0].isalnum()
+    if not newline:
+        return False
+    if last == "_":
+        return cont[0].isalnum()
+    if cont[0] == "/" or cont.lower().startswith(".git") or (last == "." and re.match(r"(?i)git\b", cont)):
+        return True
+    if last == "/":
+        word = cont.rstrip(".,;:!?)'\"")
+        if not word or _PATH_CONTINUATION.match(word) is None:
+            return False
+        if any(c in word for c in "/_-") or any(c.isdigit() for c in word):
+            return True
+        # github.com/ + owner: a repository link that is not complete yet
+        path = _SCHEME.sub("", token).split("/", 1)[1] if "/" in _SCHEME.sub("", token) else ""
+        segments = [s for s in path.split("/") if s]
+        return len(segments) < 2 and bool(re.search(r"(?i)github\.com|huggingface\.co|hf\.co|gitlab\.com", token))
+    return False
+
+
+_HREF = re.compile(r"\\href\s*\{[^{}]*\}\s*\{")
+
+
+def _href_texts(text: str) -> list[tuple[int, int]]:
+    """Spans of the visible text of ``\\href{URL}{text}``: the URL is what counts.
+
+    The visible text sometimes repeats the URL, sometimes shows another one
+    ("\\href{.../WhatisBeneathMisogyny/tree/main}{https://github.com/Misogyny}").
+    """
+    spans = []
+    for m in _HREF.finditer(text):
+        if not _CANDIDATE.search(m.group(0)):
+            continue  # "\\href{github}{https://github.com/x/y}": the text is all there is
+        depth, i, stop = 1, m.end(), min(len(text), m.end() + 400)
+        while i < stop and depth:
+            c = text[i]
+            depth += (c == "{") - (c == "}")
+            i += 1
+        spans.append((m.end(), i))
+    return spans
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Raw URL-like tokens of ``text``, with line-broken URLs joined."""
+    out: list[_Token] = []
+    skip = _href_texts(text) if "\\href" in text else ()
+    pos = 0
+    while True:
+        m = _CANDIDATE.search(text, pos)
+        if m is None:
+            return out
+        start, end = m.span()
+        if skip and any(a <= start < b for a, b in skip):
+            pos = end
+            continue
+        # A URL cut at a line end (or a host split by a space) continues: join when plausible.
+        for _ in range(3):
+            nxt = _NEXT.match(text, end)
+            if nxt is None or not _joins(text[start:end], nxt.group(1), nxt.group(2)):
+                break
+            end = nxt.end()
+        out.append(_Token(start, end, text[start:end]))
+        pos = end
+
+
+def _strip_trailing(url: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets from the end."""
+    while url:
+        c = url[-1]
+        if c in TRAILING:
+            url = url[:-1]
+        elif c in _CLOSERS:
+            if url.count(_CLOSERS[c]) < url.count(c):
+                url = url[:-1]
+            else:
+                break
+        else:
+            break
+    return url
+
+
+def _clean(token: str) -> str | None:
+    """Turn one raw token into a URL, or None when it is not one."""
+    url = _ESCAPE.sub(r"\1", _WS.sub("", token))
+    url = _strip_trailing(url)
+    m = _DOI_PREFIX.match(url)
+    if m:
+        url = "https://doi.org/" + m.group(1)
+    else:
+        sm = _SCHEME.match(url)
+        if sm:
+            url = sm.group(1).lower() + "://" + url[sm.end():]
+        elif ":" in url.split("/", 1)[0]:
+            return None
+        else:
+            url = "https://" + url
+    # ".git" clone endings: the repository is what is meant
+    while True:
+        base = url.split("?", 1)[0].split("#", 1)[0]
+        if base.lower().endswith(".git") and base.count("/") >= 3:
+            url = base[:-4] + url[len(base):]
+        elif base.lower().endswith(".git/") and base.count("/") >= 4:
+            url = base[:-5] + url[len(base):]
+        else:
+            break
+        url = _strip_trailing(url)
+    scheme_end = url.index("://") + 3
+    host_end = len(url)
+    for sep in "/?#":
+        i = url.find(sep, scheme_end)
+        if i != -1:
+            host_end = min(host_end, i)
+    host = url[scheme_end:host_end].lower()
+    hostname = host.rsplit("@", 1)[-1].split(":", 1)[0]
+    if not _HOST_OK.match(hostname):
+        return None
+    url = url[:scheme_end] + host + url[host_end:]
+    url = _strip_trailing(url)
+    return url if len(url) > scheme_end else None
+
+
+def repair_url(raw: str) -> str | None:
+    """The first URL in a messy snippet, repaired; None when there is none.
+
+    Takes what an abstract holds: ``\\url{https://x}.``, ``https: //github.com/a/b.``,
+    ``[text](url)``, ``<url>``, ``hf.co/org/model``, ``github.com/a/b.git``,
+    ``doi:10.5281/zenodo.1`` ...
+    """
+    for token in _tokens(raw):
+        url = _clean(token.raw)
+        if url is not None:
+            return url
+    return None
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+class Resolved(NamedTuple):
+    """What a URL points at: the target plus where inside it."""
+
+    target: Target
+    item: str | None = None
+    ref: str | None = None
+    subpath: str | None = None
+    number: int | None = None
+
+
+_GITHUB_RESERVED = frozenset(
+    """about apps blog codespaces collections contact customer-stories enterprise events explore
+    features github-copilot home issues join login logout marketplace new notifications organizations
+    orgs pricing pulls readme resources search security sessions settings site solutions sponsors
+    team topics trending users""".split()
+)
+_HF_RESERVED = frozenset(
+    """api blog chat collections docs enterprise join learn login models new organizations papers
+    posts pricing privacy search settings tasks terms-of-service welcome""".split()
+)
+_FORGE_HOSTS = frozenset({"gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com"})
+_REF_ITEMS = frozenset({"tree", "blob", "raw", "blame", "commits", "commit", "resolve", "src", "edit"})
+_NUMBER_ITEMS = frozenset({"pull", "pulls", "issues", "discussions", "merge_requests"})
+_GH_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_GH_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+_ZENODO_DOI = re.compile(r"(?i)^10\.5281/zenodo\.(\d+)$")
+
+
+def _extras(rest: list[str]) -> tuple[str | None, str | None, str | None, int | None]:
+    """(item, ref, subpath, number) from the path below a repository."""
+    if not rest:
+        return None, None, None, None
+    item = rest[0]
+    ref = subpath = None
+    number = None
+    if item in _REF_ITEMS and len(rest) > 1:
+        if item == "src" and len(rest) > 2 and rest[1] in ("branch", "tag", "commit"):
+            rest = rest[1:]  # codeberg: src/branch/<ref>/path
+        ref = rest[1]
+        subpath = "/".join(rest[2:]) or None
+    elif item in _NUMBER_ITEMS and len(rest) > 1 and rest[1].isdigit():
+        number = int(rest[1])
+    elif item == "releases" and len(rest) > 2 and rest[1] == "tag":
+        ref = rest[2]
+    return item, ref, subpath, number
+
+
+def _web(kind: TargetKind, scheme: str, host: str, path: str) -> Resolved:
+    path = path.rstrip("/")
+    return Resolved(Target(f"web:{host}{path}", kind, host, f"{scheme}://{host}{path}"))
+
+
+def _github(scheme: str, host: str, path: str, segs: list[str]) -> Resolved:
+    if not segs:
+        return _web("web", scheme, host, path)
+    first = segs[0].lower()
+    if first in _GITHUB_RESERVED:
+        if first == "orgs" and len(segs) > 1 and _GH_OWNER.match(segs[1]):
+            segs = segs[1:2]
+        else:
+            return _web("web", scheme, host, path)
+    owner = segs[0]
+    if not _GH_OWNER.match(owner):
+        return _web("web", scheme, host, path)
+    if len(segs) == 1:
+        return Resolved(Target(f"github:{owner.lower()}", "github_owner", "github.com", f"https://github.com/{owner}", owner))
+    name = segs[1]
+    if name.lower().endswith(".git"):
+        name = name[:-4]
+    if not _GH_NAME.match(name) or name in (".", ".."):
+        return Resolved(Target(f"github:{owner.lower()}", "github_owner", "github.com", f"https://github.com/{owner}", owner))
+    target = Target(
+        f"github:{owner.lower()}/{name.lower()}", "github_repo", "github.com", f"https://github.com/{owner}/{name}", owner, name
+    )
+    return Resolved(target, *_extras(segs[2:]))
+
+
+def _raw_github(segs: list[str]) -> Resolved | None:
+    if len(segs) < 2 or not _GH_OWNER.match(segs[0]) or not _GH_NAME.match(segs[1]):
+        return None
+    owner, name = segs[0], segs[1]
+    target = Target(
+        f"github:{owner.lower()}/{name.lower()}", "github_repo", "github.com", f"https://github.com/{owner}/{name}", owner, name
+    )
+    return Resolved(target, "raw", segs[2] if len(segs) > 2 else None, "/".join(segs[3:]) or None)
+
+
+def _huggingface(scheme: str, host: str, path: str, segs: list[str]) -> Resolved:
+    if not segs:
+        return _web("web", scheme, "huggingface.co", path)
+    first = segs[0]
+    kind: TargetKind = "huggingface_model"
+    prefix = ""
+    if first in ("datasets", "spaces"):
+        kind = "huggingface_dataset" if first == "datasets" else "huggingface_space"
+        prefix = first + "/"
+        segs = segs[1:]
+        if not segs:
+            return _web("web", scheme, "huggingface.co", path)
+    elif first in _HF_RESERVED:
+        return _web("web", scheme, "huggingface.co", path)
+    org = segs[0]
+    if len(segs) == 1:
+        return Resolved(Target(f"huggingface:user:{org}", "huggingface_owner", "huggingface.co", f"https://huggingface.co/{org}", org))
+    name = segs[1]
+    label = {"huggingface_model": "model", "huggingface_dataset": "dataset", "huggingface_space": "space"}[kind]
+    target = Target(
+        f"huggingface:{label}:{org}/{name}", kind, "huggingface.co", f"https://huggingface.co/{prefix}{org}/{name}", org, name
+    )
+    return Resolved(target, *_extras(segs[2:]))
+
+
+def _forge(scheme: str, host: str, path: str, segs: list[str]) -> Resolved:
+    if host == "gitlab.com" or host.startswith("gitlab."):
+        # GitLab: subgroups; what follows "/-/" is below the project
+        if "-" in segs:
+            i = segs.index("-")
+            repo, rest = segs[:i], segs[i + 1 :]
+        else:
+            i = next((k for k, s in enumerate(segs) if k >= 2 and s in ("tree", "blob")), len(segs))
+            repo, rest = segs[:i], segs[i:]
+    else:
+        repo, rest = segs[:2], segs[2:]
+    if len(repo) < 2:
+        return _web("web", scheme, host, path)
+    owner, name = repo[0], "/".join(repo[1:])
+    if name.lower().endswith(".git"):
+        name = name[:-4]
+    key = f"git:{host}/{owner}/{name}".lower()
+    return Resolved(Target(key, "forge_repo", host, f"https://{host}/{owner}/{name}", owner, name), *_extras(rest))
+
+
+def _doi(doi: str, scheme: str, host: str, path: str) -> Resolved:
+    doi = unquote(doi).rstrip("/")
+    z = _ZENODO_DOI.match(doi)
+    if z:
+        return _zenodo(z.group(1))
+    if not doi.startswith("10."):
+        return _web("web", scheme, host, path)
+    return Resolved(Target(f"doi:{doi.lower()}", "doi", "doi.org", f"https://doi.org/{doi}"))
+
+
+def _zenodo(record: str) -> Resolved:
+    return Resolved(Target(f"zenodo:{record}", "zenodo", "zenodo.org", f"https://zenodo.org/records/{record}", name=record))
+
+
+def resolve(url: str) -> Resolved:
+    """Resolve a repaired URL to its target (keys per :data:`auditor.models.TargetKind`)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower() or "https"
+    host = (parts.hostname or "").lower()
+    path = parts.path
+    segs = [s for s in path.split("/") if s]
+    bare = host[4:] if host.startswith("www.") else host
+    if bare == "github.com":
+        return _github(scheme, bare, path, segs)
+    if bare in ("huggingface.co", "hf.co"):
+        return _huggingface(scheme, bare, path, segs)
+    if host == "raw.githubusercontent.com":
+        resolved = _raw_github(segs)
+        if resolved is not None:
+            return resolved
+    elif host == "anonymous.4open.science":
+        if len(segs) >= 2 and segs[0] in ("r", "w"):
+            # /r/ID is the repository, /w/ID its web view: the same anonymised repository
+            rid = segs[1]
+            target = Target(
+                f"anonymous:anonymous.4open.science/r/{rid}",
+                "anonymous_repo",
+                host,
+                f"https://anonymous.4open.science/r/{rid}",
+                name=rid,
+            )
+            return Resolved(target, "w" if segs[0] == "w" else None, subpath="/".join(segs[2:]) or None)
+    elif bare in _FORGE_HOSTS or host.startswith("gitlab.") and not host.endswith(".gitlab.io"):
+        return _forge(scheme, bare, path, segs)
+    elif bare in ("doi.org", "dx.doi.org"):
+        return _doi(path.lstrip("/"), scheme, host, path)
+    elif bare == "zenodo.org":
+        if len(segs) >= 2 and segs[0] in ("records", "record", "uploads", "deposit") and segs[1].isdigit():
+            return _zenodo(segs[1])
+        if len(segs) >= 3 and segs[0] == "doi":
+            return _doi("/".join(segs[1:]), scheme, host, path)
+    if host.endswith((".github.io", ".gitlab.io")) or host == "sites.google.com":
+        return _web("project_page", scheme, host, path)
+    return _web("web", scheme, host, path)
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def link_identity(link: Link) -> tuple:
+    """What makes two links in one abstract the same link.
+
+    Repository-like targets: the target and the place inside it. Web pages: the
+    URL without fragment (the target key drops the query, two videos differ).
+    """
+    t = link.target
+    if t.kind in ("web", "project_page"):
+        url = link.url.split("#", 1)[0].rstrip("/")
+        scheme_end = url.find("://") + 3
+        return ("url", url[scheme_end:].lower() if t.host.endswith(".github.io") else url[scheme_end:])
+    return (t.key, link.item, link.ref, link.subpath, link.number)
+
+
+def _occurrences(text: str) -> list[tuple[int, int, Link]]:
+    """Every link occurrence: (start, end of the URL proper, link without ordinal)."""
+    out = []
+    for tok in _tokens(text):
+        url = _clean(tok.raw)
+        if url is None:
+            continue
+        r = resolve(url)
+        core = tok.raw.rstrip()
+        # the end of the URL proper in the text: the raw token minus what was stripped at its end
+        stripped = _strip_trailing(core)
+        end = tok.start + len(stripped) if stripped else tok.end
+        out.append((tok.start, end, Link(tok.raw, url, r.target, 0, r.ref, r.subpath, r.number, r.item)))
+    return out
+
+
+def has_link_hint(text: str) -> bool:
+    """Cheap pre-filter: every link form we find needs one of these."""
+    return "/" in text or "www." in text or "WWW." in text or "Www." in text
+
+
+def find_links(text: str) -> tuple[Link, ...]:
+    """Distinct links of an abstract, in order of first appearance, ordinals 0..n-1."""
+    if not has_link_hint(text):
+        return ()
+    seen: set[tuple] = set()
+    links: list[Link] = []
+    for _, _, link in _occurrences(text):
+        ident = link_identity(link)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        links.append(replace(link, ordinal=len(links)) if links else link)
+    return tuple(links)
