@@ -144,10 +144,13 @@ def load_config(
     """Read the configuration (see the module docstring for where from).
 
     ``known_checks``: names that ``enabled``/``disabled``/``weights``/``checks``
-    may use; None accepts the built-ins and anything else (third-party checks
-    are discovered later), but still validates the built-ins' settings.
+    may use, so a typo is an error; None: the built-ins and every name
+    registered in the ``auditor.checks`` entry-point group (read from package
+    metadata, nothing is imported).
     """
     cwd = Path.cwd() if cwd is None else cwd
+    if known_checks is None:
+        known_checks = registered_check_names()
     if path is not None:
         path = Path(path)
         if not path.is_file():
@@ -163,6 +166,15 @@ def load_config(
         if table:
             return parse_config(table, f"{pyproject} [tool.auditor]", known_checks)
     return AuditConfig()
+
+
+def registered_check_names() -> frozenset[str]:
+    """Built-in check names plus every entry point of the auditor.checks group."""
+    from importlib.metadata import entry_points
+
+    names = set(DEFAULT_WEIGHTS) | set(CHECK_DEFAULTS)
+    names.update(ep.name for ep in entry_points(group="auditor.checks"))
+    return frozenset(names)
 
 
 def _read_table(path: Path, pyproject: bool) -> dict[str, Any]:
@@ -186,7 +198,10 @@ def parse_config(
     source: str = "<config>",
     known_checks: Collection[str] | None = None,
 ) -> AuditConfig:
-    """Validate a parsed ``[tool.auditor]`` table into an :class:`AuditConfig`."""
+    """Validate a parsed ``[tool.auditor]`` table into an :class:`AuditConfig`.
+
+    ``known_checks`` None accepts any check name (a third party's included).
+    """
 
     def fail(message: str) -> ConfigError:
         return ConfigError(f"{source}: {message}")

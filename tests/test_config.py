@@ -114,15 +114,24 @@ def test_errors_are_one_clear_line(tmp_path, text, needle):
     assert needle in message and "\n" not in message and str(path) in message
 
 
-def test_unknown_check_names_when_known_checks_given(tmp_path):
-    write(tmp_path / "audit.toml", "[weights]\nstarz = 1\n")
-    with pytest.raises(ConfigError, match="unknown check 'starz'"):
-        load_config(cwd=tmp_path, known_checks={"stars", "license"})
-    assert load_config(cwd=tmp_path).weights["starz"] == 1.0  # third-party checks allowed by default
+@pytest.mark.parametrize("text", ["[weights]\nstarz = 1\n", "enabled = ['licence']\n", "[checks.readmee]\nx = 1\n"])
+def test_unknown_check_names_are_errors(tmp_path, text):
+    write(tmp_path / "audit.toml", text)
+    with pytest.raises(ConfigError, match="unknown check"):
+        load_config(cwd=tmp_path)
+
+
+def test_known_checks_include_entry_points_and_can_be_given(tmp_path):
+    write(tmp_path / "audit.toml", "[weights]\nmine = 1\n")
+    assert load_config(cwd=tmp_path, known_checks={"mine"}).weights["mine"] == 1.0
+    from auditor.config import registered_check_names
+    from checks import BUILTIN_CHECKS
+
+    assert set(BUILTIN_CHECKS) <= registered_check_names()
 
 
 def test_third_party_settings_pass_through():
-    cfg = parse_config({"checks": {"my_check": {"anything": [1, 2]}}})
+    cfg = parse_config({"checks": {"my_check": {"anything": [1, 2]}}}, known_checks={"my_check"})
     assert cfg.settings_for("my_check") == {"anything": [1, 2]}
 
 
