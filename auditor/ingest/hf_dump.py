@@ -15,6 +15,10 @@ Paragraphs are separated by blank lines. The author/date block is optional:
 some records end right after their abstract and the next title follows. Any
 header line may be missing ("Daily Papers" is, in one real dump).
 
+A record's ``position`` is its 0-based number in the dump, counting the broken
+records that were skipped (and reported through ``on_skip`` with their line),
+so positions stay put when one record is damaged.
+
 Which year a yearless date belongs to
 -------------------------------------
 Hugging Face prints a date without its year when it falls in the year the page

@@ -7,15 +7,19 @@ that names the file, before any reader starts.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 from typing import Literal
 
 from auditor.errors import InputError
 from auditor.ingest.hf_dump import looks_like_dump
+from auditor.ingest.tables import ALIASES
 
 Format = Literal["hf_dump", "csv", "jsonl", "json_array", "parquet"]
 
 HEAD_BYTES = 64 * 1024
+COLUMN_NAMES = frozenset(ALIASES["title"] + ALIASES["abstract"])
+_COLUMN_LIKE = re.compile(r"^[\w .()/\-]{1,60}$")
 KNOWN = "a Hugging Face Daily Papers text dump (.txt), CSV, JSON Lines or Parquet"
 
 
@@ -50,7 +54,8 @@ def detect(path: Path, shown: str) -> Format:
         raise InputError(f"{shown}: is empty")
 
     start = text.lstrip()[:1000].lower()
-    if start.startswith(("<!doctype html", "<html")) or "<head>" in start or "<body" in start:
+    if start.startswith(("<!doctype html", "<html", "<?xml")) or any(
+            tag in start for tag in ("<html", "<head>", "<head ", "<body")):
         raise InputError(f"{shown}: is an HTML page, not a dump (copy the page's text, or export a table)")
     if start.startswith("{"):
         return "jsonl"
@@ -60,13 +65,15 @@ def detect(path: Path, shown: str) -> Format:
         return "hf_dump"
     if suffix in (".csv", ".tsv"):
         return "csv"
-    if suffix == ".txt":
-        return "hf_dump"
     if suffix in (".jsonl", ".ndjson", ".json"):
         raise InputError(f"{shown}: is not JSON Lines (its first line does not start with '{{')")
     first_line = text.lstrip().split("\n", 1)[0].lower()
-    if any(sep in first_line for sep in ",\t;") and ("title" in first_line or "abstract" in first_line):
-        return "csv"
+    cells = [cell.strip().strip('"').strip() for cell in re.split(r"[,\t;]", first_line)]
+    keys = {re.sub(r"[\s\-]+", "_", cell) for cell in cells}
+    if len(cells) > 1 and keys & COLUMN_NAMES and all(_COLUMN_LIKE.match(cell) for cell in cells):
+        return "csv"  # a header line naming the columns, whatever the extension
+    if suffix == ".txt":
+        return "hf_dump"
     raise InputError(f"{shown}: unknown format; expected {KNOWN}")
 
 
