@@ -1,0 +1,223 @@
+"""The report's data: frames read once from the store, shaped by pure functions.
+
+Every renderer (CSV, Markdown, HTML, JSON) works from one :class:`ReportData`,
+so the five files of a run always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from auditor.store import RunInfo, Store
+
+#: Status words from worst to best; the scorecards show them in this order.
+STATUS_ORDER = ("fail", "warn", "unknown", "pass", "skip")
+
+#: scorecard.csv's leading columns, before one column per check.
+PAPER_COLUMNS = (
+    "paper_id", "title", "published_on", "sources", "links", "claim",
+    "score", "coverage", "judged", "applicable",
+)
+#: scorecard.csv's trailing columns, after the check columns.
+PAPER_TAIL = ("n_fail", "n_warn", "n_unknown", "n_pass", "n_skip", "top_reason")
+
+#: links.csv's columns: one row per link and check.
+LINK_COLUMNS = (
+    "paper_id", "title", "link_ordinal", "url", "target_key", "target_kind", "fact_status",
+    "canonical_key", "claim", "check", "status", "score", "reason", "link_score", "link_judged",
+    "link_applicable",
+)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What one run's reports show. ``papers`` is worst first (score, then failures)."""
+
+    run_id: str | None
+    run: RunInfo | None
+    papers: pd.DataFrame  # paper_scorecard_all rows of the run
+    links: pd.DataFrame  # link_scorecard_all rows of the run
+    findings: pd.DataFrame  # fail/warn results, worst first, at most FINDINGS_LIMIT
+    findings_total: int
+    n_links: int
+    targets_by_status: Mapping[str, int] = field(default_factory=dict)
+    results_by_status: Mapping[str, int] = field(default_factory=dict)
+    db_path: str | None = None
+
+    @property
+    def checks(self) -> list[str]:
+        """Every check that has a result in the run, sorted."""
+        names: set[str] = set()
+        for checks in self.papers.get("checks", ()):  # type: ignore[union-attr]
+            names.update(checks or {})
+        return sorted(names)
+
+    @property
+    def mean_score(self) -> float | None:
+        """Mean paper score over the papers that have one (None when none has)."""
+        scores = [s for s in self.papers.get("score", ()) if _present(s)]  # type: ignore[union-attr]
+        return round(sum(scores) / len(scores), 2) if scores else None
+
+    @property
+    def failing(self) -> int:
+        """Papers with at least one failing result."""
+        return int((self.papers["n_fail"] > 0).sum()) if len(self.papers) else 0
+
+
+FINDINGS_LIMIT = 200
+
+
+def load(store: Store, run_id: str | None = None) -> ReportData:
+    """Read a run (the latest when None) from the store."""
+    run_id = store.resolve_run(run_id)
+    if run_id is None:
+        empty = pd.DataFrame()
+        return ReportData(None, None, empty, empty, empty, 0, 0, db_path=store.path)
+    results = store.results_by_status(run_id)
+    return ReportData(
+        run_id=run_id,
+        run=store.run_info(run_id),
+        papers=store.paper_scorecard(run_id),
+        links=store.link_scorecard(run_id),
+        findings=store.findings(run_id, limit=FINDINGS_LIMIT),
+        findings_total=results.get("fail", 0) + results.get("warn", 0),
+        n_links=store.links_of_run(run_id),
+        targets_by_status=store.targets_by_status(run_id),
+        results_by_status=results,
+        db_path=store.path,
+    )
+
+
+# --------------------------------------------------------------------------- frames for the CSV files
+
+
+def scorecard_frame(data: ReportData) -> pd.DataFrame:
+    """scorecard.csv: one row per paper, worst first; one column per check (its worst status)."""
+    checks = data.checks
+    columns = list(PAPER_COLUMNS) + [_check_column(c) for c in checks] + list(PAPER_TAIL)
+    if not len(data.papers):
+        return pd.DataFrame(columns=columns)
+    p = data.papers
+    out = pd.DataFrame({
+        "paper_id": p["paper_id"],
+        "title": p["title"],
+        "published_on": p["published_on"].map(lambda d: d.isoformat() if _present(d) else None),
+        "sources": p["sources"].map(lambda s: "; ".join(s) if s is not None else ""),
+        "links": p["n_links"],
+        "claim": p["claim"],
+        "score": p["score"],
+        "coverage": p["coverage"].map(lambda c: round(c, 3) if _present(c) else None),
+        "judged": p["judged"],
+        "applicable": p["applicable"],
+    })
+    for c in checks:
+        out[_check_column(c)] = p["checks"].map(lambda m, c=c: (m or {}).get(c))
+    for c in PAPER_TAIL:
+        out[c] = p[c]
+    return out[columns].reset_index(drop=True)
+
+
+def links_frame(data: ReportData) -> pd.DataFrame:
+    """links.csv: one row per link and check."""
+    if not len(data.links):
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    out = data.links.rename(columns={"check_name": "check"})
+    return out[list(LINK_COLUMNS)].reset_index(drop=True)
+
+
+def _check_column(check: str) -> str:
+    # A check named like a fixed column ("score") must not overwrite it.
+    return f"check_{check}" if check in PAPER_COLUMNS or check in PAPER_TAIL else check
+
+
+# --------------------------------------------------------------------------- summary.json
+
+
+def summary(data: ReportData, paths: Mapping[str, str | None] | None = None) -> dict[str, Any]:
+    """The summary.json object (the CLI and the GitHub Action read it)."""
+    paths = paths or {}
+    return {
+        "run_id": data.run_id,
+        "status": data.run.status if data.run else None,
+        "as_of": data.run.as_of.isoformat() if data.run and data.run.as_of else None,
+        "papers": int(len(data.papers)),
+        "links": int(data.n_links),
+        "targets_by_status": {k: int(v) for k, v in data.targets_by_status.items()},
+        "results_by_status": {k: int(v) for k, v in data.results_by_status.items()},
+        "score": data.mean_score,
+        "failing": data.failing,
+        "worst": [finding_line(row) for row in finding_rows(data, 10)],
+        "db_path": data.db_path if data.db_path != ":memory:" else None,
+        "csv_path": paths.get("csv_path"),
+        "links_csv_path": paths.get("links_csv_path"),
+        "md_path": paths.get("md_path"),
+        "html_path": paths.get("html_path"),
+        "json_path": paths.get("json_path"),
+    }
+
+
+def finding_rows(data: ReportData, limit: int) -> list[dict[str, Any]]:
+    """The worst findings (fail, then warn; lowest score first) as plain dicts."""
+    if not len(data.findings):
+        return []
+    return [_plain(r) for r in data.findings.head(limit).to_dict("records")]
+
+
+def finding_line(row: Mapping[str, Any]) -> str:
+    """One finding as plain text: ``fail reachable github:o/r: reason (paper title)``."""
+    where = f" {row['target_key']}" if row.get("target_key") else ""
+    title = one_line(row.get("title") or row.get("paper_id") or "")
+    return f"{row['status']} {row['check_name']}{where}: {one_line(row.get('reason') or '')} ({shorten(title, 80)})"
+
+
+# --------------------------------------------------------------------------- small pure helpers
+
+
+def paper_status(row: Mapping[str, Any]) -> str:
+    """The paper's overall word: fail/warn when any result says so, pass when scored, else unknown."""
+    if (row.get("n_fail") or 0) > 0:
+        return "fail"
+    if (row.get("n_warn") or 0) > 0:
+        return "warn"
+    if _present(row.get("score")):
+        return "pass"
+    return "unknown"
+
+
+def score_text(row: Mapping[str, Any]) -> str:
+    """``6.2 (7/9)``: the score and how many applicable checks were judged; ``n/a`` when unscored."""
+    score = row.get("score")
+    judged, applicable = row.get("judged"), row.get("applicable")
+    shown = f"{score:.1f}" if _present(score) else "n/a"
+    if _present(judged) and _present(applicable):
+        return f"{shown} ({int(judged)}/{int(applicable)})"
+    return shown
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def count_words(counts: Mapping[str, Any], order: Iterable[str] = STATUS_ORDER) -> list[tuple[str, int]]:
+    return [(s, int(counts.get(s) or 0)) for s in order if int(counts.get(s) or 0)]
+
+
+def _present(value: Any) -> bool:
+    if value is None:
+        return False
+    try:
+        return not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA and value is not pd.NaT
+    except TypeError:
+        return True
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (None if not isinstance(v, (list, dict)) and not _present(v) else v) for k, v in row.items()}

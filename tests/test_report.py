@@ -1,0 +1,229 @@
+"""Scorecards from a small hand-made store: files, columns, ordering, escaping, bounds."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+
+from auditor.models import Paper, Record, Result, Sighting
+from auditor.report import render, write_reports
+from auditor.report.html import esc, link, render_html
+from auditor.report.markdown import escape, render_markdown
+from auditor.report.data import load, scorecard_frame
+from auditor.store import Store
+from test_store_sample import GONE, IDS, TITLES, build_sample
+
+
+@pytest.fixture
+def sample():
+    store, (run_id,) = build_sample()
+    with store:
+        yield store, run_id
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_write_reports_writes_every_file(sample, tmp_path):
+    store, run_id = sample
+    paths = write_reports(store, tmp_path / "out", run_id)
+    for p in (paths.csv, paths.links_csv, paths.md, paths.html, paths.json):
+        assert p.is_file() and p.stat().st_size > 0 and p.parent == tmp_path / "out"
+    assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_scorecard_csv_rows_worst_first_with_check_columns(sample, tmp_path):
+    store, run_id = sample
+    rows = read_csv(write_reports(store, tmp_path, run_id).csv)
+    assert [r["paper_id"] for r in rows] == [IDS["bad"], IDS["html"], IDS["good"]]  # 0.0 (2 fails), 0.0, 9.2
+    header = list(rows[0])
+    assert header[:10] == ["paper_id", "title", "published_on", "sources", "links", "claim", "score", "coverage",
+                           "judged", "applicable"]
+    assert header[-1] == "top_reason"
+    for check in ("claim_kept", "code_link", "license", "reachable", "subpath"):
+        assert check in header
+    good = rows[2]
+    assert good["title"] == TITLES["good"] and good["score"] == "9.2" and good["links"] == "2"
+    assert (good["reachable"], good["subpath"], good["code_link"]) == ("pass", "warn", "")
+    assert good["sources"] == "2024-06-03.txt" and good["published_on"] == "2024-06-01"
+    assert rows[0]["title"] == TITLES["bad"]  # the CSV keeps the title as it was (quoted newline)
+    assert rows[0]["claim"] == "promised" and rows[0]["n_fail"] == "2"
+
+
+def test_links_csv_one_row_per_link_and_check(sample, tmp_path):
+    store, run_id = sample
+    rows = read_csv(write_reports(store, tmp_path, run_id).links_csv)
+    assert len(rows) == 6
+    gone = [r for r in rows if r["target_key"] == GONE.key and r["check"] == "reachable"][0]
+    assert gone["status"] == "fail" and gone["fact_status"] == "not_found" and gone["reason"] == "repository not found (404)"
+    assert {r["link_ordinal"] for r in rows if r["paper_id"] == IDS["good"]} == {"0", "1"}
+
+
+def test_summary_json(sample, tmp_path):
+    store, run_id = sample
+    paths = write_reports(store, tmp_path, run_id)
+    s = json.loads(paths.json.read_text())
+    assert s["run_id"] == run_id and s["papers"] == 3 and s["links"] == 3
+    assert s["targets_by_status"] == {"ok": 1, "not_found": 1}
+    assert s["score"] == pytest.approx((9.2 + 0 + 0) / 3, abs=0.01)
+    assert s["failing"] == 2
+    assert s["csv_path"] == str(paths.csv) and s["md_path"] == str(paths.md) and s["html_path"] == str(paths.html)
+    assert s["db_path"] is None  # an in-memory store has no file
+    assert s["worst"][0].startswith("fail ")
+
+
+def test_summary_db_path_is_the_file(tmp_path):
+    store, (run_id,) = build_sample(tmp_path / "audit.duckdb")
+    with store:
+        s = json.loads(write_reports(store, tmp_path / "out").json.read_text())
+    assert s["db_path"] == str(tmp_path / "audit.duckdb") and s["run_id"] == run_id
+
+
+def test_latest_run_by_default_and_a_named_one(tmp_path):
+    store, (old, new) = build_sample(runs=2)
+    with store:
+        store.save_outcomes(old, [{"paper_id": IDS["good"], "link_ordinal": None, "target_key": "", "check": "extra",
+                                   "result": Result("fail", "only in the old run", 0.0)}])
+        assert json.loads(render(store, "json"))["run_id"] == new
+        old_md = render(store, "md", old)
+        assert "only in the old run" in old_md and "only in the old run" not in render(store, "md")
+
+
+def test_render_formats(sample):
+    store, run_id = sample
+    rows = list(csv.DictReader(io.StringIO(render(store, "csv"))))
+    assert len(rows) == 3
+    doc = json.loads(render(store, "json"))
+    assert doc["papers"] == 3 and len(doc["scorecard"]) == 3 and doc["scorecard"][0]["paper_id"] == IDS["bad"]
+    assert render(store, "md").startswith("## Scorecard")
+    with pytest.raises(ValueError):
+        render(store, "xml")  # type: ignore[arg-type]
+
+
+def test_empty_database_still_reports(tmp_path):
+    with Store.open(":memory:") as store:
+        paths = write_reports(store, tmp_path)
+        assert "No run" in paths.md.read_text()
+        s = json.loads(paths.json.read_text())
+        assert s["run_id"] is None and s["papers"] == 0 and s["score"] is None and s["failing"] == 0
+        assert read_csv(paths.csv) == []
+        assert "paper_id" in paths.csv.read_text()
+
+
+def test_run_without_results_reports_unscored_papers(tmp_path):
+    with Store.open(":memory:") as store:
+        run_id = store.start_run({}, date(2024, 6, 5))
+        paper = Paper(paper_id="p1", title="Lonely", abstract="no links")
+        store.add_records([Record(paper, Sighting("p1", "d.txt", None, 0))], run_id)
+        md = render(store, "md")
+        assert "Lonely" in md and "n/a" in md
+        s = json.loads(render(store, "json"))
+        assert s["score"] is None and s["papers"] == 1
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def test_markdown_escapes_titles():
+    assert escape("a | b\nc") == "a \\| b c"
+    assert escape("*x* _y_ [l](u) `c` $k$") == "\\*x\\* \\_y\\_ \\[l\\](u) \\`c\\` \\$k\\$"
+    assert escape("<img src=x onerror=alert(1)> & co") == "&lt;img src=x onerror=alert(1)&gt; &amp; co"
+    assert "@\u200bsomeone" in escape("thanks @someone")
+    assert escape(None) == ""
+
+
+def test_markdown_table_rows_stay_one_row_per_paper(sample):
+    store, run_id = sample
+    md = render(store, "md", run_id)
+    table = [line for line in md.splitlines() if line.startswith("| ")]
+    assert len(table) == 1 + 3  # header + one row per paper
+    for line in table:  # every row has the header's cell count: no pipe broke out
+        assert len(re.findall(r"(?<!\\)\|", line)) == len(re.findall(r"(?<!\\)\|", table[0]))
+    assert "<script>" not in md and "&lt;script&gt;" in md
+    assert "0.0 (2/3)" in md and "9.2 (5/5)" in md
+    assert md.index("Bad \\| Paper") < md.index("A Good Paper")  # worst first
+    assert "Worst findings" in md and "Legend" in md
+
+
+def test_markdown_is_bounded_for_big_runs():
+    store = Store.open(":memory:")
+    with store:
+        run_id = store.start_run({}, date(2024, 6, 5))
+        records, outcomes = [], []
+        for i in range(300):
+            pid = f"p{i:04d}"
+            records.append(Record(Paper(pid, f"Paper {i}", ""), Sighting(pid, "big.txt", None, i)))
+            outcomes.append({"paper_id": pid, "link_ordinal": None, "target_key": "", "check": "code_link",
+                             "result": Result("fail", f"no code {i}", 0.0)})
+        store.add_records(records, run_id)
+        store.save_outcomes(run_id, outcomes)
+        md = render_markdown(load(store, run_id), top=20, findings=5)
+    assert len([line for line in md.splitlines() if line.startswith("| ")]) == 21
+    assert "and 280 more papers" in md and "and 295 more failing or warning results" in md
+    assert len(md) < 10_000
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        self.tags.append(tag)
+        self.hrefs += [v for k, v in attrs if k == "href"]
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        self.text.append(data)
+
+
+def test_html_escapes_everything(sample, tmp_path):
+    store, run_id = sample
+    page = write_reports(store, tmp_path, run_id).html.read_text()
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "script" not in parsed.tags
+    assert TITLES["html"] in "".join(parsed.text)  # shown as text, exactly
+    assert "promised code never appeared <b>" in "".join(parsed.text)
+    assert all(h.startswith("https://") for h in parsed.hrefs)
+    assert "<style>" in page and "<script" not in page.lower()
+
+
+def test_html_links_only_http_urls():
+    assert link("javascript:alert(1)", "x") == "x"
+    assert link('https://e.org/"onmouseover=alert(1)', "<b>") == (
+        '<a href="https://e.org/&quot;onmouseover=alert(1)" rel="nofollow noopener">&lt;b&gt;</a>'
+    )
+    assert esc("'\"<>&") == "&#x27;&quot;&lt;&gt;&amp;"
+
+
+def test_html_shows_check_columns_and_scores(sample):
+    store, run_id = sample
+    page = render_html(load(store, run_id))
+    assert "<th>reachable</th>" in page and "9.2 (5/5)" in page
+    assert page.count("<tr>") == 1 + 3 + 1 + 4  # papers header+rows, findings header+rows
+
+
+def test_check_named_like_a_column_does_not_overwrite_it(sample):
+    store, run_id = sample
+    store.save_outcomes(run_id, [{"paper_id": IDS["good"], "link_ordinal": None, "target_key": "", "check": "score",
+                                  "result": Result("pass", "a check called score", 10.0)}])
+    frame = scorecard_frame(load(store, run_id))
+    good = frame[frame["paper_id"] == IDS["good"]].iloc[0]
+    assert good["score"] == 9.2 and good["check_score"] == "pass"
