@@ -186,21 +186,26 @@ def fake_git(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_ls_remote_for_unknown_hosts(fake_git: tuple[Path, Path]) -> None:
     git, log = fake_git
-    settings = ForgeSettings(git=str(git), git_timeout=0.5)
-    names = ["exists", "empty", "missing", "private", "slow", "broken"]
+    settings = ForgeSettings(git=str(git), git_timeout=15)
+    names = ["exists", "empty", "missing", "private", "broken"]
     got = collect([req(f"git:127.0.0.1/org/{n}") for n in names], settings)
     ok = got["git:127.0.0.1/org/exists"]
     assert ok.status == "ok" and ok.data["default_branch"] == "trunk" and ok.data["head_sha"] == SHA
     assert got["git:127.0.0.1/org/empty"].status == "ok" and got["git:127.0.0.1/org/empty"].data["is_empty"] is True
     assert got["git:127.0.0.1/org/missing"].status == "not_found"
     assert got["git:127.0.0.1/org/private"].status == "not_found"
-    slow = got["git:127.0.0.1/org/slow"]
-    assert slow.status == "error" and "timed out" in (slow.error or "")
     assert got["git:127.0.0.1/org/broken"].status == "error"
     calls = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(calls) == len(names)
     assert all(c["prompt"] == "0" and "http.followRedirects=false" in c["argv"] for c in calls)
     assert all(c["argv"][-1] == "HEAD" for c in calls)
+
+
+def test_ls_remote_timeout_kills_git(fake_git: tuple[Path, Path]) -> None:
+    git, _ = fake_git
+    got = collect([req("git:127.0.0.1/org/slow")], ForgeSettings(git=str(git), git_timeout=1.0))
+    slow = got["git:127.0.0.1/org/slow"]
+    assert slow.status == "error" and "timed out" in (slow.error or "")
 
 
 def test_ls_remote_refuses_unsafe_hosts_without_running_git(fake_git: tuple[Path, Path]) -> None:

@@ -17,7 +17,8 @@ from auditor.retry import RetryPolicy
 from auditor.safefetch import FetchPolicy, FetchResult
 
 FAST = RetryPolicy(attempts=2, initial=0.01, maximum=0.02, total=5)
-LOCAL = FetchPolicy(allowed_networks=("127.0.0.1/32",), total_timeout=3, read_timeout=0.5, max_bytes=64 * 1024)
+LOCAL = FetchPolicy(allowed_networks=("127.0.0.1/32",), total_timeout=10, read_timeout=5, max_bytes=64 * 1024)
+IMPATIENT = FetchPolicy(allowed_networks=("127.0.0.1/32",), total_timeout=5, read_timeout=0.3)
 
 PROJECT = """<!doctype html><html><head><title>DeepThing: project page</title></head><body>
 <h1>DeepThing</h1><p>Code: <a href="https://github.com/Org/DeepThing">GitHub</a>,
@@ -67,7 +68,7 @@ def routes() -> dict[str, Any]:
         "/r1": Reply.redirect("/r2", 301),
         "/r2": Reply.redirect("/ok", 302),
         "/big": Reply(body=PROJECT.encode() + b" " * 65536, chunks=100, headers={"content-type": "text/html"}),
-        "/slow": Reply.html(PROJECT, delay=1.0),
+        "/slow": Reply.html(PROJECT, delay=2.0),
         "/to-private": Reply.redirect("http://10.0.0.1/admin"),
         "/to-metadata": Reply.redirect("http://169.254.169.254/latest/meta-data/"),
         "/down": Reply(503, "busy"),
@@ -106,7 +107,7 @@ def site() -> Any:
 
 @pytest.fixture(scope="module")
 def pages(site: LocalServer) -> dict[str, Facts]:
-    paths = ["/ok", "/missing", "/gone", "/soft", "/ghpages", "/parked", "/r1", "/big", "/slow",
+    paths = ["/ok", "/missing", "/gone", "/soft", "/ghpages", "/parked", "/r1", "/big",
              "/to-private", "/to-metadata", "/down", "/forbidden"]
     got = collect(site, [page(site, p) for p in paths])
     return {k.removeprefix("web:127.0.0.1"): v for k, v in got.items()}
@@ -156,8 +157,8 @@ def test_oversized_page_is_cut_but_judged(pages: dict[str, Facts]) -> None:
     assert "https://github.com/Org/DeepThing" in f.data["code_links"]
 
 
-def test_slow_page_is_an_error_not_a_verdict(pages: dict[str, Facts]) -> None:
-    f = pages["/slow"]
+def test_slow_page_is_an_error_not_a_verdict(site: LocalServer) -> None:
+    f = collect(site, [page(site, "/slow")], policy=IMPATIENT)["web:127.0.0.1/slow"]
     assert f.status == "error" and "timed out" in (f.error or "")
 
 
