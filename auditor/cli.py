@@ -1,21 +1,299 @@
-"""The `audit` command line."""
+"""The `audit` command line: a thin shell over auditor.pipeline and friends.
+
+Every expected failure (bad dump, bad config, locked database) ends with one
+line on stderr and a documented exit code (auditor.exitcodes), never a
+traceback.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Sequence
+
 import click
 
-from auditor import __version__
+from auditor import __version__, exitcodes
+from auditor.errors import AuditorError
+
+EPILOG_EXIT = (
+    "Exit codes: 0 done; 1 usage or input error; 3 partial results (rate limited, re-run later to "
+    "resume); 4 --fail-under not met; 130 interrupted (re-run to resume)."
+)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class AuditGroup(click.Group):
+    """Maps our errors and click's usage errors to one line and exit code 1."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exitcodes.USAGE_OR_INPUT)
+        except click.Abort:
+            click.echo("audit: interrupted; the database is consistent, run the same command again to resume", err=True)
+            sys.exit(exitcodes.INTERRUPTED)
+        except AuditorError as exc:
+            click.echo(f"audit: error: {exc}", err=True)
+            sys.exit(exitcodes.USAGE_OR_INPUT)
+        except KeyboardInterrupt:
+            click.echo("audit: interrupted; the database is consistent, run the same command again to resume", err=True)
+            sys.exit(exitcodes.INTERRUPTED)
+
+
+@click.group(cls=AuditGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="audit")
 def cli() -> None:
     """Audit the code links and code-availability claims of research papers.
 
     \b
-    Example:
-      audit run examples/dumps/*.txt
+    Examples:
+      audit run examples/dumps/*.txt              # the whole audit, scorecards in out/
+      audit extract examples/dumps/*.txt | head   # links and claims only, no network
+      audit report --format md                    # scorecard again, from out/audit.duckdb
+      audit checks                                # the checks and their weights
     """
+
+
+dumps_argument = click.argument(
+    "dumps", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+title_option = click.option("--title-column", help="Title column of a CSV/JSONL/Parquet table.")
+abstract_option = click.option("--abstract-column", help="Abstract column of a CSV/JSONL/Parquet table.")
+
+
+# --------------------------------------------------------------------------- run
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@dumps_argument
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="DuckDB file [default: OUT/audit.duckdb].")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True, help="Folder for the scorecards.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="Judge activity and promises as of this date [default: today].")
+@click.option("--checks", "check_names", help="Comma-separated checks to run [default: all enabled].")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="audit.toml or pyproject.toml with [tool.auditor].")
+@click.option("--offline", is_flag=True, help="Collect nothing; network checks report 'unknown'.")
+@click.option("--fail-under", type=click.FloatRange(0, 10), help="Exit 4 when the mean paper score is below this.")
+@click.option("--max-wait", type=click.FloatRange(0), default=300, show_default=True, help="Seconds to wait for a rate limit to reset before stopping with partial results.")
+@click.option("--max-age", type=click.FloatRange(0), default=24, show_default=True, help="Hours cached facts stay fresh.")
+@click.option("--refresh", is_flag=True, help="Fetch every target again, ignoring the cache.")
+@click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@title_option
+@abstract_option
+def run(
+    dumps: Sequence[Path],
+    db: Path | None,
+    out_dir: Path,
+    as_of: Any,
+    check_names: str | None,
+    config_path: Path | None,
+    offline: bool,
+    fail_under: float | None,
+    max_wait: float,
+    max_age: float,
+    refresh: bool,
+    allow_private_hosts: bool,
+    quiet: bool,
+    title_column: str | None,
+    abstract_column: str | None,
+) -> None:
+    """Audit every paper of DUMPS: links, claims, repository facts, checks, scores.
+
+    Writes OUT/audit.duckdb, OUT/scorecard.csv, OUT/links.csv, OUT/scorecard.md,
+    OUT/scorecard.html and OUT/summary.json. A token in GITHUB_TOKEN or
+    GH_TOKEN makes GitHub collection fast (batched GraphQL); without one,
+    GitHub allows 60 requests an hour. GITHUB_API_URL points at GitHub
+    Enterprise Server or a test server.
+
+    \b
+    Example:
+      GITHUB_TOKEN=... audit run examples/dumps/*.txt --fail-under 5
+    """
+    from auditor.config import load_config
+    from auditor.pipeline import RunOptions, run_audit
+
+    config = load_config(config_path)
+    if fail_under is None:
+        fail_under = getattr(config, "fail_under", None)
+    options = RunOptions(
+        dumps=list(dumps),
+        db=db or out_dir / "audit.duckdb",
+        out=out_dir,
+        as_of=as_of.date() if as_of else date.today(),
+        config=config,
+        checks=[c.strip() for c in check_names.split(",") if c.strip()] if check_names else None,
+        offline=offline,
+        max_wait=max_wait,
+        max_age=timedelta(hours=max_age),
+        refresh=refresh,
+        allow_private_hosts=allow_private_hosts,
+        title_column=title_column,
+        abstract_column=abstract_column,
+    )
+    progress = _progress_printer(quiet)
+    summary = run_audit(options, progress=progress)
+    progress("")
+    report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    _print_summary(summary, report)
+    if summary.rate_limited_until is not None:
+        sys.exit(exitcodes.PARTIAL)
+    score = report.get("score")
+    if fail_under is not None and (score is None or score < fail_under):
+        click.echo(f"audit: mean paper score {score} is under --fail-under {fail_under}", err=True)
+        sys.exit(exitcodes.FAIL_UNDER)
+
+
+def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
+    live = not quiet and sys.stderr.isatty()
+
+    def show(message: str) -> None:
+        if live:
+            click.echo(f"\r\033[K{message}", err=True, nl=False)
+
+    return show
+
+
+def _print_summary(summary: Any, report: dict[str, Any]) -> None:
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.get("targets_by_status", {}).items()))
+    score = report.get("score")
+    click.echo(f"run {summary.run_id}: {summary.status}")
+    click.echo(f"papers {summary.papers} (from {summary.records} records), links {summary.links}")
+    click.echo(f"targets: {statuses or 'none'} ({summary.from_cache} from cache, {summary.fetched} fetched)")
+    click.echo(f"mean paper score: {'n/a' if score is None else score}; papers with a failing check: {report.get('failing', 0)}")
+    for line in report.get("worst", [])[:5]:
+        click.echo(f"  - {line}")
+    if summary.skipped_records:
+        click.echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
+    if summary.rate_limited_until is not None:
+        click.echo(
+            f"partial: rate limited until {summary.rate_limited_until:%H:%M} UTC; run the same command then to finish"
+        )
+    if report.get("md_path"):
+        click.echo(f"scorecards: {report.get('csv_path')}, {report.get('md_path')}, {report.get('html_path')}")
+
+
+# --------------------------------------------------------------------------- extract
+
+
+@cli.command()
+@dumps_argument
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="Also store papers, links and claims in this DuckDB file.")
+@title_option
+@abstract_option
+def extract(dumps: Sequence[Path], fmt: str, db: Path | None, title_column: str | None, abstract_column: str | None) -> None:
+    """Extract links and code-availability claims; no network.
+
+    Prints one JSON object per distinct paper (jsonl) or one row per link (csv).
+
+    \b
+    Example:
+      audit extract examples/dumps/*.txt --format csv > links.csv
+    """
+    from auditor.pipeline import RunSummary, ingest_and_extract
+    from auditor.store import Store
+
+    summary = RunSummary(run_id="")
+    with Store.open(db or ":memory:") as store:
+        run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
+        summary.run_id = run_id
+        papers = ingest_and_extract(
+            store, run_id, dumps, summary, title_column=title_column, abstract_column=abstract_column
+        )
+        store.finish_run(run_id, "done")
+    for line in summary.skipped_records:
+        click.echo(f"audit: skipped {line}", err=True)
+    rows = [extraction_row(paper, ex, summary.sources.get(paper.paper_id, [])) for paper, ex in papers.values()]
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        _write_links_csv(rows)
+
+
+def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
+    """The `audit extract` JSON object of one paper."""
+    from auditor.extract import claim_for
+
+    return {
+        "paper_id": paper.paper_id,
+        "title": paper.title,
+        "published": paper.published_on.isoformat() if paper.published_on else None,
+        "sources": sources,
+        "links": [
+            {
+                "raw": link.raw,
+                "url": link.url,
+                "target": link.target.key,
+                "kind": link.target.kind,
+                "owner": link.target.owner,
+                "name": link.target.name,
+                "ref": link.ref,
+                "subpath": link.subpath,
+                "claim": claim_for(link, ex.claims),
+            }
+            for link in ex.links
+        ],
+        "claims": [{"kind": c.kind, "sentence": c.sentence, "target": c.target_key} for c in ex.claims],
+    }
+
+
+def _write_links_csv(rows: list[dict[str, Any]]) -> None:
+    fields = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "claim"]
+    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        for link in row["links"]:
+            writer.writerow({"paper_id": row["paper_id"], "title": row["title"], "published": row["published"], **link})
+
+
+# --------------------------------------------------------------------------- report, checks
+
+
+@cli.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("out/audit.duckdb"), show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "md", "json"]), default="md", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Also rewrite every scorecard file in this folder.")
+@click.option("--run", "run_id", help="A run id [default: the latest run].")
+def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None) -> None:
+    """Print a scorecard from the DuckDB file, without the network.
+
+    \b
+    Example:
+      audit report --db out/audit.duckdb --format csv > scorecard.csv
+    """
+    from auditor.report import render, write_reports
+    from auditor.store import Store
+
+    with Store.open(db) as store:
+        if out_dir is not None:
+            write_reports(store, out_dir, run_id)
+        click.echo(render(store, fmt, run_id), nl=False)
+
+
+@cli.command(name="checks")
+def list_checks() -> None:
+    """List the installed checks with their weight and description.
+
+    \b
+    Example:
+      audit checks
+    """
+    from auditor.checking import discover_checks
+    from auditor.config import load_config
+
+    weights = load_config(None).weights
+    for name, check in discover_checks().items():
+        weight = weights.get(name, check.weight)
+        click.echo(f"{name:<16} weight {weight:<4g} {check.description}")
 
 
 def main() -> None:

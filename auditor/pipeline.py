@@ -1,0 +1,326 @@
+"""One audit run: ingest → extract → collect → check → score → store → report.
+
+This module only wires the stages together; each stage lives in its own
+module and the pure ones (extraction, checks, scoring) know nothing of I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
+
+from auditor.config import AuditConfig
+from auditor.extract import extract
+from auditor.hosts.base import TargetRequest, unknown_facts
+from auditor.ingest import read_records
+from auditor.models import Extraction, Facts, Link, Paper, Record, Target
+from auditor.store import Store
+
+Progress = Callable[[str], None]
+
+#: How many records are ingested, extracted and written per transaction.
+BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    dumps: Sequence[Path]
+    db: Path
+    out: Path
+    as_of: date
+    config: AuditConfig
+    checks: Sequence[str] | None = None  # None: every enabled check
+    offline: bool = False
+    max_wait: float = 300.0
+    max_age: timedelta = timedelta(hours=24)
+    refresh: bool = False
+    allow_private_hosts: bool = False
+    title_column: str | None = None
+    abstract_column: str | None = None
+
+    def for_the_record(self) -> dict[str, object]:
+        """The options as stored in `runs.options`: plain values, never a secret."""
+        return {
+            "dumps": [str(p) for p in self.dumps],
+            "db": str(self.db),
+            "out": str(self.out),
+            "as_of": self.as_of.isoformat(),
+            "checks": list(self.checks) if self.checks else None,
+            "offline": self.offline,
+            "max_wait": self.max_wait,
+            "max_age_hours": self.max_age.total_seconds() / 3600,
+            "refresh": self.refresh,
+        }
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str = "running"
+    records: int = 0
+    papers: int = 0
+    links: int = 0
+    skipped_records: list[str] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # paper_id -> dumps it was seen in
+    targets_by_status: Counter[str] = field(default_factory=Counter)
+    rate_limited_until: datetime | None = None
+    fetched: int = 0
+    from_cache: int = 0
+
+
+# --------------------------------------------------------------------------- ingest + extract
+
+
+def ingest_and_extract(
+    store: Store,
+    run_id: str,
+    dumps: Sequence[Path],
+    summary: RunSummary,
+    *,
+    title_column: str | None = None,
+    abstract_column: str | None = None,
+    progress: Progress = lambda _: None,
+) -> dict[str, tuple[Paper, Extraction]]:
+    """Read every dump, extract each distinct paper once, store both.
+
+    Every file is opened before anything is written, so a bad file fails the
+    command with its one-line error and leaves the database as it was.
+    """
+    readers = [
+        read_records(
+            path,
+            title_column=title_column,
+            abstract_column=abstract_column,
+            on_skip=lambda source, pos, msg: summary.skipped_records.append(f"{source} record {pos}: {msg}"),
+        )
+        for path in dumps
+    ]
+    papers: dict[str, tuple[Paper, Extraction]] = {}
+    for batch in _batched(_chain_checked(readers), BATCH):
+        new: list[tuple[str, Extraction]] = []
+        for record in batch:
+            paper = record.paper
+            seen_in = summary.sources.setdefault(paper.paper_id, [])
+            if record.sighting.source not in seen_in:
+                seen_in.append(record.sighting.source)
+            if paper.paper_id not in papers:
+                extraction = extract(paper.abstract)
+                papers[paper.paper_id] = (paper, extraction)
+                new.append((paper.paper_id, extraction))
+        store.add_records(batch, run_id)
+        store.add_extractions(new)
+        summary.records += len(batch)
+        progress(f"read {summary.records} records, {len(papers)} papers")
+    summary.papers = len(papers)
+    summary.links = sum(len(ex.links) for _, ex in papers.values())
+    return papers
+
+
+def _chain_checked(readers: list[Iterator[Record]]) -> Iterator[Record]:
+    # Pull the first record of every reader first: format and column errors
+    # surface before a single row is written.
+    firsts: list[tuple[Record | None, Iterator[Record]]] = []
+    for reader in readers:
+        firsts.append((next(reader, None), reader))
+    for first, reader in firsts:
+        if first is not None:
+            yield first
+            yield from reader
+
+
+def _batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# --------------------------------------------------------------------------- collect
+
+
+def plan_collection(
+    links: Iterable[Link],
+    cached: Mapping[str, Facts],
+    *,
+    now: datetime,
+    max_age: timedelta,
+    refresh: bool,
+) -> tuple[list[TargetRequest], dict[str, Facts]]:
+    """Split targets into those to fetch and those whose cached facts are fresh.
+
+    Facts that say nothing (unknown, error) are never fresh: they are fetched
+    again, which is how an interrupted or rate-limited run resumes.
+    """
+    subpaths: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    targets: dict[str, Target] = {}
+    for link in links:
+        targets.setdefault(link.target.key, link.target)
+        if link.ref and link.subpath and link.item in ("tree", "blob"):
+            subpaths[link.target.key].add((link.ref, link.subpath))
+    to_fetch: list[TargetRequest] = []
+    fresh: dict[str, Facts] = {}
+    for key, target in targets.items():
+        facts = cached.get(key)
+        wanted = frozenset(subpaths.get(key, ()))
+        is_fresh = (
+            facts is not None
+            and not refresh
+            and facts.known
+            and now - facts.fetched_at <= max_age
+            and wanted <= _known_subpaths(facts)
+        )
+        if is_fresh:
+            fresh[key] = facts  # type: ignore[assignment]
+        else:
+            to_fetch.append(
+                TargetRequest(target=target, subpaths=wanted, etag=facts.etag if facts else None, cached=facts)
+            )
+    return to_fetch, fresh
+
+
+def _known_subpaths(facts: Facts) -> frozenset[tuple[str, str]]:
+    found = facts.data.get("subpaths") or {}
+    return frozenset(tuple(k.split(":", 1)) for k in found)  # type: ignore[misc]
+
+
+async def collect_facts(
+    requests: Sequence[TargetRequest],
+    options: RunOptions,
+    store: Store,
+    summary: RunSummary,
+    progress: Progress,
+    env: Mapping[str, str],
+) -> dict[str, Facts]:
+    """Run every host's collector over its targets and store facts as they come."""
+    from auditor.hosts.registry import build_collectors  # network code: imported only when used
+
+    collected: dict[str, Facts] = {}
+    pending: list[Facts] = []
+
+    def keep(facts: Facts) -> None:
+        collected[facts.target_key] = facts
+        pending.append(facts)
+        if len(pending) >= 50:
+            store.save_facts(pending)
+            pending.clear()
+        progress(f"collected {len(collected)}/{len(requests)} targets")
+
+    async with build_collectors(env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as collectors:
+        by_collector: dict[int, list[TargetRequest]] = defaultdict(list)
+        for request in requests:
+            collector = next((c for c in collectors if request.target.kind in c.kinds), None)
+            if collector is None:
+                keep(unknown_facts(request.target.key, f"no collector for {request.target.kind} targets"))
+            else:
+                by_collector[id(collector)].append(request)
+
+        async def drain(collector, reqs: list[TargetRequest]) -> None:  # type: ignore[no-untyped-def]
+            async for facts in collector.collect(reqs):
+                keep(facts)
+            until = getattr(collector, "rate_limited_until", None)
+            if until is not None:
+                summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
+
+        try:
+            await asyncio.gather(*(drain(c, by_collector[id(c)]) for c in collectors if by_collector.get(id(c))))
+        finally:
+            store.save_facts(pending)
+            pending.clear()
+    for request in requests:  # a collector that forgot a target must not leave a hole
+        if request.target.key not in collected:
+            keep(unknown_facts(request.target.key, "not collected"))
+    store.save_facts(pending)
+    return collected
+
+
+# --------------------------------------------------------------------------- the whole run
+
+
+def run_audit(
+    options: RunOptions,
+    *,
+    progress: Progress = lambda _: None,
+    env: Mapping[str, str] | None = None,
+) -> RunSummary:
+    """Run one audit; the caller maps the summary to output and an exit code."""
+    from auditor.checking import discover_checks
+    from auditor.evaluate import evaluate_paper
+    from auditor.report import write_reports
+    from auditor.scoring import score_links, score_paper
+
+    env = os.environ if env is None else env
+    all_checks = discover_checks()
+    selected = _select_checks(all_checks, options.checks)
+    with Store.open(options.db) as store:
+        run_id = store.start_run(options.for_the_record(), options.as_of)
+        summary = RunSummary(run_id=run_id)
+        try:
+            papers = ingest_and_extract(
+                store,
+                run_id,
+                options.dumps,
+                summary,
+                title_column=options.title_column,
+                abstract_column=options.abstract_column,
+                progress=progress,
+            )
+            links = [link for _, ex in papers.values() for link in ex.links]
+            now = datetime.now(timezone.utc)
+            cached = store.load_facts({link.target.key for link in links})
+            requests, facts_by_key = plan_collection(
+                links, cached, now=now, max_age=options.max_age, refresh=options.refresh
+            )
+            summary.from_cache = len(facts_by_key)
+            if options.offline:
+                offline = [unknown_facts(r.target.key, "offline: not collected (--offline)") for r in requests]
+                facts_by_key.update({f.target_key: f for f in offline})
+            elif requests:
+                summary.fetched = len(requests)
+                facts_by_key.update(asyncio.run(collect_facts(requests, options, store, summary, progress, env)))
+            summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
+
+            progress("checking")
+            for paper, extraction in papers.values():
+                outcomes = evaluate_paper(
+                    paper,
+                    extraction.links,
+                    extraction.claims,
+                    facts_by_key,
+                    options.as_of,
+                    selected,
+                    options.config,
+                )
+                link_scores = score_links(outcomes, options.config.weights)
+                paper_score = score_paper(outcomes, link_scores, options.config.weights)
+                store.save_outcomes(run_id, outcomes)
+                store.save_scores(run_id, paper.paper_id, link_scores, paper_score)
+            summary.status = "partial" if summary.rate_limited_until else "done"
+        except KeyboardInterrupt:
+            store.finish_run(run_id, "interrupted")
+            raise
+        except BaseException:
+            store.finish_run(run_id, "failed")
+            raise
+        store.finish_run(run_id, summary.status)
+        write_reports(store, options.out, run_id)
+    return summary
+
+
+def _select_checks(all_checks: Mapping[str, object], names: Sequence[str] | None) -> dict[str, object]:
+    if not names:
+        return dict(all_checks)
+    unknown = [n for n in names if n not in all_checks]
+    if unknown:
+        from auditor.errors import ConfigError
+
+        raise ConfigError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(all_checks)}")
+    return {n: all_checks[n] for n in names}
