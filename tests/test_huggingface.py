@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
 from typing import Any
 
 import pytest
@@ -126,3 +128,14 @@ def test_pure_helpers() -> None:
     assert spdx_for("cc-by-nc-4.0") == "CC-BY-NC-4.0"
     assert spdx_for("llama2") == "NOASSERTION"
     assert spdx_for(None) is None and spdx_for("MIT") == "MIT"
+
+
+def test_etag_revalidation_and_json_facts(hub: LocalServer) -> None:
+    first = collect(hub, [req("huggingface_model", "huggingface:model:org/good")])["huggingface:model:org/good"]
+    json.dumps(first.data)  # facts are stored as JSON
+    assert first.etag == 'W/"good-1"'
+    request = dataclasses.replace(req("huggingface_model", "huggingface:model:org/good"), etag=first.etag, cached=first)
+    again = collect(hub, [request])["huggingface:model:org/good"]
+    assert again.data == first.data and again.fetched_at >= first.fetched_at
+    assert hub.seen[-1].headers["if-none-match"] == 'W/"good-1"'
+    assert hub.seen[-1].path == "/api/models/org/good"  # no README fetch on 304

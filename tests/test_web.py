@@ -208,7 +208,9 @@ def test_etag_revalidation_returns_cached_facts(site: LocalServer) -> None:
     assert first.etag == '"v1"'
     request = dataclasses.replace(page(site, "/etag"), etag=first.etag, cached=first)
     again = collect(site, [request])["web:127.0.0.1/etag"]
-    assert again is first
+    assert again.data == first.data and again.etag == first.etag
+    assert again.fetched_at > first.fetched_at
+    assert site.seen[-1].headers["if-none-match"] == '"v1"'
 
 
 def test_doi(site: LocalServer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 
 from auditor.hosts.base import TargetRequest, now_utc
@@ -109,6 +110,19 @@ def spdx_for(key: str | None) -> str | None:
 
 def facts(request: TargetRequest, status: FactStatus, data: Mapping[str, Any] | None = None, **kw: Any) -> Facts:
     return Facts(target_key=request.target.key, status=status, fetched_at=now_utc(), data=dict(data or {}), **kw)
+
+
+def conditional_headers(request: TargetRequest) -> dict[str, str]:
+    """If-None-Match for a target whose cached facts carry an ETag."""
+    if request.etag and request.cached is not None:
+        return {"if-none-match": request.etag}
+    return {}
+
+
+def revalidated(request: TargetRequest) -> Facts:
+    """The cached facts, fetched again now (the host answered 304)."""
+    assert request.cached is not None
+    return replace(request.cached, fetched_at=now_utc())
 
 
 def failure_facts(request: TargetRequest, exc: BaseException) -> Facts:

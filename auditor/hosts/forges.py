@@ -48,7 +48,7 @@ from urllib.parse import quote
 import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import env_base_url, facts, run_all, spdx_for
+from auditor.hosts.common import conditional_headers, env_base_url, facts, revalidated, run_all, spdx_for
 from auditor.models import Facts
 from auditor.retry import DEFAULT as DEFAULT_RETRY
 from auditor.retry import RetryPolicy
@@ -295,7 +295,10 @@ class ForgeCollector:
         if api == "git":
             return await self._ls_remote(request, host, path)
         url = self.api_url(host, path)
-        result = await fetch_retrying(self.client, url, self.policy, self.retry, headers={"accept": "application/json"})
+        headers = {"accept": "application/json", **conditional_headers(request)}
+        result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers)
+        if result.status_code == 304 and request.cached is not None:
+            return revalidated(request)
         return self._api_facts(request, host, path, api, result)
 
     def _api_facts(self, request: TargetRequest, host: str, path: str, api: str, result: FetchResult) -> Facts:
@@ -306,9 +309,10 @@ class ForgeCollector:
             data.setdefault("html_url", None)
             data["html_url"] = data["html_url"] or f"https://{host}/{path}"
             now = data.get("name_with_owner")
+            etag = result.headers.get("etag")
             if now and now.lower() != path.lower():
-                return facts(request, "moved", {**data, "moved_from": path}, canonical_key=f"git:{host}/{now}".lower())
-            return facts(request, "ok", data)
+                return facts(request, "moved", {**data, "moved_from": path}, canonical_key=f"git:{host}/{now}".lower(), etag=etag)
+            return facts(request, "ok", data, etag=etag)
         if status in (404, 410):
             return facts(request, "not_found", base, error=f"not found on {host} (HTTP {status})")
         if status in (401, 403, 451):

@@ -59,7 +59,7 @@ from urllib.parse import quote
 import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import facts, run_all, spdx_for
+from auditor.hosts.common import conditional_headers, facts, revalidated, run_all, spdx_for
 from auditor.models import README_TEXT_LIMIT, Facts
 from auditor.retry import DEFAULT as DEFAULT_RETRY
 from auditor.retry import RetryPolicy
@@ -238,8 +238,8 @@ class HuggingFaceCollector:
             headers["authorization"] = f"Bearer {self.settings.token}"
         return headers
 
-    async def _get(self, url: str, **kw: Any) -> FetchResult:
-        return await fetch_retrying(self.client, url, self.policy, self.retry, headers=self._headers(), **kw)
+    async def _get(self, url: str, extra: Mapping[str, str] | None = None) -> FetchResult:
+        return await fetch_retrying(self.client, url, self.policy, self.retry, headers={**self._headers(), **(extra or {})})
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
         return run_all(requests, self._one, lambda r: "hub", self.limiter)
@@ -253,19 +253,24 @@ class HuggingFaceCollector:
         _, repo_id = repo_id_of(request.target.key)
         repo_type = KIND_TO_TYPE[request.target.kind]
         endpoint = self.settings.endpoint
-        result = await self._get(f"{endpoint}/api/{TYPE_TO_API[repo_type]}/{quote(repo_id, safe='/')}")
+        result = await self._get(
+            f"{endpoint}/api/{TYPE_TO_API[repo_type]}/{quote(repo_id, safe='/')}", extra=conditional_headers(request)
+        )
+        if result.status_code == 304 and request.cached is not None:
+            return revalidated(request)
         if result.status_code != 200:
             return error_facts(request, result)
         info = result.json()
         data = repo_data(repo_type, info, endpoint)
+        etag = result.headers.get("etag")
         if self.settings.fetch_readme and any(f["name"] == "README.md" and f["type"] == "file" for f in data["root_files"]):
             data["readme"] = await self._readme(repo_type, data["repo_id"] or repo_id, data.get("sha"))
         if data["disabled"]:
             return facts(request, "blocked", data, error="disabled on the Hub")
         if data["repo_id"] and data["repo_id"].lower() != repo_id.lower():
             key = f"huggingface:{repo_type}:{data['repo_id']}"
-            return facts(request, "moved", {**data, "moved_from": repo_id}, canonical_key=key)
-        return facts(request, "ok", data)
+            return facts(request, "moved", {**data, "moved_from": repo_id}, canonical_key=key, etag=etag)
+        return facts(request, "ok", data, etag=etag)
 
     async def _readme(self, repo_type: str, repo_id: str, sha: str | None) -> dict[str, Any] | None:
         """The model card, bounded; None when it cannot be had (gated, missing)."""

@@ -58,7 +58,7 @@ from urllib.parse import quote, urljoin, urlsplit
 import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import facts, run_all, spdx_for
+from auditor.hosts.common import conditional_headers, facts, revalidated, run_all, spdx_for
 from auditor.models import REPOSITORY_KINDS, Facts
 from auditor.retry import DEFAULT as DEFAULT_RETRY
 from auditor.retry import RetryPolicy
@@ -370,9 +370,7 @@ class WebCollector:
     async def _one(self, request: TargetRequest) -> Facts:
         url = self.url_of(request)
         kind = request.target.kind
-        headers: dict[str, str] = {}
-        if kind in ("project_page", "web") and request.etag and request.cached is not None:
-            headers["if-none-match"] = request.etag
+        headers = conditional_headers(request) if kind in ("project_page", "web") else {}
         try:
             if kind == "doi":
                 result = await fetch_retrying(self.client, url, self.policy, self.retry, follow_redirects=False, read_body=False)
@@ -383,7 +381,7 @@ class WebCollector:
         except Exception as exc:
             return unreachable_facts(request, url, exc)
         if result.status_code == 304 and request.cached is not None:
-            return request.cached
+            return revalidated(request)
         if kind == "doi":
             return self._doi(request, result)
         if kind == "zenodo":

@@ -72,8 +72,13 @@ def routes() -> dict[str, object]:
             return Reply.json({**GOOD_MODEL, "id": "org/private", "private": True})
         return Reply.json({"error": "Repository not found"}, status=401, headers=NOT_FOUND_HEADERS)
 
+    def good(seen: Seen) -> Reply:
+        if seen.headers.get("if-none-match") == 'W/"good-1"':
+            return Reply(304, headers={"etag": 'W/"good-1"'})
+        return Reply.json(GOOD_MODEL, headers={"etag": 'W/"good-1"'})
+
     return {
-        "/api/models/org/good": Reply.json(GOOD_MODEL),
+        "/api/models/org/good": good,
         f"/org/good/raw/{SHA}/README.md": Reply(body="---\nlicense: apache-2.0\n---\n# Good model\nUsage: ...", headers={"content-type": "text/plain; charset=utf-8"}),
         "/api/models/org/gated": Reply.json(GATED_MODEL),
         f"/org/gated/raw/{SHA}/README.md": Reply(403, "gated", headers={"x-error-code": "GatedRepo"}),
