@@ -280,6 +280,41 @@ VIEW_DOCS: Mapping[str, str] = {
     "link_scorecard": "link_scorecard_all for the run paper_scorecard shows for each paper",
 }
 
+#: Queries the README shows; a test runs each so they keep working.
+EXAMPLE_QUERIES: Mapping[str, str] = {
+    "paper_history": """\
+-- One paper across runs: its score each time, how much could be judged, the worst finding
+SELECT title, run_id, started_at::DATE AS run_date, as_of, run_status,
+       score, judged || '/' || applicable AS judged, n_fail, n_warn, top_reason
+FROM paper_scorecard_all
+WHERE title ILIKE '%minicpm%'          -- or: paper_id = '...'
+ORDER BY started_at""",
+    "paper_sightings": """\
+-- The dumps a paper was seen in, and where
+SELECT p.title, s.source, s.dump_date, s.position, p.upvotes
+FROM sightings s JOIN papers p USING (paper_id)
+WHERE p.title ILIKE '%minicpm%'
+ORDER BY s.dump_date, s.source""",
+    "target_changes": """\
+-- Targets whose status changed between collections (e.g. a repository that went 404)
+SELECT target_key, list(status ORDER BY fetched_at) AS statuses,
+       min(fetched_at) AS first_seen, max(fetched_at) AS last_change
+FROM facts_history
+GROUP BY target_key HAVING count(DISTINCT status) > 1
+ORDER BY last_change DESC""",
+    "failing_links": """\
+-- Every failing check on the latest scorecard, with the paper and the target
+SELECT title, url, check_name, reason, fact_status
+FROM link_scorecard
+WHERE status = 'fail'
+ORDER BY title, link_ordinal""",
+    "check_status_counts": """\
+-- How each check went over a run's papers (checks is a MAP check -> worst status)
+SELECT e.key AS check_name, e.value AS status, count(*) AS papers
+FROM paper_scorecard, unnest(map_entries(checks)) AS t(e)
+GROUP BY ALL ORDER BY check_name, papers DESC""",
+}
+
 # --------------------------------------------------------------------------- arrow schemas of the batches
 
 _S = pa.string()
@@ -312,6 +347,13 @@ _SCORE_FIELDS = ("score", "coverage", "judged", "applicable", "worst_check", "wo
 _SCORE_COLS = {
     "run_id": _S, "paper_id": _S, "target_key": _S, "link_ordinal": _I, "score": _F, "coverage": _F,
     "judged": _I, "applicable": _I, "worst_check": _S, "worst_status": _S, "top_reason": _S,
+}
+
+
+_EXPECTED_COLUMNS: Mapping[str, Sequence[str]] = {
+    "papers": tuple(_PAPER_COLS), "sightings": tuple(_SIGHTING_COLS), "run_papers": tuple(_RUN_PAPER_COLS),
+    "targets": tuple(_TARGET_COLS), "links": tuple(_LINK_COLS), "claims": tuple(_CLAIM_COLS),
+    "facts": tuple(_FACT_COLS), "results": tuple(_RESULT_COLS), "scores": tuple(_SCORE_COLS),
 }
 
 
@@ -417,6 +459,7 @@ class Store:
         try:
             for sql in _TABLES:
                 con.execute(sql)
+            self._check_columns()
             for sql in _VIEWS:
                 con.execute(sql)
             con.execute(
@@ -427,6 +470,21 @@ class Store:
         except BaseException:
             con.rollback()
             raise
+
+    def _check_columns(self) -> None:
+        """Refuse a file whose tables lack columns this version writes (an older development schema)."""
+        have: dict[str, set[str]] = {}
+        for table, column in self._con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+        ).fetchall():
+            have.setdefault(table, set()).add(column)
+        for table, cols in _EXPECTED_COLUMNS.items():
+            missing = [c for c in cols if c not in have.get(table, set())]
+            if missing:
+                raise AuditorError(
+                    f"{self.path} was written by an incompatible repro-auditor (table {table} lacks "
+                    f"{', '.join(missing)}): move it away or use another --db"
+                )
 
     # ----------------------------------------------------------------- helpers
 

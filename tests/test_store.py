@@ -15,7 +15,7 @@ import pytest
 
 from auditor.errors import AuditorError, DatabaseLocked
 from auditor.models import Claim, Extraction, Facts, Link, Paper, Record, Result, Sighting
-from auditor.store import SCHEMA_VERSION, VIEW_DOCS, Store
+from auditor.store import EXAMPLE_QUERIES, SCHEMA_VERSION, VIEW_DOCS, Store
 from test_store_sample import FETCHED, GONE, GOOD, IDS, build_sample, extractions, facts, outcomes, records
 
 
@@ -374,3 +374,31 @@ def test_real_check_outcomes_and_scores_round_trip(store):
     assert {(o.paper_id, o.link_ordinal, o.check) for o in store.outcomes_for_run(run_id)} == {
         (o.paper_id, o.link_ordinal, o.check) for o in engine
     }
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_QUERIES))
+def test_readme_queries_run(name):
+    store, _ = build_sample(runs=2)
+    with store:
+        store.save_facts([Facts(target_key=GOOD.key, status="not_found", fetched_at=FETCHED + timedelta(days=9))])
+        frame = store.query(EXAMPLE_QUERIES[name].replace("minicpm", "good paper"))
+        assert len(frame) > 0
+
+
+def test_paper_history_query_shows_every_run():
+    store, runs = build_sample(runs=3)
+    with store:
+        frame = store.query(EXAMPLE_QUERIES["paper_history"].replace("minicpm", "good paper"))
+        assert frame["run_id"].tolist() == runs and frame["judged"].tolist() == ["5/5"] * 3
+
+
+def test_incompatible_schema_is_refused_in_one_line(tmp_path):
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE scores (run_id VARCHAR, paper_id VARCHAR, target_key VARCHAR, score DOUBLE)")
+    con.close()
+    with pytest.raises(AuditorError, match="incompatible.*scores lacks link_ordinal") as info:
+        Store.open(path)
+    assert "\n" not in str(info.value)
