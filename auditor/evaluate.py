@@ -13,7 +13,10 @@ from typing import Iterable, Mapping, Sequence
 
 from auditor.checking import Check, CheckContext
 from auditor.config import AuditConfig
-from auditor.models import Claim, Facts, Link, Paper, Result
+from auditor.models import REPOSITORY_KINDS, Claim, Facts, Link, Paper, Result
+
+#: Kinds a code-availability claim can be judged against (code hosts and the Hub).
+CODE_KINDS = REPOSITORY_KINDS | {"huggingface_model", "huggingface_dataset", "huggingface_space"}
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,22 @@ def evaluate_paper(
 
     A link's context carries the claims attached to its target; its facts
     are ``facts_by_key[link.target.key]`` (None when not collected, which the
-    checks report as unknown).
+    checks report as unknown). Claims with no link ("code will be released")
+    in a paper with exactly one code link (repository or Hub target) are
+    handed to that link too: it is the only thing they can speak of.
     """
     links = tuple(sorted(links, key=lambda link: link.ordinal))
     claims = tuple(claims)
+    unlinked = tuple(c for c in claims if c.target_key is None)
+    code_keys = {link.target.key for link in links if link.target.kind in CODE_KINDS}
+    sole_code_key = next(iter(code_keys)) if len(code_keys) == 1 else None
     outcomes: list[CheckOutcome] = []
     selected = enabled_checks(checks, config)
     for link in links:
         key = link.target.key
         attached = tuple(c for c in claims if c.target_key == key)
+        if key == sole_code_key:
+            attached += unlinked
         facts = facts_by_key.get(key)
         for chk in selected:
             if "link" not in chk.scopes:

@@ -11,11 +11,13 @@ Link scope (the claims attached to one link):
   still empty on 2026-11-23").
 * ``on_request``: warns: nothing can be verified.
 * no claim attached to the link: skip (code_present judges the contents).
+  (The engine hands a paper's unlinked claims to its only code link.)
 
 Paper scope (``ctx.link`` is None, all the paper's claims and links):
 
-* a claim with no link, in a paper with no repository-like link to judge it
-  by: warn, score 3, "unverifiable";
+* a claim with no link, in a paper with no code link (repository or Hub) to
+  judge it by: warn, score 3, "unverifiable" (with code links, it is judged
+  at the link: the engine hands it to a sole code link);
 * nothing else is judged at paper scope; in particular a paper with no code
   link and no availability claim gives ``skip`` with the reason "no code
   link and no availability claim" (filter on that reason; scoring leaves
@@ -87,7 +89,7 @@ def _link_scope(ctx: CheckContext) -> Result:
     facts, data = gated.facts, gated.data
     claim = _strongest(ctx.claims)
     delivered, holds, ev = _delivery(facts, ctx.link.target.kind, ctx.settings)
-    ev.update(claim=claim.kind, sentence=claim.sentence)
+    ev.update(claim=claim.kind, sentence=claim.sentence, claim_in_link_sentence=claim.target_key is not None)
     if ev.get("contents") == "unknown":
         return Result("unknown", "cannot tell what the repository holds (no language statistics)", None, ev)
     activity = _activity(data)

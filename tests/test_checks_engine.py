@@ -51,6 +51,23 @@ def test_evaluate_runs_link_checks_per_link_and_paper_checks_once():
     assert by[("github:a/b", "claim_kept")].status != "skip"
 
 
+def test_unlinked_claims_go_to_the_sole_code_link():
+    checks = {"claim_kept": discover_checks()["claim_kept"]}
+    empty = Facts("github:a/b", "ok", datetime(2026, 11, 1, tzinfo=timezone.utc),
+                  data={"is_empty": True, "default_branch": None, "languages": {}, "root_files": []})
+    promise = [Claim("promised", "Code will be released.", None)]
+    web = link("web:acme.org/paper", 1, "web")
+    out = evaluate_paper(PAPER, [link("github:a/b", 0), web], promise, {"github:a/b": empty}, AS_OF, checks, AuditConfig())
+    by = {o.target_key: o.result for o in out}
+    assert by["github:a/b"].status == "fail" and by["github:a/b"].reason.startswith("promised on 2024-05-01, still empty")
+    assert by["github:a/b"].evidence["claim_in_link_sentence"] is False
+    assert by[""].status == "skip"  # judged at the link, not twice
+    # two code links: the claim could be about either, so neither gets it
+    out = evaluate_paper(PAPER, [link("github:a/b", 0), link("github:c/d", 1)], promise, {"github:a/b": empty},
+                         AS_OF, checks, AuditConfig())
+    assert [o.result.status for o in out if o.link_ordinal is not None] == ["skip", "skip"]
+
+
 def test_evaluate_passes_settings_and_respects_enabled():
     seen = {}
 
@@ -64,11 +81,11 @@ def test_evaluate_passes_settings_and_respects_enabled():
         return Result("pass", "ok", 10.0)
 
     cfg = AuditConfig(checks={"probe": {"x": 1}}).select(["probe"])
-    claims = [Claim("promised", "soon", None)]
-    out = evaluate_paper(PAPER, [link("github:a/b", 0)], claims, {}, AS_OF, {"probe": probe, "other": other}, cfg)
+    claims = [Claim("promised", "soon", None), Claim("available", "at x", "github:x/y")]
+    out = evaluate_paper(PAPER, [link("web:a.org/b", 0, "web")], claims, {}, AS_OF, {"probe": probe, "other": other}, cfg)
     assert {o.check for o in out} == {"probe"}
     assert {o.weight for o in out} == {1.0}
-    assert seen[False] == ({"x": 1}, ())  # link scope: only attached claims
+    assert seen[False] == ({"x": 1}, ())  # link scope: only attached claims (a web link gets no unlinked ones)
     assert seen[True] == ({"x": 1}, tuple(claims))  # paper scope: all claims
 
 
