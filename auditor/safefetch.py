@@ -328,6 +328,13 @@ class FetchResult:
         return json.loads(self.content)
 
 
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
+
+
 async def _read_bounded(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
     declared = response.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
@@ -367,7 +374,9 @@ async def _fetch(
                     raise httpx.TooManyRedirects(f"more than {policy.max_redirects} redirects", request=request)
                 nxt = urljoin(str(current), location.strip())
                 hops.append(str(current))
-                current = check_scheme(nxt)  # next hop: scheme now, address at connect
+                previous, current = current, check_scheme(nxt)  # next hop: scheme now, address at connect
+                if _origin(previous) != _origin(current):
+                    headers = {k: v for k, v in (headers or {}).items() if k.lower() not in SECRET_HEADERS}
                 if response.status_code == 303:
                     method = "GET"
                 continue

@@ -208,3 +208,13 @@ def test_host_limiter_gives_one_semaphore_per_host() -> None:
     limiter = HostLimiter(per_host=2)
     assert limiter("GitLab.com") is limiter("gitlab.com")
     assert limiter("gitlab.com") is not limiter("codeberg.org")
+
+
+def test_credentials_are_not_sent_across_origins_on_redirect() -> None:
+    with LocalServer({"/end": Reply.html("end")}) as other, LocalServer({}) as first:
+        first.routes["/same"] = Reply.redirect("/next")
+        first.routes["/next"] = Reply.redirect(other.url("/end"))
+        result = run(_get(first.url("/same"), LOCAL_ONLY, headers={"authorization": "Bearer s3cret"}))
+        assert result.final_url == other.url("/end")
+        assert [s.headers.get("authorization") for s in first.seen] == ["Bearer s3cret", "Bearer s3cret"]
+        assert "authorization" not in other.seen[0].headers
