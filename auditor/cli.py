@@ -172,6 +172,9 @@ def _print_summary(summary: Any, report: dict[str, Any]) -> None:
         click.echo(f"  - {line}")
     if summary.skipped_records:
         click.echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
+    if summary.offline_reasons:
+        unknown = report.get("targets_by_status", {}).get("unknown", 0)
+        click.echo(f"{'; '.join(dict.fromkeys(summary.offline_reasons))}: {unknown} targets left 'unknown', re-run with network to judge them")
     if summary.rate_limited_until is not None:
         click.echo(
             f"partial: rate limited until {summary.rate_limited_until:%H:%M} UTC; run the same command then to finish"

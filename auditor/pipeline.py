@@ -70,6 +70,7 @@ class RunSummary:
     targets_by_status: Counter[str] = field(default_factory=Counter)
     rate_limited_until: datetime | None = None
     fetched: int = 0
+    offline_reasons: list[str] = field(default_factory=list)  # hosts that could not be reached at all
     from_cache: int = 0
 
 
@@ -201,7 +202,7 @@ async def collect_facts(
     env: Mapping[str, str],
 ) -> dict[str, Facts]:
     """Run every host's collector over its targets and store facts as they come."""
-    from auditor.hosts.registry import build_collectors  # network code: imported only when used
+    from auditor.hosts.registry import Host, build_collectors, unreachable_reason  # network code, imported when used
 
     collected: dict[str, Facts] = {}
     pending: list[Facts] = []
@@ -214,24 +215,31 @@ async def collect_facts(
             pending.clear()
         progress(f"collected {len(collected)}/{len(requests)} targets")
 
-    async with build_collectors(env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as collectors:
-        by_collector: dict[int, list[TargetRequest]] = defaultdict(list)
+    async with build_collectors(env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as hosts:
+        by_host: dict[int, list[TargetRequest]] = defaultdict(list)
         for request in requests:
-            collector = next((c for c in collectors if request.target.kind in c.kinds), None)
-            if collector is None:
+            host = next((h for h in hosts if request.target.kind in h.kinds), None)
+            if host is None:
                 keep(unknown_facts(request.target.key, f"no collector for {request.target.kind} targets"))
             else:
-                by_collector[id(collector)].append(request)
+                by_host[id(host)].append(request)
+        busy = [h for h in hosts if by_host.get(id(h))]
+        reasons = await asyncio.gather(*(unreachable_reason(h.probe_url) for h in busy))
+        for host, reason in zip(busy, reasons):
+            if reason is not None:
+                summary.offline_reasons.append(reason)
+                for request in by_host.pop(id(host)):
+                    keep(unknown_facts(request.target.key, reason))
 
-        async def drain(collector, reqs: list[TargetRequest]) -> None:  # type: ignore[no-untyped-def]
-            async for facts in collector.collect(reqs):
+        async def drain(host: Host) -> None:
+            async for facts in host.collector.collect(by_host[id(host)]):
                 keep(facts)
-            until = getattr(collector, "rate_limited_until", None)
+            until = getattr(host.collector, "rate_limited_until", None)
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
 
         try:
-            await asyncio.gather(*(drain(c, by_collector[id(c)]) for c in collectors if by_collector.get(id(c))))
+            await asyncio.gather(*(drain(h) for h in busy if by_host.get(id(h))))
         finally:
             store.save_facts(pending)
             pending.clear()

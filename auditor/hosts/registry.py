@@ -1,0 +1,86 @@
+"""Which collector serves which target kind, and whether its host can be reached.
+
+A machine without network must not turn every link into "not found": before
+collecting, each collector's host is probed once; if it cannot be reached at
+all (DNS failure, connection refused, timeout) its targets are recorded as
+``unknown`` with that one-line reason instead of being fetched and retried.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from auditor.hosts.anonymous import AnonymousCollector
+from auditor.hosts.forges import ForgeCollector
+from auditor.hosts.github import GitHubCollector
+from auditor.hosts.github_client import GitHubSettings, make_client
+from auditor.hosts.huggingface import HuggingFaceCollector
+from auditor.hosts.web import WebCollector
+
+PROBE_TIMEOUT = 8.0
+
+
+@dataclass
+class Host:
+    """A collector with the URL that tells whether its host is reachable."""
+
+    collector: Any
+    probe_url: str
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return self.collector.kinds
+
+
+@asynccontextmanager
+async def build_collectors(
+    env: Mapping[str, str], *, allow_private_hosts: bool = False, max_wait: float = 300.0
+) -> AsyncIterator[list[Host]]:
+    """Every built-in collector, configured from the environment, closed on exit."""
+    github_settings = GitHubSettings.from_env(env)
+    github_client = make_client(github_settings)
+    opts = {"allow_private_hosts": allow_private_hosts}
+    hub = HuggingFaceCollector.from_env(env, **opts)
+    anonymous = AnonymousCollector.from_env(env, **opts)
+    # The GitHub API stands in for "the internet" for hosts that are many (web pages, forges).
+    internet = github_settings.api_url + "/rate_limit"
+    hosts = [
+        Host(GitHubCollector(github_settings, github_client, max_wait=max_wait), internet),
+        Host(hub, hub.settings.endpoint),
+        Host(anonymous, anonymous.settings.base),
+        Host(ForgeCollector.from_env(env, **opts), internet),
+        Host(WebCollector.from_env(env, **opts), internet),
+    ]
+    try:
+        yield hosts
+    finally:
+        await github_client.aclose()
+        for host in hosts:
+            close = getattr(host.collector, "aclose", None)
+            if close is not None:
+                await close()
+
+
+async def unreachable_reason(url: str) -> str | None:
+    """None when ``url``'s host answers at all (any status), else why not, in one line."""
+    host = urlsplit(url).netloc or url
+    try:
+        async with httpx.AsyncClient(timeout=PROBE_TIMEOUT) as client:
+            await client.get(url)
+    except httpx.ConnectError as exc:
+        return f"offline: cannot reach {host} ({_short(exc)})"
+    except httpx.TimeoutException:
+        return f"offline: {host} did not answer within {PROBE_TIMEOUT:g} s"
+    except httpx.HTTPError:
+        return None  # it answered, oddly: let the collector and its retries judge
+    return None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.split("] ", 1)[-1] if text.startswith("[Errno") else text
