@@ -139,3 +139,11 @@ def test_etag_revalidation_and_json_facts(hub: LocalServer) -> None:
     assert again.data == first.data and again.fetched_at >= first.fetched_at
     assert hub.seen[-1].headers["if-none-match"] == 'W/"good-1"'
     assert hub.seen[-1].path == "/api/models/org/good"  # no README fetch on 304
+
+
+def test_owner_counts_from_listing_when_overview_has_none(hub: LocalServer) -> None:
+    lab = collect(hub, [req("huggingface_owner", "huggingface:user:lab")])["huggingface:user:lab"]
+    assert lab.status == "ok"
+    assert lab.data["num_models"] == 3 and lab.data["num_datasets"] == 1
+    assert lab.data["num_models_capped"] is False
+    assert any(s.path == "/api/models" and s.query["limit"] == ["1000"] for s in hub.seen)

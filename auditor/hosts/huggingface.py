@@ -46,7 +46,9 @@ is_archived        bool: always False (the Hub has no archiving)
 
 Owners (``huggingface_owner``): owner, owner_type ("organization" | "user"),
 html_url, fullname, num_models, num_datasets, num_spaces, num_followers,
-is_verified.
+is_verified. When an overview gives no model/dataset counts they are counted
+from ``/api/models?author=X&limit=1000`` (and datasets); ``num_models_capped``
+/ ``num_datasets_capped`` say the count stopped at that limit.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from auditor.safefetch import FetchPolicy, FetchResult, HostLimiter, fetch_retry
 DEFAULT_ENDPOINT = "https://huggingface.co"
 KIND_TO_TYPE = {"huggingface_model": "model", "huggingface_dataset": "dataset", "huggingface_space": "space"}
 TYPE_TO_API = {"model": "models", "dataset": "datasets", "space": "spaces"}
+LISTING_LIMIT = 1000  # repositories counted from a listing when an overview gives no counts
 TYPE_TO_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 
 
@@ -282,6 +285,17 @@ class HuggingFaceCollector:
         text = result.text()
         return {"name": "README.md", "size": result.size, "text": text[:README_TEXT_LIMIT]}
 
+    async def _count(self, api: str, author: str) -> tuple[int | None, bool]:
+        """Public repositories of an author from one listing page (capped at LISTING_LIMIT)."""
+        url = f"{self.settings.endpoint}/api/{api}?author={quote(author, safe='')}&limit={LISTING_LIMIT}"
+        result = await self._get(url)
+        if result.status_code != 200:
+            return None, False
+        items = result.json()
+        if not isinstance(items, list):
+            return None, False
+        return len(items), len(items) >= LISTING_LIMIT or "next" in result.headers.get("link", "")
+
     async def _owner(self, request: TargetRequest) -> Facts:
         _, name = repo_id_of(request.target.key)
         endpoint = self.settings.endpoint
@@ -289,7 +303,12 @@ class HuggingFaceCollector:
         for kind, path in (("organization", "organizations"), ("user", "users")):
             result = await self._get(f"{endpoint}/api/{path}/{quote(name, safe='')}/overview")
             if result.status_code == 200:
-                return facts(request, "ok", owner_data(name, kind, result.json(), endpoint))
+                data = owner_data(name, kind, result.json(), endpoint)
+                for key, api in (("num_models", "models"), ("num_datasets", "datasets")):
+                    if data[key] is None:  # an overview without counts: count the public listing
+                        data[key], capped = await self._count(api, name)
+                        data[f"{key}_capped"] = capped
+                return facts(request, "ok", data)
             if result.status_code not in (401, 404):
                 return error_facts(request, result)
             last = result

@@ -98,6 +98,9 @@ def routes() -> dict[str, object]:
         ),
         "/api/organizations/alice/overview": Reply.json({"error": "Not found"}, status=404),
         "/api/users/alice/overview": Reply.json({"user": "alice", "fullname": "Alice", "numModels": 2, "numDatasets": 0, "numSpaces": 4}),
+        "/api/organizations/lab/overview": Reply.json({"name": "lab", "fullname": "A Lab"}),
+        "/api/models": lambda seen: Reply.json([{"id": f"lab/m{i}"} for i in range(3)] if seen.query.get("author") == ["lab"] else []),
+        "/api/datasets": lambda seen: Reply.json([{"id": "lab/d"}] if seen.query.get("author") == ["lab"] else []),
         "/api/organizations/nobody/overview": Reply.json({"error": "Not found"}, status=404),
         "/api/users/nobody/overview": Reply.json({"error": "Not found"}, status=404),
     }
