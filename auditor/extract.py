@@ -1,0 +1,26 @@
+"""Links and code-availability claims of one abstract, in one call."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from auditor.claims import claims_from_spans, link_spans
+from auditor.links import find_links
+from auditor.models import Claim, ClaimKind, Extraction, Link
+
+__all__ = ["extract", "claim_for"]
+
+
+def extract(abstract: str) -> Extraction:
+    """Find the abstract's links and claims; pure, never raises on odd text."""
+    links = find_links(abstract)
+    return Extraction(links, claims_from_spans(abstract, link_spans(abstract, links) if links else ()))
+
+
+def claim_for(link: Link, claims: Sequence[Claim]) -> ClaimKind | None:
+    """The kind of the first claim attached to ``link``'s target; None when none is."""
+    key = link.target.key
+    for claim in claims:
+        if claim.target_key == key:
+            return claim.kind
+    return None

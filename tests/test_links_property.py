@@ -1,0 +1,52 @@
+"""Property: on any text, extraction never raises and never returns a URL ending in punctuation."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.claims import find_claims
+from auditor.extract import extract
+from auditor.links import TRAILING, find_links, repair_url, resolve
+
+PIECES = st.sampled_from(
+    [
+        "https://", "http://", "https: //", "https://\n", "www.", "github.com/", "github.", "\ncom/", "hf.co/",
+        "huggingface.co/datasets/", "doi:10.5281/zenodo.", "10.1234/", "gitlab.com/", "anonymous.4open.science/r/",
+        "raw.githubusercontent.com/", ".github.io/", "zenodo.org/records/", "sites.google.com/view/",
+        "\\href{", "}{", "\\url{", "}", "{", "~", "<", ">", "[x](", ")", "(", ".git", "/tree/main/", "/pull/",
+        "\\_", "-\n", "_\n", "/\n", ".\n", ". ", ", ", ";", ":", "!", "?", "'", '"', "*", "#", "&", "%", "+",
+        "e.g. ", "et al. ", "v1.5 ", "Code is available at ", "will be released ", "upon request", " ", "\n",
+        "a", "Z", "0", "9", "-", "_", "/", ".", "é", "\u200b", "\t",
+    ]
+)
+URLISH = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=40).map("".join)
+
+
+def _check(text: str) -> None:
+    result = extract(text)
+    for link in result.links:
+        assert link.url, text
+        assert link.url[-1] not in TRAILING, (text, link.url)
+        if link.url[-1] in ")]}":
+            closer = link.url[-1]
+            opener = {")": "(", "]": "[", "}": "{"}[closer]
+            assert link.url.count(opener) >= link.url.count(closer), (text, link.url)
+        assert resolve(link.url).target.key  # the URL resolves again
+    for claim in result.claims:
+        assert claim.kind in ("available", "promised", "on_request")
+    find_claims(text, find_links(text))
+    url = repair_url(text)
+    assert url is None or url[-1] not in TRAILING
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(URLISH)
+def test_urlish_text_never_raises_nor_ends_in_punctuation(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_arbitrary_text_never_raises(text: str) -> None:
+    _check(text)
