@@ -130,8 +130,10 @@ def _paper_scope(ctx: CheckContext) -> Result:
         if not ctx.claims:
             return skip("no availability claim; the links are judged one by one")
         return skip("every claim is judged at its link")
+    if len({link.target.key for link in code_links}) == 1:
+        return skip("claim without a link: judged at the paper's only code link")
     if code_links:
-        return skip("claim without a link; the paper's code links are judged one by one")
+        return skip("claim without a link and several code links: cannot tell which it speaks of")
     claim = _strongest(tuple(unlinked))
     ev = {"claim": claim.kind, "sentence": claim.sentence, "unlinked_claims": len(unlinked)}
     if claim.kind == "on_request":

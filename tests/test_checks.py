@@ -562,7 +562,10 @@ def test_paper_with_nothing_is_skip_with_filterable_reason():
 
 
 def test_paper_unlinked_claim_with_code_link_is_left_to_links():
-    assert claim_kept(paper_ctx(links=(link(),), claims=(promised(None),))).status == "skip"
+    r = claim_kept(paper_ctx(links=(link(),), claims=(promised(None),)))
+    assert r.status == "skip" and "only code link" in r.reason
+    r = claim_kept(paper_ctx(links=(link(), link(key="github:other/repo")), claims=(promised(None),)))
+    assert r.status == "skip" and "several code links" in r.reason
 
 
 def test_paper_unlinked_claim_with_only_web_link_warns():
