@@ -41,6 +41,9 @@ NO_LINK_NO_CLAIM = "no code link and no availability claim"
 _STRENGTH = {"available": 0, "promised": 1, "on_request": 2}
 
 
+_CLAIMED = {"available": "claimed available", "promised": "promised", "on_request": "offered on request"}
+
+
 def _strongest(claims: tuple[Claim, ...]) -> Claim:
     return min(claims, key=lambda c: _STRENGTH.get(c.kind, 9))
 
@@ -54,6 +57,8 @@ def _delivery(facts: Facts, kind: str, settings: Mapping[str, Any]) -> tuple[boo
     data = facts.data or {}
     if facts.status == "not_found":
         return False, "not found", {"facts_status": "not_found"}
+    if data.get("gated"):  # Hugging Face: published, but access must be requested
+        return False, "gated", {"facts_status": facts.status, "gated": data.get("gated")}
     if facts.status == "blocked":
         return False, "private or blocked", {"facts_status": "blocked"}
     if kind in HF_REPO_KINDS:
@@ -95,6 +100,8 @@ def _link_scope(ctx: CheckContext) -> Result:
     activity = _activity(data)
     ev.update(commit_count=data.get("commit_count"), last_commit_at=data.get("last_commit_at"))
 
+    if holds == "gated":
+        return Result("warn", f"{_CLAIMED[claim.kind]}, but gated: access must be requested", 6.0, ev)
     if claim.kind == "on_request" and not delivered:
         return Result("warn", "code only on request: nothing to verify", 3.0, ev)
     if claim.kind in ("available", "on_request"):

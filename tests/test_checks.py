@@ -540,6 +540,12 @@ def test_claim_kept_skips_links_without_claims():
     assert r.status == "skip" and "no availability claim" in r.reason
 
 
+def test_claim_kept_hf_gated_warns():
+    r = claim_kept(ctx(facts("blocked", data={"gated": True}, error="gated repository"), kind="huggingface_model",
+                       claims=(available(),)))
+    assert r.status == "warn" and r.reason == "claimed available, but gated: access must be requested"
+
+
 def test_claim_kept_hf_model():
     assert claim_kept(ctx(facts(data={"stars": 3}), kind="huggingface_model", claims=(available(),))).status == "pass"
 
