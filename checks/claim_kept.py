@@ -106,10 +106,11 @@ def _link_scope(ctx: CheckContext) -> Result:
         return Result("warn", "code only on request: nothing to verify", 3.0, ev)
     if claim.kind in ("available", "on_request"):
         if delivered:
-            return Result("pass", f"claimed available, delivered: {activity or holds}", 10.0, ev)
+            return Result("pass", f"{_CLAIMED[claim.kind]}, delivered: {activity or holds}", 10.0, ev)
         if ev.get("contents") == "links_only":
             return Result("warn", "claimed available, repository holds links only, no code", 4.0, ev)
-        return Result("fail", f"claimed available, repository is {holds}", 0.0, ev)
+        verb = "" if holds == "not found" else "is "
+        return Result("fail", f"claimed available, repository {verb}{holds}", 0.0, ev)
 
     # promised
     if delivered:

@@ -488,7 +488,7 @@ def test_claim_available_but_empty_fails(data, phrase):
 
 def test_claim_available_but_missing_fails():
     r = claim_kept(ctx(facts("not_found", data={}), claims=(available(),)))
-    assert r.status == "fail" and "not found" in r.reason
+    assert r.status == "fail" and r.reason == "claimed available, repository not found"
     r = claim_kept(ctx(facts("blocked", data={}), claims=(available(),)))
     assert r.status == "fail" and "private" in r.reason
 
