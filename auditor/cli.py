@@ -127,7 +127,7 @@ def run(
         dumps=list(dumps),
         db=db or out_dir / "audit.duckdb",
         out=out_dir,
-        as_of=as_of.date() if as_of else date.today(),
+        as_of=as_of.date() if as_of else (config.as_of or date.today()),
         config=config,
         checks=[c.strip() for c in check_names.split(",") if c.strip()] if check_names else None,
         offline=offline,

@@ -288,9 +288,11 @@ def run_audit(
                 links, cached, now=now, max_age=options.max_age, refresh=options.refresh
             )
             summary.from_cache = len(facts_by_key)
-            if options.offline:
-                offline = [unknown_facts(r.target.key, "offline: not collected (--offline)") for r in requests]
-                facts_by_key.update({f.target_key: f for f in offline})
+            if options.offline:  # cached facts of any age beat no facts; nothing is fetched or stored
+                for request in requests:
+                    key = request.target.key
+                    stale = request.cached if request.cached is not None and request.cached.known else None
+                    facts_by_key[key] = stale or unknown_facts(key, "offline: not collected (--offline)")
             elif requests:
                 summary.fetched = len(requests)
                 facts_by_key.update(asyncio.run(collect_facts(requests, options, store, summary, progress, env)))
