@@ -364,14 +364,17 @@ class GitHubCollector:
             return True
         if info.reset_at is not None and info.reset_at <= self.clock():
             return True
-        # Renamed repositories cost a second core request: keep 5% more in reserve.
-        reserve = self._pending_core + -(-self._pending_core // 20) + self._inflight_rest
+        pending = self._pending_core
+        # A rename costs a second core request that nobody can foresee: keep 5% (at least 1) spare.
+        reserve = pending + self._inflight_rest + (max(1, -(-pending // 20)) if pending else 0)
         return info.remaining - reserve > 0
 
     async def _rest_job(self, job: _Job, emit: Callable[[int, Facts], None]) -> None:
         if job.name is None:
-            self._pending_core -= 1
-            answer = await self._rest(f"/users/{quote(job.owner)}", core=True)
+            try:
+                answer = await self._rest(f"/users/{quote(job.owner)}", core=True)
+            finally:
+                self._pending_core -= 1
             emit(job.index, self._owner_from_rest(job, answer))
             return
         emit(job.index, await self._rest_repo(job))
@@ -386,17 +389,21 @@ class GitHubCollector:
     async def _rest_repo(self, job: _Job) -> Facts:
         request = job.request
         etag = request.etag if request.cached is not None else None
-        self._pending_core -= 1
-        answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=etag, core=True)
-        if answer.status == 304 and request.cached is not None:
-            return replace(request.cached, fetched_at=self.clock())
-        moved_from = None
-        if answer.status in (301, 302, 307, 308):
-            location = answer.headers.get("location") or (answer.body.get("url") if isinstance(answer.body, dict) else None)
-            if not location:
-                return self._facts(job.key, "error", error=f"HTTP {answer.status} without a Location")
-            moved_from = job.full_name
-            answer = await self._rest(location, core=True)
+        # A job counts as pending until its core facts are in (a rename costs a
+        # second request), so extras of other repositories never eat into that.
+        try:
+            answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=etag, core=True)
+            if answer.status == 304 and request.cached is not None:
+                return replace(request.cached, fetched_at=self.clock())
+            moved_from = None
+            if answer.status in (301, 302, 307, 308):
+                location = answer.headers.get("location") or (answer.body.get("url") if isinstance(answer.body, dict) else None)
+                if not location:
+                    return self._facts(job.key, "error", error=f"HTTP {answer.status} without a Location")
+                moved_from = job.full_name
+                answer = await self._rest(location, core=True)
+        finally:
+            self._pending_core -= 1
         return await self._repo_from_rest(job, answer, moved_from)
 
     async def _repo_from_rest(self, job: _Job, answer: _Answer, moved_from: str | None) -> Facts:
