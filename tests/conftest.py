@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["fakegithub.plugin"]
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DUMPS = REPO / "examples" / "dumps"
 SHARED = Path(os.environ.get("AUDITOR_SHARED", REPO.parent / "shared"))
