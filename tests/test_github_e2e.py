@@ -171,3 +171,17 @@ def test_bad_token_is_an_error_without_the_token(fake_github):
     add_repos(fake_github, 1)
     got, _ = collect(fake_github, [req("lab/r0")], token="bad-secret-token-123")
     assert got["github:lab/r0"].status == "error" and "bad-secret-token-123" not in repr(got)
+
+
+@pytest.mark.parametrize("token", [True, False], ids=["graphql", "rest"])
+def test_owner_targets(fake_github, token):
+    add_repos(fake_github, 3, prefix="someorg/r")
+    fake_github.world.add_owner("someorg", type="Organization")
+    add_repos(fake_github, 3, prefix="someorg/r")
+    owners = [TargetRequest(Target(key=f"github:{login}", kind="github_owner", host="github.com", url=f"https://github.com/{login}", owner=login))
+              for login in ("someorg", "nobody-here")]
+    got, _ = collect(fake_github, owners, token=fake_github.token if token else None)
+    org = got["github:someorg"]
+    assert org.status == "ok" and org.data["login"] == "someorg" and org.data["type"] == "Organization"
+    assert org.data["public_repos"] == 3
+    assert got["github:nobody-here"].status == "not_found"
