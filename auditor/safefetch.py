@@ -107,6 +107,9 @@ class FetchTimeout(httpx.TimeoutException):
 # --------------------------------------------------------------------------- address rule
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """Why an address must not be contacted, or None when it is a public one."""
     if isinstance(ip, ipaddress.IPv6Address):
@@ -116,6 +119,11 @@ def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str |
             return f"{inner} (inside {ip})" if inner else None
         if ip.teredo is not None:
             return "teredo address"
+        if ip in _NAT64:  # 64:ff9b::a00:1 reaches 10.0.0.1 through a NAT64 gateway
+            inner = forbidden_reason(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+            return f"{inner} (inside {ip})" if inner else None
+        if ip.is_site_local:
+            return "site-local address"
     for attr, reason in (
         ("is_unspecified", "unspecified address"),
         ("is_loopback", "loopback address"),

@@ -202,6 +202,10 @@ def test_forbidden_reason_table() -> None:
     assert forbidden_reason(ipaddress.ip_address("fd00::1")) is not None
     assert forbidden_reason(ipaddress.ip_address("fe80::1")) is not None
     assert forbidden_reason(ipaddress.ip_address("240.0.0.1")) is not None
+    assert forbidden_reason(ipaddress.ip_address("64:ff9b::a00:1")) is not None  # NAT64 of 10.0.0.1
+    assert forbidden_reason(ipaddress.ip_address("64:ff9b::808:808")) is None  # NAT64 of 8.8.8.8
+    assert forbidden_reason(ipaddress.ip_address("fec0::1")) is not None
+    assert forbidden_reason(ipaddress.ip_address("2002:a00:1::1")) is not None  # 6to4 of 10.0.0.1
 
 
 def test_host_limiter_gives_one_semaphore_per_host() -> None:
