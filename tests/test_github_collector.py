@@ -350,3 +350,27 @@ def test_concurrency_is_bounded():
 def test_rejects_unbounded_concurrency():
     with pytest.raises(ValueError):
         GitHubCollector(GitHubSettings(), httpx.AsyncClient(), concurrency=500)
+
+
+def test_a_single_repository_that_keeps_timing_out_ends_in_error():
+    def handler(request):
+        n = len(json.loads(request.content)["variables"]) // 2
+        if n == 1 and json.loads(request.content)["variables"]["n0"] == "slow":
+            return httpx.Response(502, text="<html><body><h1>502 Bad Gateway</h1></body></html>", headers={"content-type": "text/html"})
+        if n > 1:
+            return httpx.Response(504, json={"message": "We couldn't respond to your request in time."})
+        return gql_answer(request)
+
+    facts, collector, seen = asyncio.run(run(handler, [repo_request("slow"), repo_request("fine")], token=True))
+    got = by_key(facts)
+    assert got["github:o/slow"].status == "error" and "502" in got["github:o/slow"].error
+    assert got["github:o/fine"].status == "ok"
+    assert collector.stats.batch_splits == 1
+
+
+def test_a_query_error_without_path_is_reported_on_every_alias():
+    def handler(request):
+        return httpx.Response(200, json={"errors": [{"message": "Field 'nope' doesn't exist on type 'Repository'", "locations": [{"line": 1, "column": 2}]}]})
+
+    facts, _, _ = asyncio.run(run(handler, [repo_request("a"), repo_request("b")], token=True))
+    assert all(f.status == "error" and "nope" in f.error for f in facts)

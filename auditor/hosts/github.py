@@ -557,6 +557,8 @@ class GitHubCollector:
             if gql.is_timeout_answer(response) and not any((response.get("data") or {}).get(a) for a in batch.aliases):
                 raise _TooHeavy("GraphQL query timed out") from None
             return response, api.last_headers
+        except httpx.TimeoutException:
+            raise _TooHeavy("GraphQL request timed out") from None
         except GitHubBroken as exc:
             status = int(exc.status_code)
             if status in (502, 504):
@@ -592,6 +594,8 @@ class GitHubCollector:
                     unless=lambda exc: splittable and isinstance(exc, _TooHeavy),
                 )
             except _TooHeavy:
+                if not splittable:
+                    raise  # one repository that keeps timing out: an error on it
                 # Halve the batch size for the rest of the run and put these jobs back.
                 self.stats.batch_splits += 1
                 self.batch_size = max(1, min(self.batch_size, len(jobs)) // 2)

@@ -257,11 +257,12 @@ def parse_batch(response: Mapping[str, Any], items: Sequence[BatchItem]) -> dict
     """One AliasResult per alias of ``build_batch(items)``; a missing alias does not spoil the rest."""
     data = response.get("data") or {}
     errors = _errors_by_alias(response)
+    general = next((e for e in response.get("errors") or [] if isinstance(e, Mapping) and not e.get("path")), None)
     out: dict[str, AliasResult] = {}
     for i, item in enumerate(items):
         alias = f"r{i}"
         node = data.get(alias)
-        err = errors.get(alias)
+        err = errors.get(alias) or (general if alias not in data else None)
         if node is None:
             etype = str((err or {}).get("type") or "")
             message = str((err or {}).get("message") or "no data for this alias")
