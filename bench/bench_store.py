@@ -61,8 +61,20 @@ def main(n_links: int = 100_000) -> None:
         timed("load_facts", store.load_facts, [f.target_key for f in facts])
         timed("save_outcomes", store.save_outcomes, run_id, outcomes)
         timed("links_with_targets", store.links_with_targets, [p for p, _ in items])
+        scores = [
+            {"paper_id": f"p{i:07d}", "target_key": "", "link_ordinal": None, "score": float(i % 11),
+             "coverage": 1.0, "judged": 2, "applicable": 2, "top_reason": None}
+            for i in range(n_papers)
+        ]
+        timed("save_score_rows (papers)", store.save_score_rows, run_id, scores)
+        timed("flush", store.flush)
         timed("paper_scorecard frame", store.paper_scorecard, run_id)
         timed("link_scorecard frame", store.link_scorecard, run_id)
+        from auditor.report import write_reports
+
+        timed("write_reports (all five files)", write_reports, store, Path(tmp) / "out", run_id)
+        for f in sorted((Path(tmp) / "out").iterdir()):
+            print(f"  {f.name:<20} {f.stat().st_size / 1e6:8.2f} MB")
 
 
 if __name__ == "__main__":
