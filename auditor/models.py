@@ -109,6 +109,7 @@ class Link:
     subpath: str | None = None  # path below the ref
     number: int | None = None  # pull/issue number
     item: str | None = None  # "tree", "blob", "pull", "issues", "releases", ...
+    via: str | None = None  # not in the abstract: found on this page (the project page's URL)
 
 
 ClaimKind = Literal["available", "promised", "on_request"]

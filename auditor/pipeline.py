@@ -250,6 +250,34 @@ async def collect_facts(
     return collected
 
 
+def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts]) -> list[Link]:
+    """Code repositories a paper's pages link to, as extra links marked ``via`` the page.
+
+    A project page is often the only link in an abstract; the repository it
+    points at is what a reviewer wants judged. Targets the abstract already
+    links are not added twice.
+    """
+    from dataclasses import replace
+
+    from auditor.links import find_links
+
+    known = {link.target.key for link in links}
+    found: list[Link] = []
+    ordinal = max((link.ordinal for link in links), default=-1) + 1
+    for link in links:
+        if link.via is not None or link.target.kind not in ("project_page", "web", "zenodo"):
+            continue
+        facts = facts_by_key.get(link.target.key)
+        urls = facts.data.get("code_links") if facts is not None and facts.known else None
+        for candidate in find_links(" ".join(urls or [])):
+            if candidate.target.key in known:
+                continue
+            known.add(candidate.target.key)
+            found.append(replace(candidate, ordinal=ordinal, via=link.url, raw=candidate.url))
+            ordinal += 1
+    return found
+
+
 # --------------------------------------------------------------------------- the whole run
 
 
@@ -282,20 +310,8 @@ def run_audit(
                 progress=progress,
             )
             links = [link for _, ex in papers.values() for link in ex.links]
-            now = datetime.now(timezone.utc)
-            cached = store.load_facts({link.target.key for link in links})
-            requests, facts_by_key = plan_collection(
-                links, cached, now=now, max_age=options.max_age, refresh=options.refresh
-            )
-            summary.from_cache = len(facts_by_key)
-            if options.offline:  # cached facts of any age beat no facts; nothing is fetched or stored
-                for request in requests:
-                    key = request.target.key
-                    stale = request.cached if request.cached is not None and request.cached.known else None
-                    facts_by_key[key] = stale or unknown_facts(key, "offline: not collected (--offline)")
-            elif requests:
-                summary.fetched = len(requests)
-                facts_by_key.update(asyncio.run(collect_facts(requests, options, store, summary, progress, env)))
+            facts_by_key = gather_facts(links, {}, store, options, summary, progress, env)
+            papers = add_links_through_pages(papers, facts_by_key, store, options, summary, progress, env)
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
 
             progress("checking")
@@ -323,6 +339,65 @@ def run_audit(
         store.finish_run(run_id, summary.status)
         write_reports(store, options.out, run_id)
     return summary
+
+
+def gather_facts(
+    links: Sequence[Link],
+    known: Mapping[str, Facts],
+    store: Store,
+    options: RunOptions,
+    summary: RunSummary,
+    progress: Progress,
+    env: Mapping[str, str],
+) -> dict[str, Facts]:
+    """Facts for every target of ``links``: from ``known``, the cache, or the network."""
+    facts_by_key = dict(known)
+    links = [link for link in links if link.target.key not in facts_by_key]
+    cached = store.load_facts({link.target.key for link in links})
+    requests, fresh = plan_collection(
+        links, cached, now=datetime.now(timezone.utc), max_age=options.max_age, refresh=options.refresh
+    )
+    facts_by_key.update(fresh)
+    summary.from_cache += len(fresh)
+    if options.offline:  # cached facts of any age beat no facts; nothing is fetched or stored
+        for request in requests:
+            key = request.target.key
+            stale = request.cached if request.cached is not None and request.cached.known else None
+            facts_by_key[key] = stale or unknown_facts(key, "offline: not collected (--offline)")
+    elif requests:
+        summary.fetched += len(requests)
+        facts_by_key.update(asyncio.run(collect_facts(requests, options, store, summary, progress, env)))
+    return facts_by_key
+
+
+def add_links_through_pages(
+    papers: dict[str, tuple[Paper, Extraction]],
+    facts_by_key: dict[str, Facts],
+    store: Store,
+    options: RunOptions,
+    summary: RunSummary,
+    progress: Progress,
+    env: Mapping[str, str],
+) -> dict[str, tuple[Paper, Extraction]]:
+    """Second, smaller round: audit the repositories that the papers' pages link to."""
+    from dataclasses import replace
+
+    extra = {
+        paper_id: found
+        for paper_id, (_, extraction) in papers.items()
+        if (found := links_through_pages(extraction.links, facts_by_key))
+    }
+    if not extra:
+        return papers
+    new_links = [link for found in extra.values() for link in found]
+    facts_by_key.update(gather_facts(new_links, facts_by_key, store, options, summary, progress, env))
+    updated = dict(papers)
+    for paper_id, found in extra.items():
+        paper, extraction = papers[paper_id]
+        updated[paper_id] = (paper, replace(extraction, links=extraction.links + tuple(found)))
+    store.add_extractions([(paper_id, updated[paper_id][1]) for paper_id in extra])
+    summary.links += len(new_links)
+    return updated
 
 
 def _select_checks(all_checks: Mapping[str, object], names: Sequence[str] | None) -> dict[str, object]:
