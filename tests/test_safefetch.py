@@ -8,6 +8,7 @@ connected to.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ipaddress
 from typing import Any
 
@@ -222,3 +223,19 @@ def test_credentials_are_not_sent_across_origins_on_redirect() -> None:
         assert result.final_url == other.url("/end")
         assert [s.headers.get("authorization") for s in first.seen] == ["Bearer s3cret", "Bearer s3cret"]
         assert "authorization" not in other.seen[0].headers
+
+
+def test_gzip_bomb_is_cut_while_decoding() -> None:
+    bomb = gzip.compress(bytes(16 * 1024 * 1024), compresslevel=9)  # 16 MiB in ~16 KiB
+    assert len(bomb) < 40_000
+    policy = FetchPolicy(allow_private_hosts=True, max_bytes=256 * 1024)
+    with LocalServer({"/bomb": Reply(body=bomb, headers={"content-encoding": "gzip", "content-type": "text/html"})}) as srv:
+        result = run(_get(srv.url("/bomb"), policy))
+    assert result.truncated and len(result.content) == 256 * 1024 and set(result.content) == {0}
+
+
+def test_gzip_body_is_decoded() -> None:
+    body = gzip.compress(b"<title>zipped</title>")
+    with LocalServer({"/z": Reply(body=body, headers={"content-encoding": "gzip", "content-type": "text/html"})}) as srv:
+        result = run(_get(srv.url("/z"), FetchPolicy(allow_private_hosts=True)))
+    assert result.content == b"<title>zipped</title>" and not result.truncated
