@@ -407,7 +407,10 @@ class Store:
         """
         shown = str(path)
         if shown != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise AuditorError(f"cannot create the folder of {shown}: {exc.strerror or exc}") from None
         try:
             con = duckdb.connect(shown)
         except duckdb.IOException as exc:

@@ -402,3 +402,13 @@ def test_incompatible_schema_is_refused_in_one_line(tmp_path):
     with pytest.raises(AuditorError, match="incompatible.*scores lacks link_ordinal") as info:
         Store.open(path)
     assert "\n" not in str(info.value)
+
+
+def test_unusable_paths_are_one_line_errors(tmp_path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(AuditorError) as info:
+        Store.open(tmp_path / "file" / "audit.duckdb")
+    assert "\n" not in str(info.value)
+    with pytest.raises(AuditorError) as info:
+        Store.open(tmp_path)  # a folder
+    assert "\n" not in str(info.value) and str(tmp_path) in str(info.value)
