@@ -641,6 +641,16 @@ def _is_sha(name: str) -> bool:
 # --------------------------------------------------------------------------- one request
 
 
+@lru_cache(maxsize=256)
+def checked(schema: GraphQLSchema, query: str) -> tuple[Any, list[dict[str, Any]]]:
+    """Parse and validate once per query text (a collector sends one text many times)."""
+    try:
+        doc = parse(query)
+    except GraphQLError as err:
+        return None, [format_error(err)]
+    return doc, [github_validation_error(e) for e in validate(schema, doc)]
+
+
 @dataclass
 class Answer:
     status: int
@@ -661,13 +671,9 @@ def run(schema: GraphQLSchema, world: World, payload: Any, *, token: str | None,
                             "documentation_url": "https://docs.github.com/graphql", "status": "400"})
     variables = payload.get("variables") or {}
     op_name = payload.get("operationName")
-    try:
-        doc = parse(payload["query"])
-    except GraphQLError as err:
-        return Answer(200, {"errors": [format_error(err)]})
-    problems = validate(schema, doc)
+    doc, problems = checked(schema, payload["query"])
     if problems:
-        return Answer(200, {"errors": [github_validation_error(e) for e in problems]})
+        return Answer(200, {"errors": problems})
     cost = query_cost(schema, doc, variables, op_name)
     if cost.errors:
         return Answer(200, {"data": None, "errors": cost.errors})
