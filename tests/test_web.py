@@ -244,3 +244,30 @@ def test_pure_helpers() -> None:
     assert soft_404_reason(long_page) is None  # body markers only count on small pages
     res = FetchResult("u", "https://x.org/", 200, {"content-type": "application/pdf"}, b"%PDF", False)
     assert judge_page(res)["reachable"] is True
+
+
+def test_per_host_concurrency_is_bounded() -> None:
+    import threading
+    import time
+
+    lock = threading.Lock()
+    state = {"now": 0, "peak": 0}
+
+    def counted(seen: Seen) -> Reply:
+        with lock:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        return Reply.html("<title>ok</title>")
+
+    async def go(srv: LocalServer) -> list[Facts]:
+        settings = WebSettings(doi_base=srv.base, zenodo_base=srv.base, per_host=2)
+        async with WebCollector(settings=settings, policy=LOCAL, retry=FAST) as collector:
+            return [f async for f in collector.collect([page(srv, f"/p{i}") for i in range(8)])]
+
+    with LocalServer({"*": counted}) as srv:
+        got = asyncio.run(go(srv))
+    assert len(got) == 8 and all(f.status == "ok" for f in got)
+    assert state["peak"] == 2

@@ -136,12 +136,14 @@ async def run_all(
     one: Callable[[TargetRequest], Awaitable[Facts]],
     host_of: Callable[[TargetRequest], str],
     limiter: Callable[[str], asyncio.Semaphore],
+    total: int = 64,
 ) -> AsyncIterator[Facts]:
-    """Collect every request concurrently (bounded per host), yielding Facts as
-    they complete. A crash on one target becomes its error Facts."""
+    """Collect every request concurrently (bounded per host and in all),
+    yielding Facts as they complete. A crash on one target becomes its error Facts."""
+    overall = asyncio.Semaphore(total)
 
     async def guarded(request: TargetRequest) -> Facts:
-        async with limiter(host_of(request)):
+        async with limiter(host_of(request)), overall:
             try:
                 return await one(request)
             except asyncio.CancelledError:

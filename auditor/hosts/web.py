@@ -76,6 +76,7 @@ from auditor.safefetch import (
 DEFAULT_DOI_BASE = "https://doi.org"
 DEFAULT_ZENODO_BASE = "https://zenodo.org"
 MAX_CODE_LINKS = 50
+HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 
 # --------------------------------------------------------------------------- page judgement (pure)
 
@@ -370,7 +371,7 @@ class WebCollector:
     async def _one(self, request: TargetRequest) -> Facts:
         url = self.url_of(request)
         kind = request.target.kind
-        headers = conditional_headers(request) if kind in ("project_page", "web") else {}
+        headers = {"accept": HTML_ACCEPT, **conditional_headers(request)} if kind in ("project_page", "web") else {}
         try:
             if kind == "doi":
                 result = await fetch_retrying(self.client, url, self.policy, self.retry, follow_redirects=False, read_body=False)
