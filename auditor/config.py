@@ -48,6 +48,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "archived": 0.0,
     "code_present": 2.0,
     "claim_kept": 2.0,
+    "subpath_exists": 1.0,
 }
 
 #: Default settings of each built-in check (``[checks.NAME]`` overrides them).
