@@ -400,7 +400,10 @@ async def _fetch(
     hops: list[str] = []
     while True:
         request = client.build_request(method, current, headers=dict(headers or {}))
-        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            response = await client.send(request, stream=True, follow_redirects=False)
+        except UnsafeURLError as exc:  # refused at connect: name the hop, not the bare address
+            raise UnsafeURLError(str(current), exc.reason) from None
         try:
             location = response.headers.get("location")
             if follow_redirects and response.status_code in REDIRECT_CODES and location:

@@ -168,6 +168,7 @@ def test_redirect_to_forbidden_address_is_refused(pages: dict[str, Facts], path:
     assert f.status == "blocked"
     assert f.data["reachable"] is False and f.data["refused"] is True
     assert f.data["reachable_reason"].startswith("refused:")
+    assert f.data["final_url"].startswith(("http://10.0.0.1/", "http://169.254.169.254/"))
 
 
 def test_5xx_after_retries_is_error(pages: dict[str, Facts]) -> None:
