@@ -22,6 +22,9 @@ from auditor.models import Claim, ClaimKind, Link
 
 __all__ = ["find_claims", "claims_from_spans", "split_sentences", "link_spans"]
 
+# The patterns run on lower-cased text without re.IGNORECASE and without a
+# leading "\b" (both keep Python's regex engine on its fast path); a match that
+# starts inside a word is dropped afterwards (see _phrases).
 _ADV = r"(?:publicly\s+|freely\s+|openly\s+|fully\s+|also\s+|now\s+|all\s+|both\s+|soon\s+|made\s+)*"
 _AVAIL = r"(?:available|avaiable|availabe|availble|avaliable|avalaible|avilable)"
 _ARTEFACT = (
@@ -39,77 +42,132 @@ _NOT_RELEASE = (
 )
 
 _ON_REQUEST = (
-    r"(?:\b(?:" + _AVAIL + r"|provided|obtained|shared|accessible|released|provide)\s+(?:\w+\s+){0,3}?"
+    r"(?:" + _AVAIL + r"|provided|obtained|shared|accessible|released|provide)\s+(?:\w+\s+){0,3}?"
     r"(?:up)?on\s+(?:a\s+)?(?:reasonable\s+|justified\s+|written\s+)?request\b"
-    r"|\b(?:up)?on\s+(?:a\s+)?(?:reasonable\s+)?request\b|\bby\s+request\b"
-    r"|\brequest\s+(?:to|from)\s+the\s+(?:corresponding\s+)?authors?\b)"
+    r"|(?:up)?on\s+(?:a\s+)?(?:reasonable\s+)?request\b|by\s+request\b"
+    r"|request\s+(?:to|from)\s+the\s+(?:corresponding\s+)?authors?\b"
 )
 # negations void what they overlap: "is not publicly available", "will not be released"
 _NEG = (
-    r"(?:\b(?:not|no\s+longer|never|neither|nor)\s+(?:yet\s+)?(?:be\s+|been\s+)?" + _ADV
+    r"(?:not|no\s+longer|never|neither|nor)\s+(?:yet\s+)?(?:be\s+|been\s+)?" + _ADV
     + r"(?:" + _AVAIL + r"|released|accessible|open[- ]?sourced?)\b"
-    r"|\bno\s+(?:[\w-]+\s+){0,4}?(?:is|are|was|were)\s+(?:publicly\s+)?" + _AVAIL + r")"
+    r"|no\s+(?:[\w-]+\s+){0,4}?(?:is|are|was|were)\s+(?:publicly\s+)?" + _AVAIL
 )
 _PROMISED = (
-    r"(?:\bwill\s+(?:\w+\s+){0,2}?(?:be\s+)?" + _ADV
-    + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|uploaded|disclosed|hosted)\b"
-    r"|\bwill\s+(?:\w+\s+){0,2}?(?:release|open[- ]?source|publish)\b|\bwill\s+be\s+(?:at|on|in)\b"
-    r"|\bwill\s+(?:\w+\s+){0,2}?make\s+(?:[\w-]+,?\s+){0,7}?" + _ADV + r"(?:" + _AVAIL + r"|public|accessible|open[- ]?sourced?)\b"
-    r"|\bcoming\s+soon\b|\bsoon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b"
-    r"|\b(?:up)?on\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b"
-    r"|\bafter\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b"
-    r"|\bonce\s+(?:the\s+)?(?:paper\s+|manuscript\s+|work\s+)?(?:is\s+)?(?:accepted|published)\b"
-    r"|\bto\s+be\s+" + _ADV + r"(?:released|open[- ]?sourced|" + _AVAIL + r"|made\s+(?:publicly\s+)?" + _AVAIL + r")\b"
-    r"|\b(?:plan|plans|intend|intends|aim|aims|expect|hope)\s+to\s+" + _ADV
+    r"will\s+(?:\w+\s+){0,2}?(?:be\s+)?" + _ADV
+    + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|hosted)\b"
+    r"|will\s+(?:\w+\s+){0,2}?(?:release|open[- ]?source|publish)\b|will\s+be\s+(?:at|on|in)\b"
+    r"|will\s+(?:\w+\s+){0,2}?make\s+(?:[\w-]+,?\s+){0,7}?" + _ADV + r"(?:" + _AVAIL + r"|public|accessible|open[- ]?sourced?)\b"
+    r"|coming\s+soon\b|soon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b"
+    r"|(?:up)?on\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b"
+    r"|after\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b"
+    r"|once\s+(?:the\s+)?(?:paper\s+|manuscript\s+|work\s+)?(?:is\s+)?(?:accepted|published)\b"
+    r"|to\s+be\s+" + _ADV + r"(?:released|open[- ]?sourced|" + _AVAIL + r"|made\s+(?:publicly\s+)?" + _AVAIL + r")\b"
+    r"|(?:plan|plans|intend|intends|aim|aims|expect|hope)\s+to\s+" + _ADV
     + r"(?:release|open[- ]?source|publish|share|make\s+(?:[\w-]+\s+){0,6}?(?:" + _AVAIL + r"|public))\b"
-    r"|\b(?:are|is)\s+going\s+to\s+be\s+(?:released|" + _AVAIL + r"|open[- ]?sourced)\b)"
+    r"|(?:are|is)\s+going\s+to\s+be\s+(?:released|" + _AVAIL + r"|open[- ]?sourced)\b"
 )
-# availability, counted with or without a link (the subject is an artefact)
+# availability, counted with or without a link
 _AVAILABLE = (
-    r"(?:\b(?:" + _ARTEFACT + r")\b[^.;]{0,80}?\b(?:is|are|has\s+been|have\s+been|was|were)\s+" + _ADV
-    + r"(?:" + _AVAIL + r"|accessible|released|open[- ]?sourced?|hosted|public)\b" + _NOT_RELEASE
-    + r"|\b(?:make|makes|making|made)\s+(?:[\w$^{}\\-]+,?\s+){0,7}?(?:(?:publicly\s+|freely\s+|openly\s+)?(?:"
+    r"(?:make|makes|making|made)\s+(?:[\w$^{}\\-]+,?\s+){0,7}?(?:(?:publicly\s+|freely\s+|openly\s+)?(?:"
     + _AVAIL + r"|public)|(?:publicly|freely|openly)\s+accessible)\b"
-    r"|\b(?:release|releases|releasing|publicly\s+release|publicly\s+releasing|publish|publishes)\s+" + _FILLER + r"{0,4}?(?:" + _ARTEFACT + r")\b"
-    r"|\bopen[- ]?sourc(?:e|es|ed|ing)\s+" + _DET
-    + r"|\bwe\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?(?:release|released|open[- ]?source|open[- ]?sourced)\b"
-    r"|\b(?:" + _ARTEFACT + r")\b[^.;]{0,40}?\bcan\s+be\s+(?:found|accessed|downloaded|obtained)\b)"
+    r"|(?:release|releases|releasing|publicly\s+release|publicly\s+releasing|publish|publishes)\s+" + _FILLER
+    + r"{0,4}?(?:" + _ARTEFACT + r")\b"
+    r"|open[- ]?sourc(?:e|es|ed|ing)\s+" + _DET
+    + r"|we\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?"
+    r"(?:release|released|open[- ]?source|open[- ]?sourced)\b"
 )
+# ... and these when an artefact is their subject ("the code is available", "data can be found")
+_AVAILABLE_SUBJECT = (
+    r"(?:is|are|has\s+been|have\s+been|was|were)\s+" + _ADV
+    + r"(?:" + _AVAIL + r"|accessible|released|open[- ]?sourced?|hosted|public)\b" + _NOT_RELEASE
+)
+_CAN_BE = r"can\s+be\s+(?:found|accessed|downloaded|obtained)\b"
 # phrases that count only next to a link: "available at", "Code: URL", "project page at"
 _LINKED = (
-    r"(?:\b(?:" + _AVAIL + r"|accessible|hosted|provided|released|published)\s+(?:at|on|via|from|through|here|online|in|under)\b"
-    r"|\b(?:publicly|freely|openly)\s+(?:_+\}?\{?)?(?:" + _AVAIL + r"|accessible|released)\b"
-    r"|\b(?:" + _ARTEFACT + r"|github|hugging\s?face|zenodo|project|page|website|homepage)\b[^.;]{0,40}?(?:\b(?:at|in|on|via|here)\b|:(?!\s*//))"
-    r"|\b(?:is|are)\s+(?:" + _ADV + r"(?:provided|hosted|here)\b|\$?\{?\\(?:href|url)\b)"
-    r"|\bcan\s+be\s+(?:found|accessed|downloaded|obtained|viewed)\b|\b(?:github|code)\.?\s*\}|\bopen[- ]?source[ds]?\b|\bsee\b|\bvisit\b|\bfound\s+(?:at|in|on)\b|\bat\s*:(?!\s*//))"
+    r"(?:" + _AVAIL + r"|accessible|hosted|provided|released|published)\s+(?:at|on|via|from|through|here|online|in|under)\b"
+    r"|(?:publicly|freely|openly)\s+(?:_+\}?\{?)?(?:" + _AVAIL + r"|accessible|released)\b"
+    r"|(?:is|are)\s+(?:" + _ADV + r"(?:provided|hosted|here)\b|\$?\{?\\(?:href|url)\b)"
+    r"|can\s+be\s+(?:found|accessed|downloaded|obtained|viewed)\b|(?:github|code)\.?\s*\}|open[- ]?source[ds]?\b"
+    r"|see\b|visit\b|found\s+(?:at|in|on)\b|at\s*:(?!\s*//)"
 )
+# ... and a preposition or label colon after an artefact: "Code and models at URL", "Code: URL"
+_LINKED_SUBJECT = r"(?:at|in|on|via|here)\b|:(?!\s*//)"
+_SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r")\b")
+_LINK_SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r"|github|hugging\s?face|zenodo|project|page|website|homepage)\b")
+
+#: kind, pattern, and how far back (characters, same clause) an artefact subject must stand (0: none needed)
 _PATTERNS = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        ("on_request", _ON_REQUEST),
-        ("neg", _NEG),
-        ("promised", _PROMISED),
-        ("available", _AVAILABLE),
-        ("linked", _LINKED),
+    (kind, re.compile(pattern), subject)
+    for kind, pattern, subject in (
+        ("on_request", _ON_REQUEST, 0),
+        ("neg", _NEG, 0),
+        ("promised", _PROMISED, 0),
+        ("available", _AVAILABLE, 0),
+        ("available", _AVAILABLE_SUBJECT, 90),
+        ("available", _CAN_BE, 50),
+        ("linked", _LINKED, 0),
+        ("linked", _LINKED_SUBJECT, 50),
     )
 )
 #: which matches a match of the key kind voids when they overlap
 _VOIDS = {"on_request": ("available", "linked", "promised"), "neg": ("available", "linked", "promised"), "promised": ("available", "linked")}
 _PRIORITY: dict[str, int] = {"on_request": 3, "promised": 2, "available": 1}
-_NOUN = re.compile(rf"\b(?:{_ARTEFACT})\b", re.IGNORECASE)
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|whether|where)\b", re.IGNORECASE)
-# every unlinked claim phrase holds one of these (typos of "available" included)
-_HINTS = ("vai", "vali", "vial", "releas", "open", "request", "soon", "accept", "found", "publish", "access", "public", "shar", "provid", "host")
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|whether|where)\b")
+#: Substrings every pattern's match holds (any one of them): a window skips a
+#: pattern whose substrings it lacks, which saves most regex scanning.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    _ON_REQUEST: ("request",),
+    _NEG: ("not ", "no ", "never", "nor ", "neither"),
+    _PROMISED: ("will", "soon", "accept", "publica", "after", "once", "to be", "plan", "intend", "aim", "expect", "hope", "going"),
+    _AVAILABLE: ("mak", "made", "releas", "publish", "open", "we "),
+    _AVAILABLE_SUBJECT: (" is ", " are ", "been", " was ", "were"),
+    _CAN_BE: ("can be",),
+}
+
+
+def _open_source(lower: str, i: int) -> bool:
+    return lower.startswith(("open-sourc", "open sourc", "opensourc"), i)
+
+
+def _public(lower: str, i: int) -> bool:
+    return lower.startswith(("publicly avail", "publicly access", "publicly rel", "publication"), i) or lower[
+        max(0, i - 6) : i
+    ].endswith(("made ", "be ", "make ", "are ", "is "))
+
+
+# Every claim phrase holds one of these anchors (typos of "available" included),
+# where the check, if any, says yes: the patterns run only in windows around
+# them (and around links), which keeps abstracts without claims nearly free.
+_ANCHORS = (
+    ("vail", None), ("vaia", None), ("vali", None), ("releas", None), ("request", None), ("soon", None),
+    ("publish", None), ("accept", None),
+    ("open", _open_source),
+    ("public", _public),
+    ("access", lambda lower, i: lower.startswith(("accessible", "accessed"), i)),
+    ("shar", lambda lower, i: lower.startswith("shared", i)),
+    ("can be ", lambda lower, i: lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 7)),
+    ("will be ", lambda lower, i: lower.startswith(("provided", "hosted", "at ", "on ", "in "), i + 8)),
+    ("review", lambda lower, i: lower[max(0, i - 10) : i].endswith(("after ", "after the "))),
+)
+_BEFORE, _AFTER = 140, 60  # a window's reach around an anchor: the longest phrase fits
 
 # --------------------------------------------------------------------------- sentences
 
 _BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+(?=[^\sa-z])")
-_ABBREV = re.compile(
-    r"(?:\b(?:e\.g|i\.e|et\s+al|etc|vs|cf|fig|figs|eq|eqs|sec|no|nos|approx|resp|ref|refs|tab|dr|prof|mr|ms|st|inc|ltd"
-    r"|jr|ca|viz|al|vol|pp|ch|ver|incl|w\.r\.t|a\.k\.a))\.+$"
-    r"|(?-i:(?<![\w/.-])[A-Z])\.$",  # an initial: "J. Smith"
-    re.IGNORECASE,
+_ABBREVIATIONS = frozenset(
+    """e.g i.e al etc vs cf fig figs eq eqs sec no nos approx resp ref refs tab dr prof mr ms st inc ltd jr ca viz
+    vol pp ch ver incl w.r.t a.k.a""".split()
 )
+
+
+def _abbreviation_before(text: str, dot: int) -> bool:
+    """Is the dot at ``dot`` the end of "e.g", "et al", "Fig" or an initial, not of a sentence?"""
+    head = text[max(0, dot - 8) : dot]
+    word = head.rsplit(None, 1)[-1] if head and not head[-1].isspace() else ""
+    if word.lower().lstrip("([") in _ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isupper() and (len(head) == 1 or not (head[-2].isalnum() or head[-2] in "/.-"))
 
 
 def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -122,7 +180,7 @@ def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> lis
         dot = m.start()
         if guard and any(a <= dot < b for a, b in guard):
             continue
-        if _ABBREV.search(text, max(0, dot - 8), dot + 1):
+        if _abbreviation_before(text, dot):
             continue
         out.append((start, m.end()))
         start = m.end()
@@ -153,32 +211,63 @@ def _clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
+def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Merged windows of text around claim anchors, and around links."""
+    n = len(lower)
+    around: list[tuple[int, int]] = []
+    for anchor, check in _ANCHORS:
+        i = lower.find(anchor)
+        while i != -1:
+            if check is None or check(lower, i):
+                end = lower.find(" ", i + _AFTER)  # never cut a word: "\\b" would see its end there
+                around.append((max(0, i - _BEFORE), n if end == -1 else end))
+            i = lower.find(anchor, i + len(anchor))
+    linked = []
+    for a, b, _ in spans:
+        end = lower.find(" ", b + _AFTER)
+        linked.append((max(0, a - _BEFORE), n if end == -1 else end))
+    return _merge(around + linked), _merge(linked)
+
+
+def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(windows):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[Claim, ...]:
     """Claims of ``text`` given where its links stand (see :func:`link_spans`)."""
-    if not spans:
-        lower = text.lower()
-        if not any(h in lower for h in _HINTS):
-            return ()
-    masked = text
+    lower = text.lower()
+    if len(lower) != len(text):  # a few characters lower-case to two ("İ"): keep offsets aligned
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    strong_windows, link_windows = _windows(lower, spans)
+    if not strong_windows:
+        return ()
+    masked = lower
     if spans:
         # links read as opaque words: their dots and words ("code", "release") are not the sentence's
         parts, last = [], 0
         for a, b, _ in spans:
             a = max(a, last)
             if b > a:
-                parts.append(text[last:a])
+                parts.append(lower[last:a])
                 parts.append("_" * (b - a))
                 last = b
-        parts.append(text[last:])
+        parts.append(lower[last:])
         masked = "".join(parts)
-    matches = _phrases(masked)
-    if not any(kind in _PRIORITY or kind == "linked" for _, kind in matches):
+    matches = _phrases(masked, strong_windows, link_windows)
+    if not matches:
         return ()
     sentences = split_sentences(text, [(a, b) for a, b, _ in spans])
     starts = [s for s, _ in sentences]
-    by_sentence: dict[int, list[tuple[int, str]]] = {}
-    for pos, kind in matches:
-        by_sentence.setdefault(bisect.bisect_right(starts, pos) - 1, []).append((pos, kind))
+    by_sentence: dict[int, list[tuple[int, str, int]]] = {}
+    for pos, kind, end in matches:
+        by_sentence.setdefault(bisect.bisect_right(starts, pos) - 1, []).append((pos, kind, end))
     links_in: dict[int, list[tuple[int, str]]] = {}
     for a, _, key in spans:
         links_in.setdefault(bisect.bisect_right(starts, a) - 1, []).append((a, key))
@@ -191,7 +280,7 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
         here = links_in.get(idx, [])
         sentence = text[s:e]
         if here:
-            kinds = [(p, k) for p, k in found if k in _PRIORITY or k == "linked"]
+            kinds = [(p, k) for p, k, _ in found if k in _PRIORITY or k == "linked"]
             if not kinds and pending is not None and pending[2] == idx - 1 and _mostly_links(sentence, s, spans):
                 # "We make the code and data publicly available.\n https://... https://..."
                 prev, kind, _ = pending
@@ -209,10 +298,11 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
                 _add(claims, seen, kind, _clean(sentence), key, idx)
             pending = None
             continue
-        kinds = [(p, k) for p, k in found if k in _PRIORITY]
-        if not kinds or not _NOUN.search(sentence):
+        kinds = [(p, k) for p, k, _ in found if k in _PRIORITY]
+        if not kinds or not _SUBJECT.search(masked, s, e):
             continue
-        if all(k == "available" and _CONDITION.search(text, s, p) for p, k in kinds):
+        # "... where only in-situ data is available": a condition, not a release
+        if all(k == "available" and _CONDITION.search(masked, s, end) for _, k, end in found if k in _PRIORITY):
             continue
         kind = max((k for _, k in kinds), key=_PRIORITY.__getitem__)
         _add(claims, seen, kind, _clean(sentence), None, idx)  # type: ignore[arg-type]
@@ -220,15 +310,35 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     return tuple(claims)
 
 
-def _phrases(text: str) -> list[tuple[int, str]]:
-    """(position, kind) of every claim phrase, overlaps resolved (see _VOIDS)."""
-    found = {kind: [m.span() for m in rx.finditer(text)] for kind, rx in _PATTERNS}
+def _phrases(text: str, windows: list[tuple[int, int]], link_windows: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+    """(start, kind, end) of every claim phrase in the windows of lower-cased ``text``,
+    overlaps resolved (see _VOIDS)."""
+    found: dict[str, set[tuple[int, int]]] = {"on_request": set(), "neg": set(), "promised": set(), "available": set(), "linked": set()}
+    for kind, rx, subject in _PATTERNS:
+        spans = found[kind]
+        needs = _NEEDS.get(rx.pattern)
+        for lo, hi in link_windows if kind == "linked" else windows:
+            if needs is not None:
+                window = text[lo:hi].replace("\n", " ")
+                if not any(x in window for x in needs):
+                    continue
+            for m in rx.finditer(text, lo, hi):
+                a = m.start()
+                if a and text[a].isalnum() and (text[a - 1].isalnum() or text[a - 1] == "_"):
+                    continue  # starts inside a word
+                if subject:
+                    clause = max(text.rfind(".", lo, a), text.rfind(";", lo, a), a - subject)
+                    found_subject = (_LINK_SUBJECT if kind == "linked" else _SUBJECT).search(text, max(lo, clause), a)
+                    if found_subject is None:
+                        continue
+                    a = found_subject.start()  # the phrase starts at its subject
+                spans.add((a, m.end()))
     out = []
     for kind, spans in found.items():
         voiders = [sp for k, voided in _VOIDS.items() if kind in voided for sp in found[k]]
         for a, b in spans:
             if not any(a < y and x < b for x, y in voiders):
-                out.append((a, kind))
+                out.append((a, kind, b))
     out.sort()
     return out
 

@@ -124,19 +124,80 @@ def _href_texts(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_WWW = re.compile(r"www\.", re.IGNORECASE)
+_SCHEME_BEFORE = re.compile(r"(?:https?|ftp)[ \t]*:[ \t]*$", re.IGNORECASE)
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_SPACE = " \n\t\r"
+
+
+def _token_start(text: str, i: int, floor: int) -> int:
+    """Start of the whitespace-delimited token holding position ``i`` (not before ``floor``)."""
+    start = max(text.rfind(" ", floor, i), text.rfind("\n", floor, i), text.rfind("\t", floor, i)) + 1
+    return max(start, floor)
+
+
+def _url_start(text: str, ts: int, te: int, anchor: int) -> int | None:
+    """Where a URL may start in text[ts:te], whose ``anchor`` is a '/' or 'www.': found
+    with string searches, so that the regex only has to *match* at one place."""
+    token = text[ts:te].lower()
+    k = token.find("http")
+    f = token.find("ftp")
+    if f != -1 and (k == -1 or f < k):
+        k = f
+    if k != -1 and ts + k <= anchor:
+        return ts + k
+    w = token.find("www.")
+    if w != -1 and ts + w <= anchor:
+        return ts + w
+    d = token.find("doi:")
+    if d != -1 and ts + d <= anchor:
+        return ts + d
+    d = token.find("10.")
+    if d != -1 and ts + d < anchor and _CANDIDATE.match(text, ts + d):
+        return ts + d
+    if token.startswith("//") or token.startswith("/ /"):
+        # "https: //github.com/...": the scheme stands in the token before
+        m = _SCHEME_BEFORE.search(text, max(0, ts - 12), ts)
+        if m:
+            return m.start()
+    # a host without a scheme right before the first '/': "github.com/x", "(hf.co/x"
+    h = anchor
+    while h > ts and text[h - 1] in _HOST_CHARS:
+        h -= 1
+    return h if h < anchor else None
+
+
 def _tokens(text: str) -> list[_Token]:
-    """Raw URL-like tokens of ``text``, with line-broken URLs joined."""
+    """Raw URL-like tokens of ``text``, with line-broken URLs joined.
+
+    Every form we find holds a '/' or 'www.': those anchor the search, so text
+    without links costs a substring test and text with links a few string
+    searches plus one regex match per URL.
+    """
     out: list[_Token] = []
     skip = _href_texts(text) if "\\href" in text else ()
     pos = 0
-    while True:
-        m = _CANDIDATE.search(text, pos)
-        if m is None:
+    n = len(text)
+    next_www = -2
+    while pos < n:
+        slash = text.find("/", pos)
+        if next_www != -1 and next_www < pos:
+            m = _WWW.search(text, pos)
+            next_www = m.start() if m else -1
+        anchors = [i for i in (slash, next_www) if i != -1]
+        if not anchors:
             return out
-        start, end = m.span()
-        if skip and any(a <= start < b for a, b in skip):
-            pos = end
+        anchor = min(anchors)
+        ts = _token_start(text, anchor, pos)
+        te = anchor
+        while te < n and text[te] not in _SPACE:
+            te += 1
+        start = _url_start(text, ts, te, anchor)
+        m = _CANDIDATE.match(text, start) if start is not None and start >= pos else None
+        if m is None or (skip and any(a <= start < b for a, b in skip)):  # type: ignore[operator]
+            pos = anchor + 1 if m is None else max(m.end(), anchor + 1)
             continue
+        start, end = m.span()
         # A URL cut at a line end (or a host split by a space) continues: join when plausible.
         for _ in range(3):
             nxt = _NEXT.match(text, end)
@@ -145,6 +206,7 @@ def _tokens(text: str) -> list[_Token]:
             end = nxt.end()
         out.append(_Token(start, end, text[start:end]))
         pos = end
+    return out
 
 
 def _strip_trailing(url: str) -> str:
