@@ -119,6 +119,7 @@ _TABLES = [
         number INTEGER,
         item VARCHAR,
         claim VARCHAR,
+        via VARCHAR,  -- not in the abstract: found on this page
         PRIMARY KEY (paper_id, ordinal)
     )""",
     """CREATE TABLE IF NOT EXISTS claims (
@@ -240,7 +241,7 @@ _VIEWS = [
     ) = 1""",
     """CREATE OR REPLACE VIEW link_scorecard_all AS
     SELECT res.run_id, r.started_at, res.paper_id, p.title,
-           res.link_ordinal, l.url, l.raw, res.target_key,
+           res.link_ordinal, l.url, l.raw, l.via, res.target_key,
            t.kind AS target_kind, t.url AS target_url,
            f.status AS fact_status, f.canonical_key, f.fetched_at,
            l.claim,
@@ -332,7 +333,7 @@ _RUN_PAPER_COLS = {"run_id": _S, "paper_id": _S}
 _TARGET_COLS = {"target_key": _S, "kind": _S, "host": _S, "owner": _S, "name": _S, "url": _S}
 _LINK_COLS = {
     "paper_id": _S, "ordinal": _I, "raw": _S, "url": _S, "target_key": _S, "ref": _S,
-    "subpath": _S, "number": _I, "item": _S, "claim": _S,
+    "subpath": _S, "number": _I, "item": _S, "claim": _S, "via": _S,
 }
 _CLAIM_COLS = {"paper_id": _S, "ordinal": _I, "kind": _S, "sentence": _S, "target_key": _S}
 _FACT_COLS = {
@@ -653,7 +654,7 @@ class Store:
                     links.append({
                         "paper_id": paper_id, "ordinal": link.ordinal, "raw": link.raw, "url": link.url,
                         "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
-                        "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims),
+                        "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
                     })
                 for i, c in enumerate(ex.claims):
                     claims.append({
@@ -713,14 +714,14 @@ class Store:
         out: dict[str, list[Link]] = {}
         for r in self._with_keys(
             paper_ids,
-            "SELECT l.paper_id, l.raw, l.url, l.ordinal, l.ref, l.subpath, l.number, l.item, "
+            "SELECT l.paper_id, l.raw, l.url, l.ordinal, l.ref, l.subpath, l.number, l.item, l.via, "
             "t.target_key, t.kind, t.host, t.url, t.owner, t.name "
             "FROM links l JOIN _keys ON key = l.paper_id LEFT JOIN targets t USING (target_key) "
             "ORDER BY l.paper_id, l.ordinal",
         ):
-            target = Target(key=r[8], kind=r[9], host=r[10], url=r[11], owner=r[12], name=r[13])
+            target = Target(key=r[9], kind=r[10], host=r[11], url=r[12], owner=r[13], name=r[14])
             out.setdefault(r[0], []).append(
-                Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7])
+                Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8])
             )
         return {pid: tuple(links) for pid, links in out.items()}
 
