@@ -201,17 +201,38 @@ def workspace(tmp_path: Path) -> tuple[Path, str, str]:
     return ws, before, git(ws, "rev-parse", "HEAD")
 
 
+TOKEN = "ghp_action_test"
+
+
 @pytest.fixture
-def github_env(request) -> dict[str, str]:
-    """GITHUB_API_URL, GITHUB_GRAPHQL_URL and a token for the fake GitHub (tests/fakegithub)."""
+def fake(request):
+    """The fake GitHub (tests/fakegithub): .url, .graphql_url, .env(token=...), .stats."""
     try:
-        fake = request.getfixturevalue("fake_github")
+        return request.getfixturevalue("fake_github")
     except pytest.FixtureLookupError:
         pytest.xfail("the fake GitHub fixture `fake_github` (tests/fakegithub) is not available yet")
-    env = dict(fake.env(token="ghp_action_test"))
-    env.setdefault("GITHUB_API_URL", fake.url)
-    env.setdefault("GITHUB_GRAPHQL_URL", fake.graphql_url)
+
+
+def github_env(fake) -> dict[str, str]:
+    """What the runner and the action give the step: the API URLs, and the token input as GITHUB_TOKEN."""
+    env = dict(fake.env(token=TOKEN))
+    assert env["GITHUB_API_URL"] == fake.url and env["GITHUB_GRAPHQL_URL"] == fake.graphql_url
     return env
+
+
+# Loaded by every Python the step starts (through PYTHONPATH): names other than the local
+# test servers' do not resolve, so the web pages, Hugging Face and other hosts the example
+# abstracts link to are never contacted; their targets come out `unknown`.
+NETWORK_GUARD = """
+import socket
+_real = socket.getaddrinfo
+def _local_only(host, *args, **kwargs):
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name not in ("127.0.0.1", "localhost", "::1"):
+        raise socket.gaierror(socket.EAI_NONAME, "not resolved in tests/test_action.py: no network in tests")
+    return _real(host, *args, **kwargs)
+socket.getaddrinfo = _local_only
+"""
 
 
 def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: str):
@@ -226,7 +247,11 @@ def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: s
         "INPUT_CHECKS": "", "INPUT_CONFIG": "", "INPUT_OUTPUT_DIR": "out",
     }
     assert set(inputs) <= set(step["env"])
+    guard = tmp_path / "netguard"
+    guard.mkdir(exist_ok=True)
+    (guard / "sitecustomize.py").write_text(NETWORK_GUARD)
     env = {
+        "PYTHONPATH": str(guard),
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "GITHUB_WORKSPACE": str(ws),
@@ -244,10 +269,10 @@ def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: s
     return done.returncode, summary_file.read_text(), outputs, done.stdout + done.stderr
 
 
-def test_run_step_audits_the_pushed_dump(workspace, tmp_path, github_env):
+def test_run_step_audits_the_pushed_dump(workspace, tmp_path, fake):
     ws, before, head = workspace
     code, summary, outputs, log = run_action_step(
-        ws, tmp_path, github_env, AUDIT_BASE_SHA=before, GITHUB_SHA=head
+        ws, tmp_path, github_env(fake), AUDIT_BASE_SHA=before, GITHUB_SHA=head
     )
     # The bash step always succeeds; the action's last step hands back exit-code.
     assert code == 0, log
@@ -276,15 +301,21 @@ def test_run_step_audits_the_pushed_dump(workspace, tmp_path, github_env):
     scorecard = (ws / "out" / "scorecard.md").read_text()
     assert scorecard.strip() and scorecard.strip() in summary
 
+    # GitHub was asked at GITHUB_GRAPHQL_URL, with the token the action passed on
+    assert fake.stats.clients[f"token:{TOKEN}"] >= fake.stats.count("POST /graphql") >= 1
 
-def test_run_step_fail_under_writes_everything_then_fails(workspace, tmp_path, github_env):
+
+def test_run_step_fail_under_writes_everything_then_fails(workspace, tmp_path, fake):
     ws, before, head = workspace
+    first = sorted(EXAMPLE_DUMPS.glob("*.txt"))[0].name
     code, summary, outputs, log = run_action_step(
-        ws, tmp_path, github_env, GITHUB_EVENT_NAME="workflow_dispatch", INPUT_FAIL_UNDER="10"
+        ws, tmp_path, github_env(fake), GITHUB_EVENT_NAME="schedule", INPUT_FAIL_UNDER="10",
+        INPUT_DUMPS=f"dumps/{first[:3]}*.txt",
     )
     assert code == 0, log
     assert outputs["exit-code"] == "4", log
-    assert "Audited 3 dumps: every dump under `dumps/` (workflow_dispatch run)." in summary
+    assert f"Audited 1 dump: dumps matching `dumps/{first[:3]}*.txt`." in summary
+    assert f"`dumps/{first}`" in summary
     assert "below `fail-under` 10" in summary
     assert (ws / "out" / "scorecard.md").read_text().strip() in summary
     assert int(outputs["papers"]) > 0 and outputs["db-path"]
