@@ -23,13 +23,24 @@ def recorded(name: str) -> dict:
     return json.loads(shared_path("github", "recorded", name).read_text(encoding="utf-8"))
 
 
+_client: httpx.Client | None = None
+
+
+def http() -> httpx.Client:
+    """One client for the module: a new httpx client per call costs ~30 ms (TLS context)."""
+    global _client
+    if _client is None:
+        _client = httpx.Client(timeout=10)
+    return _client
+
+
 def get(fake: FakeGitHub, path: str, **kw) -> httpx.Response:
-    return httpx.get(fake.url + path, **kw)
+    return http().get(fake.url + path, **kw)
 
 
 def gql(fake: FakeGitHub, query: str, variables: dict | None = None, token: str | None = TOKEN) -> httpx.Response:
     headers = {"Authorization": f"bearer {token}"} if token else {}
-    return httpx.post(fake.graphql_url, json={"query": query, "variables": variables or {}}, headers=headers)
+    return http().post(fake.graphql_url, json={"query": query, "variables": variables or {}}, headers=headers)
 
 
 # --------------------------------------------------------------------------- REST shapes
@@ -215,7 +226,8 @@ def test_graphql_subpaths_and_root_tree(fake_github):
 def test_queued_faults_come_in_order(fake_github):
     fake_github.faults.next("502", "503", "500", "malformed", "secondary", "secondary429")
     url = fake_github.url + "/repos/fixture-lab/healthy"
-    with httpx.Client() as client:
+    client = http()
+    if True:
         r502 = client.get(url)
         assert r502.status_code == 502 and r502.headers["content-type"].startswith("text/html")
         assert client.get(url).status_code == 503
@@ -243,8 +255,7 @@ def test_random_faults_are_deterministic(fake_github):
     def statuses() -> list[int]:
         fake_github.reset()
         fake_github.faults.update(error_rate=0.5, seed=42, error_statuses=(503,))
-        with httpx.Client(headers=AUTH) as client:
-            return [client.get(fake_github.url + "/repos/fixture-lab/healthy").status_code for _ in range(20)]
+        return [get(fake_github, "/repos/fixture-lab/healthy", headers=AUTH).status_code for _ in range(20)]
 
     first, second = statuses(), statuses()
     assert first == second and 503 in first and 200 in first
@@ -301,3 +312,136 @@ def test_default_world_covers_every_dump_link():
     known = set(world.repos) | set(world.redirects) | set(world.gone)
     missing = sorted(n for n in found if n.lower().rstrip(".") not in known)
     assert len(found) > 60 and missing == []
+    cases = world.cases()
+    in_dumps = {cases[n.lower().rstrip(".")] for n in found}
+    fixtures = {c for k, c in cases.items() if k.startswith("fixture-lab/")}
+    assert in_dumps == fixtures == set(cases.values())  # the dumps exercise every case, as fixture-lab/* does
+
+
+# --------------------------------------------------------------------------- more routes
+
+
+def test_git_tree_and_branches(fake_github):
+    tree = get(fake_github, "/repos/fixture-lab/monorepo/git/trees/main", params={"recursive": "1"}).json()
+    paths = {t["path"]: t for t in tree["tree"]}
+    assert paths["sub/dir"]["type"] == "tree" and paths["sub/dir/run.py"]["size"] == 2048
+    assert tree["truncated"] is False
+    flat = get(fake_github, "/repos/fixture-lab/monorepo/git/trees/main").json()
+    assert all("/" not in t["path"] for t in flat["tree"])
+    real = recorded("github3py__Branch_latest_sha__01.json")["body"]
+    branch = get(fake_github, "/repos/fixture-lab/monorepo/branches/dev").json()
+    assert set(real) <= set(branch) and branch["name"] == "dev"
+    assert get(fake_github, "/repos/fixture-lab/monorepo/branches/nope").status_code == 404
+    assert get(fake_github, "/repos/fixture-lab/empty/git/trees/main").status_code == 409
+
+
+def test_owners_rest_and_graphql(fake_github):
+    real = recorded("github3py__Repository_archive_a_repository__00.json")["body"]
+    org = get(fake_github, "/orgs/fixture-lab").json()
+    assert {"login", "id", "url", "repos_url", "type"} <= set(org) and org["type"] == "Organization"
+    assert set(real) & set(org) >= {"login", "id", "url", "repos_url", "events_url"}
+    assert get(fake_github, "/users/octo-user").json()["type"] == "User"
+    assert get(fake_github, "/orgs/octo-user").status_code == 404
+    assert get(fake_github, "/users/ghost-owner").status_code == 404
+    repos = get(fake_github, "/users/octo-user/repos").json()
+    assert [r["full_name"] for r in repos] == ["octo-user/notebook"]
+    q = """{ a: repositoryOwner(login: "fixture-lab") { __typename login repositories(first: 5) { totalCount } }
+             b: repositoryOwner(login: "ghost-owner") { login }
+             c: user(login: "fixture-lab") { login } }"""
+    body = gql(fake_github, q).json()
+    assert body["data"]["a"]["__typename"] == "Organization" and body["data"]["a"]["repositories"]["totalCount"] > 15
+    assert body["data"]["b"] is None and body["data"]["c"] is None
+    assert body["errors"][0]["type"] == "NOT_FOUND" and body["errors"][0]["path"] == ["c"]
+
+
+def test_rate_limit_is_free_and_shaped_like_githubs(fake_github):
+    real = recorded("github3py__GitHub_rate_limit__00.json")["body"]
+    r = get(fake_github, "/rate_limit")
+    body = r.json()
+    assert set(real) <= set(body) and set(real["resources"]) <= set(body["resources"])
+    assert set(real["rate"]) <= set(body["rate"])
+    assert body["rate"]["remaining"] == 60 and r.headers["x-ratelimit-remaining"] == "60"
+    assert fake_github.stats.requests["GET /rate_limit"] == 1
+
+
+def test_buckets_are_per_client(fake_github):
+    fake_github.limits.authenticated = 3
+    for _ in range(3):
+        assert get(fake_github, "/repos/fixture-lab/healthy", headers={"Authorization": "token a"}).status_code == 200
+    assert get(fake_github, "/repos/fixture-lab/healthy", headers={"Authorization": "token a"}).status_code == 403
+    other = get(fake_github, "/repos/fixture-lab/healthy", headers={"Authorization": "Bearer b"})
+    assert other.status_code == 200 and other.headers["x-ratelimit-remaining"] == "2"
+    assert get(fake_github, "/repos/fixture-lab/healthy").headers["x-ratelimit-remaining"] == "59"
+    assert get(fake_github, "/repos/fixture-lab/healthy", headers={"Authorization": "token bad-one"}).status_code == 401
+
+
+def test_graphql_faults(fake_github):
+    query = '{ repository(owner: "fixture-lab", name: "healthy") { nameWithOwner } }'
+    fake_github.faults.next("secondary", "malformed", "exhausted")
+    sec = gql(fake_github, query)
+    assert sec.status_code == 403 and "secondary rate limit" in sec.json()["message"] and "retry-after" in sec.headers
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(gql(fake_github, query).content)
+    spent = gql(fake_github, query)
+    assert spent.status_code == 200 and spent.json() == {
+        "errors": [{"type": "RATE_LIMITED", "message": "API rate limit already exceeded for user ID 1."}]}
+    fake_github.faults.update(exhausted=True, graphql_rate_limit_type="RATE_LIMIT")
+    assert gql(fake_github, query).json()["errors"][0]["type"] == "RATE_LIMIT"
+    rest = get(fake_github, "/repos/fixture-lab/healthy", headers=AUTH)
+    assert rest.status_code == 403 and rest.json()["message"] == "API rate limit exceeded for user ID 1."
+    assert rest.headers["x-ratelimit-remaining"] == "0"
+
+
+def test_graphql_cost_counts_nested_connections(fake_github):
+    for i in range(120):
+        fake_github.world.add_repo({"repo": f"bulk-org/r{i}", "preset": "code"})
+    q = """{ repositoryOwner(login: "bulk-org") { repositories(first: 100) { nodes {
+               languages(first: 10) { edges { node { name } } } releases(first: 5) { nodes { tagName } } } } }
+             rateLimit { cost nodeCount } }"""
+    body = gql(fake_github, q).json()
+    assert len(body["data"]["repositoryOwner"]["repositories"]["nodes"]) == 100
+    assert body["data"]["rateLimit"] == {"cost": 2, "nodeCount": 100 + 1000 + 500}  # 201 requests / 100
+    missing = gql(fake_github, '{ repository(owner: "a", name: "b") { releases { nodes { tagName } } } }').json()
+    assert missing["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
+
+
+def test_latency_and_head(fake_github):
+    fake_github.faults.update(latency=0.2)
+    r = http().head(fake_github.url + "/repos/fixture-lab/healthy")
+    assert r.status_code == 200 and r.content == b"" and r.elapsed.total_seconds() >= 0.2
+
+
+def test_world_from_json_and_presets(tmp_path):
+    spec = {"presets": {"tiny": {"license": "Apache-2.0", "readme": "# tiny\n", "files": {"a.py": 10}}},
+            "repos": [{"repo": "x/one", "preset": "tiny", "files": {"b.py": 20}},
+                      {"repo": "x/two", "renamed_to": "x/one"}]}
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(spec))
+    world = World.from_file(path)
+    one = world.repos["x/one"]
+    assert set(one["files"]) == {"a.py", "b.py", "README.md", "LICENSE"} and one["license"] == "Apache-2.0"
+    assert world.lookup("X", "TWO").kind == "moved" and world.lookup("x", "two").repo is one
+    world.load({"repos": [{"repo": "x/three", "empty": True}]})
+    assert world.repos["x/three"]["empty"] and "x/one" in world.repos
+    with pytest.raises(KeyError):
+        world.add_repo({"repo": "x/bad", "preset": "nope"})
+
+
+def test_standalone_server(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps({"repos": [{"repo": "solo/repo", "stars": 7}]}))
+    tests_dir = Path(__file__).resolve().parent
+    proc = subprocess.Popen([sys.executable, "-m", "fakegithub", "--world", str(path), "--port", "0",
+                             "--no-graphql"],
+                            cwd=tests_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()  # type: ignore[union-attr]
+        url = re.search(r"on (http://127\.0\.0\.1:\d+)", line)
+        assert url, line + proc.stderr.read()  # type: ignore[union-attr]
+        assert http().get(url.group(1) + "/repos/solo/repo").json()["stargazers_count"] == 7
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

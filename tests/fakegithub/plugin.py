@@ -4,7 +4,8 @@
 before each test: its world, faults, limits and counters start clean. Parsing
 GitHub's schema takes about a second, hence the shared server. The fixture
 skips when GitHub's schema (../shared/github/schema.docs.graphql or
-$AUDITOR_GITHUB_SCHEMA) is absent, as in a user's clone.
+$AUDITOR_GITHUB_SCHEMA) is absent, as in a user's clone; ``fake_github_rest``
+is the same server for REST-only tests and never skips.
 """
 
 from __future__ import annotations
@@ -18,13 +19,8 @@ from .server import FakeGitHub
 
 @pytest.fixture(scope="session")
 def fake_github_server() -> Iterator[FakeGitHub]:
-    from .graphql_api import load_schema, schema_path
-
-    try:
-        schema = load_schema()
-    except FileNotFoundError:
-        pytest.skip(f"GitHub's GraphQL schema is absent ({schema_path()}); set AUDITOR_GITHUB_SCHEMA")
-    fake = FakeGitHub(schema=schema).start()
+    """The session's server; without GitHub's schema it serves REST only (/graphql answers 501)."""
+    fake = FakeGitHub().start()
     try:
         yield fake
     finally:
@@ -33,7 +29,22 @@ def fake_github_server() -> Iterator[FakeGitHub]:
 
 @pytest.fixture
 def fake_github(fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
-    """The running fake GitHub, reset: .url, .graphql_url, .world, .faults, .limits, .stats, .reset(), .env()."""
+    """The running fake GitHub, reset: .url, .graphql_url, .world, .faults, .limits, .stats, .reset(), .env().
+
+    Skips when GitHub's GraphQL schema is absent (a user's clone without ../shared).
+    """
+    if fake_github_server.schema is None:
+        from .graphql_api import SCHEMA_ENV
+
+        pytest.skip(f"GitHub's GraphQL schema is absent ({fake_github_server.schema_error}); set {SCHEMA_ENV}")
+    fake_github_server.reset()
+    yield fake_github_server
+    fake_github_server.reset()
+
+
+@pytest.fixture
+def fake_github_rest(fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
+    """The same server for REST-only tests: never skipped for a missing schema."""
     fake_github_server.reset()
     yield fake_github_server
     fake_github_server.reset()

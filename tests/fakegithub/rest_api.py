@@ -396,7 +396,50 @@ def repo_get(ctx: Ctx, repo: dict[str, Any], rest: str, query: dict[str, list[st
         if not rels:
             return _route(not_found(f"{DOCS}/releases/releases#get-the-latest-release"), route)
         return Reply(200, release_json(ctx, repo, rels[0]), route=route)
+    if rest.startswith("/git/trees/"):
+        return git_tree(ctx, repo, rest[len("/git/trees/"):], query)
+    if rest.startswith("/branches/"):
+        return branch(ctx, repo, rest[len("/branches/"):])
     return _route(not_found(), repo_route(rest))
+
+
+def git_tree(ctx: Ctx, repo: dict[str, Any], ref: str, query: dict[str, list[str]]) -> Reply:
+    """GET /repos/{o}/{n}/git/trees/{ref}[?recursive=1]: the whole tree in one answer."""
+    route = "GET /repos/{owner}/{repo}/git/trees/{sha}"
+    if repo["empty"]:
+        return _route(error(409, "Git Repository is empty.", f"{DOCS}/git/trees#get-a-tree"), route)
+    if not resolve_ref(repo, ref):
+        return _route(not_found(f"{DOCS}/git/trees#get-a-tree"), route)
+    recursive = query.get("recursive", [""])[0] not in ("", "0", "false")
+    items = []
+    for path, entry in sorted(repo["files"].items()):
+        if not recursive and "/" in path:
+            continue
+        kind = {"dir": "tree", "submodule": "commit"}.get(entry["type"], "blob")
+        sha = git_sha(entry["type"], repo["id"], path, entry.get("size"))
+        item = {"path": path, "mode": {"tree": "040000", "commit": "160000"}.get(kind, "120000" if entry["type"] == "symlink" else "100644"),
+                "type": kind, "sha": sha}
+        if kind == "blob":
+            item["size"] = entry["size"]
+        item["url"] = f"{ctx.base}/repos/{repo['full_name']}/git/{'trees' if kind == 'tree' else 'blobs'}/{sha}"
+        items.append(item)
+    sha = git_sha("tree", repo["id"], "")
+    body = {"sha": sha, "url": f"{ctx.base}/repos/{repo['full_name']}/git/trees/{sha}", "tree": items, "truncated": False}
+    return Reply(200, body, route=route)
+
+
+def branch(ctx: Ctx, repo: dict[str, Any], name: str) -> Reply:
+    """GET /repos/{o}/{n}/branches/{branch}: name, head commit, protection."""
+    route = "GET /repos/{owner}/{repo}/branches/{branch}"
+    if repo["empty"] or (name != repo["default_branch"] and name not in repo["branches"]):
+        return _route(error(404, "Branch not found", f"{DOCS}/branches/branches#get-a-branch"), route)
+    head = commit_json(ctx, repo, 0)
+    api = f"{ctx.base}/repos/{repo['full_name']}/branches/{name}"
+    body = {"name": name, "commit": head, "_links": {"self": api, "html": f"{HTML}/{repo['full_name']}/tree/{name}"},
+            "protected": False, "protection": {"enabled": False, "required_status_checks": {"enforcement_level": "off",
+                                                                                          "contexts": [], "checks": []}},
+            "protection_url": f"{api}/protection"}
+    return Reply(200, body, route=route)
 
 
 def _route(reply: Reply, route: str) -> Reply:
@@ -459,13 +502,17 @@ def blocked_reply(repo: dict[str, Any], route: str) -> Reply:
 
 REPOS = re.compile(r"^/repos/([^/]+)/([^/]+)(/.*)?$")
 REPO_BY_ID = re.compile(r"^/repositories/(\d+)(/.*)?$")
-USERS = re.compile(r"^/(users|orgs)/([^/]+)$")
+USERS = re.compile(r"^/(users|orgs)/([^/]+)(/repos)?$")
 
 
 def repo_route(rest: str) -> str:
     """The route template of a repository sub-path, for counters."""
     if rest.startswith("/contents"):
         return "GET /repos/{owner}/{repo}/contents/{path}"
+    if rest.startswith("/git/trees/"):
+        return "GET /repos/{owner}/{repo}/git/trees/{sha}"
+    if rest.startswith("/branches/"):
+        return "GET /repos/{owner}/{repo}/branches/{branch}"
     return "GET /repos/{owner}/{repo}" + rest
 
 
@@ -506,10 +553,21 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
         return _route(repo_get(ctx, repo, rest, query), route)
     m = USERS.match(path)
     if m:
-        kind, login = m.groups()
-        route = f"GET /{kind}/{{login}}"
+        kind, login, repos = m.groups()
+        route = f"GET /{kind}/{{login}}" + (repos or "")
         owner = ctx.world.owner(login)
         if owner is None or (kind == "orgs" and owner["type"] != "Organization"):
             return _route(not_found(f"{DOCS}/users/users#get-a-user"), route)
-        return Reply(200, owner_json(ctx, owner["login"], full=True), route=route)
+        if not repos:
+            return Reply(200, owner_json(ctx, owner["login"], full=True), route=route)
+        mine = sorted((r for r in ctx.world.all_repos() if r["owner"].lower() == owner["login"].lower()
+                       and (not r["private"] or (ctx.token and ctx.token in r["collaborators"]))),
+                      key=lambda r: r["full_name"].lower())
+        per_page, page = page_args(query)
+        reply = Reply(200, [repo_json(ctx, r, detail=False) for r in mine[(page - 1) * per_page : page * per_page]],
+                      route=route)
+        link = link_header(f"{ctx.base}/{kind}/{owner['login']}/repos", query, per_page, page, len(mine))
+        if link:
+            reply.headers["Link"] = link
+        return reply
     return _route(not_found(), f"{method} {path}")

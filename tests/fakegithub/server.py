@@ -125,6 +125,8 @@ class FakeGitHub:
 
     def __init__(self, world: World | str | Path | dict | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, schema: Any = None, latency: float = 0.0) -> None:
+        """``schema``: None reads GitHub's schema from ../shared (or $AUDITOR_GITHUB_SCHEMA), a path
+        reads that file, a GraphQLSchema is used as is, False serves REST only."""
         if isinstance(world, World):
             self.world = world
         elif isinstance(world, dict):
@@ -138,11 +140,13 @@ class FakeGitHub:
         self.stats = Stats()
         self.token = TOKEN
         self.schema_error: str | None = None
-        if schema is None:
+        if schema is False:  # REST only (fast start; /graphql answers 501)
+            schema, self.schema_error = None, "GraphQL disabled"
+        elif schema is None or isinstance(schema, (str, Path)):
             from .graphql_api import load_schema
 
             try:
-                schema = load_schema()
+                schema = load_schema(schema)
             except FileNotFoundError as err:
                 schema, self.schema_error = None, str(err)
         self.schema = schema

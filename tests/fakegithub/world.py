@@ -350,6 +350,7 @@ class World:
             "releases": releases,
             "disk_kb": int(s.get("disk_kb", 0 if empty else max(1, sum(languages.values()) // 1024 + 12))),
             "note": s.get("note"),
+            "preset": s.get("preset"),
         }
 
     # ----------------------------------------------------------------- queries
@@ -383,9 +384,44 @@ class World:
                 return None
             return repo
 
+    def cases(self) -> dict[str, str]:
+        """The case each owner/name (lower-cased) stands for, for end-to-end assertions.
+
+        One of: missing, renamed, transferred, dmca, blocked, private, disabled,
+        empty, archived, fork, placeholder, skeleton, readme_only, awesome,
+        stale, no_license, non_osi, noassertion, popular, healthy.
+        """
+        with self._lock:
+            out = {key: "missing" for key in self.gone}
+            for key, target in self.redirects.items():
+                same_owner = key.split("/")[0] == target.lower().split("/")[0]
+                out[key] = "renamed" if same_owner else "transferred"
+            for key, r in self.repos.items():
+                out[key] = _case(r)
+            return out
+
     def all_repos(self) -> Iterable[dict[str, Any]]:
         with self._lock:
             return list(self.repos.values())
+
+
+def _case(r: dict[str, Any]) -> str:
+    osi = {"MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "GPL-3.0", "GPL-2.0", "AGPL-3.0", "LGPL-2.1",
+           "LGPL-3.0", "MPL-2.0", "BSL-1.0", "EPL-2.0", "Unlicense"}
+    for flag, case in ((r["blocked"] == 451, "dmca"), (r["blocked"] == 403, "blocked"), (r["private"], "private"),
+                       (r["disabled"], "disabled"), (r["empty"], "empty"), (r["archived"], "archived"),
+                       (bool(r["fork_of"]), "fork")):
+        if flag:
+            return case
+    if r["preset"] in ("placeholder", "skeleton", "readme_only", "awesome", "stale"):
+        return r["preset"]
+    if not r["license"]:
+        return "no_license"
+    if r["license"] == "NOASSERTION":
+        return "noassertion"
+    if r["license"] not in osi:
+        return "non_osi"
+    return "popular" if r["stars"] >= 1000 else "healthy"
 
 
 # --------------------------------------------------------------------------- files
