@@ -170,6 +170,38 @@ def test_example_workflow():
     assert audit["with"]["output-dir"] == "out"
 
 
+def docs_workflow(tmp_path: Path) -> Path:
+    """The workflow docs/github-action.md tells users to copy, as a file."""
+    text = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    workflow = next(b for b in blocks if b.startswith("name:"))
+    path = tmp_path / ".github" / "workflows" / "audit-dumps.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow)
+    return path
+
+
+def test_documented_workflow_is_valid_and_pinned_like_ours(tmp_path):
+    path = docs_workflow(tmp_path)
+    done = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = subprocess.run([tool("zizmor"), "--offline", "--format", "json", str(path)],
+                          capture_output=True, text=True)
+    findings = json.loads(done.stdout)
+    # the one finding: the placeholder `OWNER/repro-auditor@v1`, which the docs say to pin
+    assert [f["ident"] for f in findings] == ["unpinned-uses"], done.stdout
+    ours = {line.split("#")[0].strip() for line in EXAMPLE_WORKFLOW.read_text().splitlines()
+            if "uses: actions/" in line}
+    theirs = {line.split("#")[0].strip().removeprefix("- ") for line in path.read_text().splitlines()
+              if "uses: actions/" in line}
+    assert theirs == ours
+    doc, example = load(path), load(EXAMPLE_WORKFLOW)
+    assert doc[True] == example[True] and doc["permissions"] == example["permissions"]
+
+
 # -- the run step, executed ----------------------------------------------------------------
 
 
