@@ -32,9 +32,11 @@ encodings are left to httpx (we only ever ask for gzip).
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import json
 import socket
+import ssl
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
@@ -244,6 +246,12 @@ class SafeNetworkBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@functools.lru_cache(maxsize=1)
+def _ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client (loading the CA bundle costs ~30 ms)."""
+    return httpx.create_ssl_context()
+
+
 class SafeTransport(httpx.AsyncHTTPTransport):
     """httpx transport whose every connection goes through :class:`SafeNetworkBackend`."""
 
@@ -253,11 +261,12 @@ class SafeTransport(httpx.AsyncHTTPTransport):
         limits: httpx.Limits | None = None,
         network_backend: httpcore.AsyncNetworkBackend | None = None,  # tests: record connects
     ) -> None:
-        super().__init__(trust_env=False)  # no proxies from the environment: they would bypass the check
+        # No super().__init__: it would build a pool (and an SSL context) only to be
+        # replaced. No proxies from the environment either: they would bypass the check.
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self.policy = policy
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
