@@ -339,15 +339,15 @@ def test_run_step_audits_the_pushed_dump(workspace, tmp_path, fake):
 
 def test_run_step_fail_under_writes_everything_then_fails(workspace, tmp_path, fake):
     ws, before, head = workspace
-    first = sorted(EXAMPLE_DUMPS.glob("*.txt"))[0].name
+    one = sorted(EXAMPLE_DUMPS.glob("*.txt"))[2].name  # the smallest of the three
     code, summary, outputs, log = run_action_step(
         ws, tmp_path, github_env(fake), GITHUB_EVENT_NAME="schedule", INPUT_FAIL_UNDER="10",
-        INPUT_DUMPS=f"dumps/{first[:3]}*.txt",
+        INPUT_DUMPS=f"dumps/{one[:3]}*.txt",
     )
     assert code == 0, log
     assert outputs["exit-code"] == "4", log
-    assert f"Audited 1 dump: dumps matching `dumps/{first[:3]}*.txt`." in summary
-    assert f"`dumps/{first}`" in summary
+    assert f"Audited 1 dump: dumps matching `dumps/{one[:3]}*.txt`." in summary
+    assert f"`dumps/{one}`" in summary
     assert "below `fail-under` 10" in summary
     assert (ws / "out" / "scorecard.md").read_text().strip() in summary
     assert int(outputs["papers"]) > 0 and outputs["db-path"]
