@@ -63,6 +63,48 @@ def test_repository_has_every_key_of_a_real_one(fake_github):
     assert ours["stargazers_count"] == 420 and ours["default_branch"] == "main"
 
 
+#: Recorded GET paths -> the analogous request to the default world.
+ANALOGUES = [
+    (r"^/repos/[^/]+/[^/]+$", "/repos/fixture-lab/a-fork"),
+    (r"^/repositories/\d+$", "/repositories/700000009"),
+    (r"^/repos/[^/]+/[^/]+/readme$", "/repos/fixture-lab/healthy/readme"),
+    (r"^/repos/[^/]+/[^/]+/license$", "/repos/fixture-lab/healthy/license"),
+    (r"^/repos/[^/]+/[^/]+/commits$", "/repos/fixture-lab/healthy/commits"),
+    (r"^/repos/[^/]+/[^/]+/contents/?$", "/repos/fixture-lab/healthy/contents/"),
+    (r"^/repositories/\d+/contents/.+$", "/repositories/700000001/contents/src"),
+    (r"^/repos/[^/]+/[^/]+/branches/.+$", "/repos/fixture-lab/healthy/branches/main"),
+    (r"^/rate_limit$", "/rate_limit"),
+    (r"^/orgs/[^/]+$", "/orgs/fixture-lab"),
+    (r"^/user$", "/users/octo-user"),
+]
+#: Keys only a repository's admins (or an org's members) see, and keys GitHub dropped since 2013.
+PRIVILEGED_OR_GONE = {
+    "allow_auto_merge", "allow_merge_commit", "allow_rebase_merge", "allow_squash_merge", "allow_update_branch",
+    "delete_branch_on_merge", "temp_clone_token", "use_squash_pr_title_as_default", "master_branch",
+    "billing_email", "collaborators", "default_repository_permission", "disk_usage", "owned_private_repos",
+    "members_can_create_repositories", "plan", "private_gists", "total_private_repos",
+}
+
+
+def test_every_recorded_answer_of_a_served_route_has_a_twin(fake_github):
+    """Each real 200 JSON answer in ../shared/github/recorded/ for a route we serve: our answer has its keys."""
+    compared = 0
+    for path in sorted(shared_path("github", "recorded").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        if path.name == "index.json" or rec["status"] != 200 or rec["body_kind"] != "json":
+            continue
+        url_path = httpx.URL(rec["url"]).path
+        ours_path = next((ours for rx, ours in ANALOGUES if re.match(rx, url_path)), None)
+        if ours_path is None:
+            continue
+        real, ours = rec["body"], get(fake_github, ours_path, headers=AUTH).json()
+        if isinstance(real, list):
+            real, ours = real[0], ours[0]
+        assert set(real) - PRIVILEGED_OR_GONE <= set(ours), (path.name, sorted(set(real) - set(ours)))
+        compared += 1
+    assert compared >= 30
+
+
 def test_repository_headers_are_githubs(fake_github):
     real = recorded("github3py__Repository_commits__01.json")["response_headers"]
     r = get(fake_github, "/repos/fixture-lab/healthy")
@@ -403,6 +445,14 @@ def test_graphql_cost_counts_nested_connections(fake_github):
     assert body["data"]["rateLimit"] == {"cost": 2, "nodeCount": 100 + 1000 + 500}  # 201 requests / 100
     missing = gql(fake_github, '{ repository(owner: "a", name: "b") { releases { nodes { tagName } } } }').json()
     assert missing["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
+
+
+def test_slow_answer_times_a_client_out(fake_github):
+    fake_github.faults.update(slow_seconds=0.5)
+    fake_github.faults.next("slow")
+    with pytest.raises(httpx.ReadTimeout):
+        get(fake_github, "/repos/fixture-lab/healthy", timeout=0.1)
+    assert fake_github.stats.faults["slow"] == 1
 
 
 def test_latency_and_head(fake_github):

@@ -193,7 +193,7 @@ def query_cost(schema: GraphQLSchema, doc: Any, variables: dict[str, Any], op_na
                     )
                     size = first if first is not None else last
                     where = (sel.alias or sel.name).value
-                    if size is not None and (not isinstance(size, int) or size < 1 or size > 100):
+                    if size is not None and (not isinstance(size, int) or size < 0 or size > 100):
                         cost.errors.append({  # type: ignore[union-attr]
                             "type": "EXCESSIVE_PAGINATION" if isinstance(size, int) and size > 100 else "INVALID_PAGINATION",
                             "locations": [_loc(sel)],

@@ -123,6 +123,24 @@ def org_json(ctx: Ctx, login: str) -> dict[str, Any]:
     return data
 
 
+def org_full_json(ctx: Ctx, owner: dict[str, Any]) -> dict[str, Any]:
+    """GET /orgs/{org} as an outsider sees it (no billing or private counts)."""
+    user = owner_json(ctx, owner["login"], full=True)
+    api = f"{ctx.base}/orgs/{owner['login']}"
+    return {
+        "login": owner["login"], "id": owner["id"], "node_id": user["node_id"], "url": api,
+        "repos_url": f"{api}/repos", "events_url": f"{api}/events", "hooks_url": f"{api}/hooks",
+        "issues_url": f"{api}/issues", "members_url": f"{api}/members{{/member}}",
+        "public_members_url": f"{api}/public_members{{/member}}", "avatar_url": user["avatar_url"],
+        "description": owner.get("bio"), "name": owner.get("name"), "company": None, "blog": owner.get("blog", ""),
+        "location": owner.get("location"), "email": None, "twitter_username": None, "is_verified": False,
+        "has_organization_projects": True, "has_repository_projects": True, "public_repos": user["public_repos"],
+        "public_gists": 0, "followers": 0, "following": 0, "html_url": user["html_url"],
+        "created_at": owner["created_at"], "updated_at": owner["created_at"], "archived_at": None,
+        "type": "Organization",
+    }
+
+
 def repo_json(ctx: Ctx, repo: dict[str, Any], *, detail: bool = True) -> dict[str, Any]:
     """A repository object as GET /repos/{owner}/{repo} returns it."""
     full = repo["full_name"]
@@ -559,7 +577,8 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
         if owner is None or (kind == "orgs" and owner["type"] != "Organization"):
             return _route(not_found(f"{DOCS}/users/users#get-a-user"), route)
         if not repos:
-            return Reply(200, owner_json(ctx, owner["login"], full=True), route=route)
+            data = org_full_json(ctx, owner) if kind == "orgs" else owner_json(ctx, owner["login"], full=True)
+            return Reply(200, data, route=route)
         mine = sorted((r for r in ctx.world.all_repos() if r["owner"].lower() == owner["login"].lower()
                        and (not r["private"] or (ctx.token and ctx.token in r["collaborators"]))),
                       key=lambda r: r["full_name"].lower())

@@ -67,11 +67,14 @@ class Stats:
             self.clients[client] += 1
             if status is not None:
                 self.statuses[status] += 1
-            if fault:
-                self.faults[fault] += 1
             if len(self.log) < 100_000:
                 self.log.append({"method": method, "path": path, "route": route, "client": client,
                                  "status": status, "fault": fault})
+
+    def note_fault(self, kind: str) -> None:
+        """Counted when decided, before any wait: a client that timed out still sees it."""
+        with self._lock:
+            self.faults[kind] += 1
 
     def clear(self) -> None:
         with self._lock:
@@ -233,6 +236,8 @@ class FakeGitHub:
         route = "POST /graphql" if is_graphql else ""
 
         fault, delay = self.faults.decide(n, path)
+        if fault:
+            self.stats.note_fault(fault)
         # Counters are updated just before the answer is written, so a client
         # that has its answer always sees it counted.
         h.fg_meta = {"method": h.command, "path": path, "client": client, "fault": fault,  # type: ignore[attr-defined]
