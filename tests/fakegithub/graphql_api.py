@@ -39,12 +39,10 @@ from graphql import (
     validate,
     value_from_ast_untyped,
 )
-from graphql.pyutils import Path as GQLPath  # noqa: F401  (documented import for readers)
 
 from .world import (
     World,
     file_text,
-    find_readme,  # noqa: F401
     git_sha,
     iso,
     license_info,

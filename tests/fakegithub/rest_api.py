@@ -512,7 +512,7 @@ def blocked_reply(repo: dict[str, Any], route: str) -> Reply:
     if status == 451:
         block = {"reason": "dmca", "created_at": repo["pushed_at"],
                  "html_url": f"https://github.com/github/dmca/blob/master/{repo['pushed_at'][:4]}/"
-                             f"{repo['pushed_at'][:10]}-{repo['name'].lower()}.md"}
+                             f"{repo['pushed_at'][5:7]}/{repo['pushed_at'][:10]}-{repo['name'].lower()}.md"}
     else:
         block = {"reason": "tos", "created_at": repo["pushed_at"], "html_url": f"{HTML}/{repo['full_name']}"}
     return Reply(status, {"message": "Repository access blocked", "block": block}, route=route)

@@ -141,7 +141,7 @@ class CommitLog:
 
 # --------------------------------------------------------------------------- lookup
 
-LookupKind = Literal["ok", "moved", "missing", "private", "blocked"]
+LookupKind = Literal["ok", "moved", "missing", "blocked"]
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,9 @@ class World:
             if not owner or not name or "/" in name:
                 raise ValueError(f"repo must be 'owner/name', got {full!r}")
             key = full.lower()
-            self.repos.pop(key, None)
+            replaced = self.repos.pop(key, None)
+            if replaced is not None:
+                self.by_id.pop(replaced["id"], None)
             self.redirects.pop(key, None)
             self.gone.pop(key, None)
             self._ensure_owner(owner)
@@ -372,7 +374,7 @@ class World:
             if repo is None:
                 return Lookup("missing", None, asked)
             if repo["private"] and (token is None or token not in repo["collaborators"]):
-                return Lookup("missing" if not moved else "missing", None, asked)
+                return Lookup("missing", None, asked)  # GitHub hides private repositories behind a 404
             if repo["blocked"]:
                 return Lookup("blocked", repo, asked)
             return Lookup("moved" if moved else "ok", repo, asked)
