@@ -9,6 +9,7 @@ Environment read (action.yml sets the INPUT_*/AUDIT_* ones, the runner the GITHU
   INPUT_DUMPS        glob(s), whitespace separated; empty = the dumps the event changed
   INPUT_DUMPS_PATH   folder holding the dumps (default "dumps/")
   INPUT_FAIL_UNDER, INPUT_CHECKS, INPUT_CONFIG, INPUT_OUTPUT_DIR (default "out")
+  INPUT_ARGS         more `audit run` options, split like a shell would (never run by one)
   GITHUB_TOKEN       the `token` input; `audit run` reads it (with GITHUB_API_URL, GITHUB_GRAPHQL_URL)
   AUDIT_BASE_SHA     commit to diff from (github.event.before, or a pull request's base)
   GITHUB_SHA, GITHUB_EVENT_NAME, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT
@@ -19,6 +20,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -130,9 +132,11 @@ def audit_command(
     fail_under: str = "",
     checks: str = "",
     config: str = "",
+    args: str = "",
 ) -> list[str]:
-    """The `audit run` command line for these inputs (empty inputs are left to the CLI's defaults)."""
-    cmd = [*audit, "run", *dumps, "--out", out_dir]
+    """The `audit run` command line for these inputs (empty inputs are left to the CLI's defaults).
+    `args` is split with shlex and passed as argv: no shell ever sees it."""
+    cmd = [*audit, "run", *dumps, "--out", out_dir, *shlex.split(args)]
     if fail_under.strip():
         cmd += ["--fail-under", fail_under.strip()]
     if checks.strip():
@@ -247,14 +251,21 @@ def main(env: Mapping[str, str] | None = None) -> int:
         _finish(env, selection, None, None, status, code)
         return code
 
-    cmd = audit_command(
-        find_audit(),
-        selection.dumps,
-        out_dir=out_dir,
-        fail_under=fail_under,
-        checks=env.get("INPUT_CHECKS", ""),
-        config=env.get("INPUT_CONFIG", ""),
-    )
+    try:
+        cmd = audit_command(
+            find_audit(),
+            selection.dumps,
+            out_dir=out_dir,
+            fail_under=fail_under,
+            checks=env.get("INPUT_CHECKS", ""),
+            config=env.get("INPUT_CONFIG", ""),
+            args=env.get("INPUT_ARGS", ""),
+        )
+    except ValueError as exc:  # shlex: an unclosed quote in `args`
+        code = exitcodes.USAGE_OR_INPUT
+        print(f"::error title=repro-auditor::cannot read the args input: {exc}")
+        _finish(env, selection, None, None, f"> [!CAUTION]\n> Cannot read the `args` input: {exc}.\n", code)
+        return code
     print("::group::audit run", flush=True)
     code = subprocess.run(cmd, cwd=workspace, env=dict(env), check=False).returncode
     print("::endgroup::", flush=True)

@@ -127,7 +127,7 @@ def test_action_inputs_and_outputs():
 def test_every_input_reaches_the_run_step_through_env():
     """The run step reads INPUT_<NAME>; the token goes to GITHUB_TOKEN, which `audit run` reads."""
     env = action_steps()["audit"]["env"]
-    for name in ("dumps", "dumps-path", "fail-under", "checks", "config", "output-dir"):
+    for name in ("dumps", "dumps-path", "fail-under", "checks", "config", "output-dir", "args"):
         key = "INPUT_" + name.upper().replace("-", "_")
         assert env[key] == f"${{{{ inputs.{name} }}}}"
         assert key in (REPO / "auditor" / "action.py").read_text()
@@ -276,7 +276,7 @@ def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: s
     output_file.write_text("")
     inputs = {
         "INPUT_DUMPS": "", "INPUT_DUMPS_PATH": "dumps/", "INPUT_FAIL_UNDER": "",
-        "INPUT_CHECKS": "", "INPUT_CONFIG": "", "INPUT_OUTPUT_DIR": "out",
+        "INPUT_CHECKS": "", "INPUT_CONFIG": "", "INPUT_OUTPUT_DIR": "out", "INPUT_ARGS": "",
     }
     assert set(inputs) <= set(step["env"])
     guard = tmp_path / "netguard"
@@ -356,3 +356,18 @@ def test_run_step_fail_under_writes_everything_then_fails(workspace, tmp_path, f
     done = subprocess.run(["bash", "-e", "-c", last["run"]], env={"EXIT_CODE": outputs["exit-code"],
                           "PATH": os.environ.get("PATH", "")}, capture_output=True, text=True)
     assert done.returncode == 4
+
+
+def test_run_step_rate_limited_reports_partial_results(workspace, tmp_path, fake):
+    ws, before, head = workspace
+    fake.exhaust(TOKEN, "graphql")
+    fake.exhaust(TOKEN, "core")
+    code, summary, outputs, log = run_action_step(
+        ws, tmp_path, github_env(fake), AUDIT_BASE_SHA=before, GITHUB_SHA=head,
+        INPUT_ARGS="--max-wait 0",  # do not wait for the (fake) hour to pass
+    )
+    assert code == 0, log
+    assert outputs["exit-code"] == "3", log
+    assert "Results are partial: a rate limit stopped collection" in summary
+    assert "::warning title=repro-auditor::partial results" in log
+    assert int(outputs["papers"]) > 0 and (ws / "out" / "scorecard.md").read_text().strip() in summary

@@ -164,10 +164,12 @@ def test_audit_command_passes_only_the_inputs_given():
         "audit", "run", "d/a.txt", "--out", "out",
     ]
     cmd = action.audit_command(
-        ["audit"], ["a", "b"], out_dir="o", fail_under=" 5 ", checks="x,y", config="audit.toml"
+        ["audit"], ["a", "b"], out_dir="o", fail_under=" 5 ", checks="x,y", config="audit.toml",
+        args="--max-age 168 --as-of '2026-01-02' ; touch $HOME/pwned",
     )
     assert cmd == [
-        "audit", "run", "a", "b", "--out", "o",
+        "audit", "run", "a", "b", "--out", "o", "--max-age", "168", "--as-of", "2026-01-02",
+        ";", "touch", "$HOME/pwned",  # argv, never a shell: nothing is expanded or run
         "--fail-under", "5", "--checks", "x,y", "--config", "audit.toml",
     ]
 
@@ -276,3 +278,11 @@ def test_a_glob_that_matches_nothing_is_an_input_error(repo, tmp_path, monkeypat
     code, summary, outputs = run_step(repo, tmp_path, monkeypatch, INPUT_DUMPS="nope/*.txt")
     assert code == 1 and outputs["exit-code"] == "1"
     assert "No file matches `nope/*.txt`" in summary
+
+
+def test_unreadable_args_is_an_input_error(repo, tmp_path, monkeypatch):
+    commit(repo, {"dumps/a.txt": "a\n"}, "first")
+    code, summary, outputs = run_step(repo, tmp_path, monkeypatch, INPUT_ARGS="--as-of '2026")
+    assert code == 1 and outputs["exit-code"] == "1"
+    assert "Cannot read the `args` input" in summary
+    assert not (repo / "out").exists()
