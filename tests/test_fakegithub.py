@@ -445,6 +445,10 @@ def test_graphql_cost_counts_nested_connections(fake_github):
     assert body["data"]["rateLimit"] == {"cost": 2, "nodeCount": 100 + 1000 + 500}  # 201 requests / 100
     missing = gql(fake_github, '{ repository(owner: "a", name: "b") { releases { nodes { tagName } } } }').json()
     assert missing["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
+    huge = """{ repositoryOwner(login: "bulk-org") { repositories(first: 100) { nodes {
+                issues(first: 100) { nodes { comments(first: 100) { nodes { body } } } } } } } }"""
+    assert gql(fake_github, huge).json()["errors"][0]["type"] == "MAX_NODE_LIMIT_EXCEEDED"
+    assert fake_github.stats.graphql_points == 2  # refused queries cost nothing
 
 
 def test_slow_answer_times_a_client_out(fake_github):

@@ -134,6 +134,9 @@ def github_validation_error(err: GraphQLError) -> dict[str, Any]:
 # --------------------------------------------------------------------------- cost
 
 
+NODE_LIMIT = 500_000  # nodes one query may ask for (GitHub's documented limit)
+
+
 @dataclass
 class Cost:
     requests: int = 0
@@ -191,7 +194,7 @@ def query_cost(schema: GraphQLSchema, doc: Any, variables: dict[str, Any], op_na
                     )
                     size = first if first is not None else last
                     where = (sel.alias or sel.name).value
-                    if size is not None and (not isinstance(size, int) or size < 0 or size > 100):
+                    if size is not None and (not isinstance(size, int) or size < 1 or size > 100):
                         cost.errors.append({  # type: ignore[union-attr]
                             "type": "EXCESSIVE_PAGINATION" if isinstance(size, int) and size > 100 else "INVALID_PAGINATION",
                             "locations": [_loc(sel)],
@@ -224,6 +227,10 @@ def query_cost(schema: GraphQLSchema, doc: Any, variables: dict[str, Any], op_na
 
     root = schema.query_type if op.operation.value == "query" else schema.mutation_type
     walk(op.selection_set, root, 1, 0, frozenset())
+    if cost.nodes > NODE_LIMIT and not cost.errors:
+        cost.errors.append({"type": "MAX_NODE_LIMIT_EXCEEDED",
+                            "message": f"This query requests up to {cost.nodes:,} possible nodes which exceeds "
+                                       f"the maximum limit of {NODE_LIMIT:,}."})
     return cost
 
 
