@@ -109,6 +109,15 @@ def test_no_expression_is_pasted_into_a_script():
             assert "${{" not in step.get("run", ""), f"{path.name}: {step.get('name')}"
 
 
+def test_every_script_is_valid_bash():
+    steps = [s for s in load(ACTION)["runs"]["steps"] if "run" in s]
+    assert len(steps) >= 3
+    for step in steps:
+        assert step["shell"] == "bash"
+        done = subprocess.run(["bash", "-n", "-c", step["run"]], capture_output=True, text=True)
+        assert done.returncode == 0, f"{step['name']}: {done.stderr}"
+
+
 def test_action_inputs_and_outputs():
     data = load(ACTION)
     assert data["runs"]["using"] == "composite"
