@@ -137,6 +137,12 @@ def test_readme_license_contents_languages_match_real_shapes(fake_github):
     assert {e["name"]: e["type"] for e in listing}["src"] == "dir"
     assert {"LICENSE", "README.md", ".gitignore"} <= {e["name"] for e in listing}
 
+    real_raw = recorded("octokitfixtures__scenarios_api_github_com_get_content_raw_fixture__01.json")
+    raw = get(fake_github, "/repos/fixture-lab/monorepo/contents/sub/dir/README.md",
+              headers={"Accept": "application/vnd.github.raw"})
+    assert real_raw["body_kind"] == "text" and raw.text == "# Sub-project\n"
+    assert raw.headers["content-type"].startswith("application/vnd.github.raw")
+
     languages = get(fake_github, "/repos/fixture-lab/healthy/languages").json()
     assert list(languages) == ["Python", "Jupyter Notebook", "Shell"]  # by size, as GitHub
 

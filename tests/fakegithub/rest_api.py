@@ -48,6 +48,17 @@ class Ctx:
     base: str  # e.g. http://127.0.0.1:5555, no trailing slash
     world: World
     token: str | None = None
+    accept: str = ""  # the Accept header: "application/vnd.github.raw" asks for file bodies as is
+
+    @property
+    def raw(self) -> bool:
+        return ".raw" in self.accept
+
+
+def raw_reply(entry: dict[str, Any], path: str, route: str) -> Reply:
+    """A file's bytes, as GitHub sends them for Accept: application/vnd.github.raw."""
+    return Reply(200, file_text(entry, path).encode(), {"Content-Type": "application/vnd.github.raw; charset=utf-8",
+                                                        "X-GitHub-Media-Type": "github.v3; param=raw"}, route=route)
 
 
 def error(status: int, message: str, doc: str = DOCS, **extra: Any) -> Reply:
@@ -386,6 +397,8 @@ def repo_get(ctx: Ctx, repo: dict[str, Any], rest: str, query: dict[str, list[st
         found = find_readme(repo) if resolve_ref(repo, ref) else None
         if not found:
             return _route(not_found(f"{DOCS}/repos/contents#get-a-repository-readme"), route)
+        if ctx.raw:
+            return raw_reply(found[1], found[0], route)
         return Reply(200, content_json(ctx, repo, found[0], found[1], ref, with_content=True), route=route)
     if rest == "/license":
         route = "GET /repos/{owner}/{repo}/license"
@@ -503,6 +516,8 @@ def contents(ctx: Ctx, repo: dict[str, Any], path: str, query: dict[str, list[st
     entry = repo["files"].get(path)
     if entry is None:
         return _route(not_found(CONTENTS_DOC), route)
+    if ctx.raw and entry["type"] == "file":
+        return raw_reply(entry, path, route)
     return Reply(200, content_json(ctx, repo, path, entry, ref, with_content=entry["type"] == "file"), route=route)
 
 

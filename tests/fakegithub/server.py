@@ -272,7 +272,7 @@ class FakeGitHub:
 
     def _rest(self, h: _Handler, path: str, query: dict[str, list[str]], token: str | None, client: str,
               authenticated: bool, user_id: int, fault: str | None) -> tuple[int, str]:
-        ctx = rest_api.Ctx(self.url, self.world, token)
+        ctx = rest_api.Ctx(self.url, self.world, token, h.headers.get("Accept") or "")
         reply = rest_api.handle(ctx, "GET" if h.command == "HEAD" else h.command, path, query)
         if reply.route:
             h.fg_meta["route"] = reply.route  # type: ignore[attr-defined]
