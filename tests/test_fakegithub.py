@@ -457,6 +457,22 @@ def test_graphql_cost_counts_nested_connections(fake_github):
     assert fake_github.stats.graphql_points == 2  # refused queries cost nothing
 
 
+def test_releases_latest_skips_prereleases_and_drafts_are_hidden(fake_github):
+    fake_github.world.add_repo({"repo": "fixture-lab/rel", "preset": "popular", "collaborators": ["member"],
+                                "releases": [{"tag": "v3", "published_at": "2026-11-10T00:00:00Z", "draft": True},
+                                             {"tag": "v2rc", "published_at": "2026-11-01T00:00:00Z", "prerelease": True},
+                                             {"tag": "v1", "published_at": "2026-01-01T00:00:00Z"}]})
+    listing = get(fake_github, "/repos/fixture-lab/rel/releases", params={"per_page": 1})
+    assert [r["tag_name"] for r in listing.json()] == ["v2rc"] and 'rel="last"' in listing.headers["link"]
+    assert get(fake_github, "/repos/fixture-lab/rel/releases/latest").json()["tag_name"] == "v1"
+    member = get(fake_github, "/repos/fixture-lab/rel/releases", headers={"Authorization": "token member"}).json()
+    assert [r["tag_name"] for r in member] == ["v3", "v2rc", "v1"]
+    q = '{ repository(owner: "fixture-lab", name: "rel") { releases(first: 5) { totalCount } latestRelease { tagName } } }'
+    data = gql(fake_github, q).json()["data"]["repository"]
+    assert data == {"releases": {"totalCount": 2}, "latestRelease": {"tagName": "v1"}}
+    assert get(fake_github, "/repos/fixture-lab/readme-only/releases/latest").status_code == 404
+
+
 def test_slow_answer_times_a_client_out(fake_github):
     fake_github.faults.update(slow_seconds=0.5)
     fake_github.faults.next("slow")

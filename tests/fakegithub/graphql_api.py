@@ -388,6 +388,9 @@ class Resolver:
                 totalDiskUsage=sum(r["disk_kb"] for r in repos)),
         }
 
+    def _member(self, repo: dict[str, Any]) -> bool:
+        return self.token is not None and self.token in repo["collaborators"]
+
     def _visible(self, repo: dict[str, Any]) -> bool:
         return not repo["private"] or (self.token is not None and self.token in repo["collaborators"])
 
@@ -417,7 +420,7 @@ class Resolver:
             return conn
 
         def releases(info: Any, first=None, last=None, after=None, before=None, orderBy=None) -> dict[str, Any]:
-            rels = list(repo["releases"])
+            rels = [r for r in repo["releases"] if not r.get("draft") or self._member(repo)]  # drafts: members only
             if orderBy:
                 key = "tag" if orderBy.get("field") == "NAME" else "published_at"
                 rels.sort(key=lambda r: r.get(key) or "", reverse=orderBy.get("direction", "DESC") == "DESC")

@@ -414,7 +414,7 @@ def repo_get(ctx: Ctx, repo: dict[str, Any], rest: str, query: dict[str, list[st
     if rest == "/releases":
         route = "GET /repos/{owner}/{repo}/releases"
         per_page, page = page_args(query)
-        rels = repo["releases"]
+        rels = [r for r in repo["releases"] if not r.get("draft") or (ctx.token and ctx.token in repo["collaborators"])]
         chunk = rels[(page - 1) * per_page : page * per_page]
         reply = Reply(200, [release_json(ctx, repo, r) for r in chunk], route=route)
         link = link_header(f"{ctx.base}/repositories/{repo['id']}/releases", query, per_page, page, len(rels))
