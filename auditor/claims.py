@@ -85,47 +85,45 @@ _AVAILABLE_SUBJECT = (
 _CAN_BE = r"can\s+be\s+(?:found|accessed|downloaded|obtained)\b"
 # phrases that count only next to a link: "available at", "Code: URL", "project page at"
 _LINKED = (
-    r"(?:" + _AVAIL + r"|accessible|hosted|provided|released|published)\s+(?:at|on|via|from|through|here|online|in|under)\b"
-    r"|(?:publicly|freely|openly)\s+(?:_+\}?\{?)?(?:" + _AVAIL + r"|accessible|released)\b"
-    r"|(?:is|are)\s+(?:" + _ADV + r"(?:provided|hosted|here)\b|\$?\{?\\(?:href|url)\b)"
-    r"|can\s+be\s+(?:found|accessed|downloaded|obtained|viewed)\b|(?:github|code)\.?\s*\}|open[- ]?source[ds]?\b"
-    r"|see\b|visit\b|found\s+(?:at|in|on)\b|at\s*:(?!\s*//)"
+    (r"(?:" + _AVAIL + r"|accessible|hosted|provided|released|published)\s+(?:at|on|via|from|through|here|online|in|under)\b",
+     ("vail", "vaia", "vali", "access", "host", "provid", "releas", "publish")),
+    (r"(?:publicly|freely|openly)\s+(?:_+\}?\{?)?(?:" + _AVAIL + r"|accessible|released)\b", ("public", "freely", "openly")),
+    (r"(?:is|are)\s+(?:" + _ADV + r"(?:provided|hosted|here)\b|\$?\{?\\(?:href|url)\b)", (" is", " are")),
+    (r"can\s+be\s+(?:found|accessed|downloaded|obtained|viewed)\b", ("can be",)),
+    (r"(?:github|code)\.?\s*\}", ("}",)),
+    (r"open[- ]?source[ds]?\b", ("open",)),
+    (r"see\b|visit\b", ("see", "visit")),
+    (r"found\s+(?:at|in|on)\b", ("found",)),
+    (r"at\s*:(?!\s*//)", ("at:", "at :")),
 )
-# ... and a preposition or label colon after an artefact: "Code and models at URL", "Code: URL"
-_LINKED_SUBJECT = r"(?:at|in|on|via|here)\b|:(?!\s*//)"
+# ... and a preposition or label colon after an artefact, right before the link: "Code and models at URL", "Code: URL"
+_LINKED_SUBJECT = r"\b(?:at|in|on|via|here)\b|:(?!\s*//)"
+_BEFORE_LINK = 70
 _SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r")\b")
 _LINK_SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r"|github|hugging\s?face|zenodo|project|page|website|homepage)\b")
 
-#: kind, pattern, and how far back (characters, same clause) an artefact subject must stand (0: none needed)
+#: (kind, pattern, where it runs, how far back (characters, same clause) an artefact
+#: subject must stand (0: none needed), substrings its window must hold (one of; None: no test))
+#: Scopes: "anchors" windows around claim anchors and links, "links" windows around
+#: links, "before_link" the few words before each link.
 _PATTERNS = tuple(
-    (kind, re.compile(pattern), subject)
-    for kind, pattern, subject in (
-        ("on_request", _ON_REQUEST, 0),
-        ("neg", _NEG, 0),
-        ("promised", _PROMISED, 0),
-        ("available", _AVAILABLE, 0),
-        ("available", _AVAILABLE_SUBJECT, 90),
-        ("available", _CAN_BE, 50),
-        ("linked", _LINKED, 0),
-        ("linked", _LINKED_SUBJECT, 50),
+    (kind, re.compile(pattern), scope, subject, needs)
+    for kind, pattern, scope, subject, needs in (
+        ("on_request", _ON_REQUEST, "anchors", 0, ("request",)),
+        ("neg", _NEG, "anchors", 0, ("not ", "no ", "never", "nor ", "neither")),
+        ("promised", _PROMISED, "anchors", 0,
+         ("will", "soon", "accept", "publica", "after", "once", "to be", "plan", "intend", "aim", "expect", "hope", "going")),
+        ("available", _AVAILABLE, "anchors", 0, ("mak", "made", "releas", "publish", "open", "we ")),
+        ("available", _AVAILABLE_SUBJECT, "anchors", 90, (" is ", " are ", "been", " was ", "were")),
+        ("available", _CAN_BE, "anchors", 50, ("can be",)),
+        *(("linked", pattern, "links", 0, needs) for pattern, needs in _LINKED),
+        ("linked", _LINKED_SUBJECT, "before_link", 50, None),
     )
 )
 #: which matches a match of the key kind voids when they overlap
 _VOIDS = {"on_request": ("available", "linked", "promised"), "neg": ("available", "linked", "promised"), "promised": ("available", "linked")}
 _PRIORITY: dict[str, int] = {"on_request": 3, "promised": 2, "available": 1}
 _CONDITION = re.compile(r"\b(?:if|when|whenever|unless|whether|where)\b")
-#: Substrings every pattern's match holds (any one of them): a window skips a
-#: pattern whose substrings it lacks, which saves most regex scanning.
-_NEEDS: dict[str, tuple[str, ...]] = {
-    _ON_REQUEST: ("request",),
-    _NEG: ("not ", "no ", "never", "nor ", "neither"),
-    _PROMISED: ("will", "soon", "accept", "publica", "after", "once", "to be", "plan", "intend", "aim", "expect", "hope", "going"),
-    _AVAILABLE: ("mak", "made", "releas", "publish", "open", "we "),
-    _AVAILABLE_SUBJECT: (" is ", " are ", "been", " was ", "were"),
-    _CAN_BE: ("can be",),
-}
-
-
 def _open_source(lower: str, i: int) -> bool:
     return lower.startswith(("open-sourc", "open sourc", "opensourc"), i)
 
@@ -136,38 +134,41 @@ def _public(lower: str, i: int) -> bool:
     ].endswith(("made ", "be ", "make ", "are ", "is "))
 
 
-# Every claim phrase holds one of these anchors (typos of "available" included),
-# where the check, if any, says yes: the patterns run only in windows around
-# them (and around links), which keeps abstracts without claims nearly free.
+# Every claim phrase holds one of these anchors where the check, if any, says
+# yes: the patterns run only in windows around them (and around links), so an
+# abstract without claims costs a few substring searches. Rare forms ("avaiable",
+# "we publish the code") are found next to links, whose windows take every pattern.
 _ANCHORS = (
-    ("vail", None), ("vaia", None), ("vali", None), ("releas", None), ("request", None), ("soon", None),
-    ("publish", None), ("accept", None),
+    ("vail", None), ("releas", None), ("request", None), ("soon", None), ("accept", None),
     ("open", _open_source),
     ("public", _public),
     ("access", lambda lower, i: lower.startswith(("accessible", "accessed"), i)),
-    ("shar", lambda lower, i: lower.startswith("shared", i)),
     ("can be ", lambda lower, i: lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 7)),
-    ("will be ", lambda lower, i: lower.startswith(("provided", "hosted", "at ", "on ", "in "), i + 8)),
-    ("review", lambda lower, i: lower[max(0, i - 10) : i].endswith(("after ", "after the "))),
+    ("will be ", lambda lower, i: lower.startswith(("provided", "hosted", "shared", "published", "at ", "on ", "in "), i + 8)),
 )
-_BEFORE, _AFTER = 140, 60  # a window's reach around an anchor: the longest phrase fits
+_BEFORE, _AFTER = 110, 50  # a window's reach around an anchor: the longest phrase fits
 
 # --------------------------------------------------------------------------- sentences
 
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*\s+(?=[^\sa-z])")
-_ABBREVIATIONS = frozenset(
-    """e.g i.e al etc vs cf fig figs eq eqs sec no nos approx resp ref refs tab dr prof mr ms st inc ltd jr ca viz
-    vol pp ch ver incl w.r.t a.k.a""".split()
+# A sentence ends at . ! ? followed by space and a capital, digit or symbol, but
+# not after "e.g.", "et al.", "Fig." or an initial ("J. Smith"): the lookbehinds
+# sit after the first mark, so they are tried only there.
+_ABBREVIATIONS = (
+    "e.g i.e al etc vs cf fig figs eq eqs sec no nos approx resp ref refs tab dr prof mr ms st inc ltd jr ca viz "
+    "vol pp ch ver incl w.r.t a.k.a"
+).split()
+def _lookbehinds(words: list[str]) -> str:
+    """One negative lookbehind per length (Python wants each fixed-width)."""
+    by_length: dict[int, set[str]] = {}
+    for w in words:
+        for form in (w, w.capitalize(), w.upper()):
+            by_length.setdefault(len(form), set()).add(re.escape(form))
+    return "".join(rf"(?<!\b(?:{'|'.join(sorted(forms))})\.)" for _, forms in sorted(by_length.items()))
+
+
+_BOUNDARY = re.compile(
+    r"[.!?]" + _lookbehinds(_ABBREVIATIONS) + r"(?<!(?<![\w/.-])[A-Z]\.)" + r"[.!?]*[\"')\]]*\s+(?=[^\sa-z])"
 )
-
-
-def _abbreviation_before(text: str, dot: int) -> bool:
-    """Is the dot at ``dot`` the end of "e.g", "et al", "Fig" or an initial, not of a sentence?"""
-    head = text[max(0, dot - 8) : dot]
-    word = head.rsplit(None, 1)[-1] if head and not head[-1].isspace() else ""
-    if word.lower().lstrip("([") in _ABBREVIATIONS:
-        return True
-    return len(word) == 1 and word.isupper() and (len(head) == 1 or not (head[-2].isalnum() or head[-2] in "/.-"))
 
 
 def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -176,12 +177,13 @@ def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> lis
     guard = sorted(protected)
     out: list[tuple[int, int]] = []
     start = 0
+    g = 0
     for m in _BOUNDARY.finditer(text):
         dot = m.start()
-        if guard and any(a <= dot < b for a, b in guard):
-            continue
-        if _abbreviation_before(text, dot):
-            continue
+        while g < len(guard) and guard[g][1] <= dot:
+            g += 1
+        if g < len(guard) and guard[g][0] <= dot:
+            continue  # inside a link (spans may overlap; the next ones start later)
         out.append((start, m.end()))
         start = m.end()
     if start < len(text):
@@ -211,8 +213,8 @@ def _clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
-def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Merged windows of text around claim anchors, and around links."""
+def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Merged windows of text around claim anchors and around links."""
     n = len(lower)
     around: list[tuple[int, int]] = []
     for anchor, check in _ANCHORS:
@@ -222,11 +224,10 @@ def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> tuple[list[tu
                 end = lower.find(" ", i + _AFTER)  # never cut a word: "\\b" would see its end there
                 around.append((max(0, i - _BEFORE), n if end == -1 else end))
             i = lower.find(anchor, i + len(anchor))
-    linked = []
     for a, b, _ in spans:
         end = lower.find(" ", b + _AFTER)
-        linked.append((max(0, a - _BEFORE), n if end == -1 else end))
-    return _merge(around + linked), _merge(linked)
+        around.append((max(0, a - _BEFORE), n if end == -1 else end))
+    return _merge(around)
 
 
 def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -245,23 +246,23 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lower-case to two ("İ"): keep offsets aligned
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    strong_windows, link_windows = _windows(lower, spans)
+    strong_windows = _windows(lower, spans)
     if not strong_windows:
         return ()
-    masked = lower
+    masked = lower.replace("\n", " ")  # same length; windows can be tested with plain "in"
     if spans:
         # links read as opaque words: their dots and words ("code", "release") are not the sentence's
         parts, last = [], 0
         for a, b, _ in spans:
             a = max(a, last)
             if b > a:
-                parts.append(lower[last:a])
+                parts.append(masked[last:a])
                 parts.append("_" * (b - a))
                 last = b
-        parts.append(lower[last:])
+        parts.append(masked[last:])
         masked = "".join(parts)
-    matches = _phrases(masked, strong_windows, link_windows)
-    if not matches:
+    matches = _phrases(masked, strong_windows)
+    if not matches and not spans:
         return ()
     sentences = split_sentences(text, [(a, b) for a, b, _ in spans])
     starts = [s for s, _ in sentences]
@@ -275,12 +276,17 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     claims: list[Claim] = []
     seen: set[tuple[str, int, str | None]] = set()
     pending: tuple[tuple[int, int], ClaimKind, int] | None = None  # an unlinked claim the next sentence's bare links may take
-    for idx, (s, e) in enumerate(sentences):
+    for idx in sorted(by_sentence.keys() | links_in.keys()):
+        s, e = sentences[idx]
         found = by_sentence.get(idx, [])
         here = links_in.get(idx, [])
         sentence = text[s:e]
         if here:
-            kinds = [(p, k) for p, k, _ in found if k in _PRIORITY or k == "linked"]
+            kinds = [(p, k) for p, k, _ in found if k in _PRIORITY]
+            if not kinds:
+                # only now the phrases that count next to a link ("available at", "Code: URL")
+                voids = [(p, end) for p, k, end in found if k != "available"]
+                kinds = [(p, "linked") for p in _linked_phrases(masked, s, e, here, voids)]
             if not kinds and pending is not None and pending[2] == idx - 1 and _mostly_links(sentence, s, spans):
                 # "We make the code and data publicly available.\n https://... https://..."
                 prev, kind, _ = pending
@@ -310,29 +316,15 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     return tuple(claims)
 
 
-def _phrases(text: str, windows: list[tuple[int, int]], link_windows: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
-    """(start, kind, end) of every claim phrase in the windows of lower-cased ``text``,
-    overlaps resolved (see _VOIDS)."""
-    found: dict[str, set[tuple[int, int]]] = {"on_request": set(), "neg": set(), "promised": set(), "available": set(), "linked": set()}
-    for kind, rx, subject in _PATTERNS:
-        spans = found[kind]
-        needs = _NEEDS.get(rx.pattern)
-        for lo, hi in link_windows if kind == "linked" else windows:
-            if needs is not None:
-                window = text[lo:hi].replace("\n", " ")
-                if not any(x in window for x in needs):
-                    continue
-            for m in rx.finditer(text, lo, hi):
-                a = m.start()
-                if a and text[a].isalnum() and (text[a - 1].isalnum() or text[a - 1] == "_"):
-                    continue  # starts inside a word
-                if subject:
-                    clause = max(text.rfind(".", lo, a), text.rfind(";", lo, a), a - subject)
-                    found_subject = (_LINK_SUBJECT if kind == "linked" else _SUBJECT).search(text, max(lo, clause), a)
-                    if found_subject is None:
-                        continue
-                    a = found_subject.start()  # the phrase starts at its subject
-                spans.add((a, m.end()))
+def _phrases(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+    """(start, kind, end) of the claim phrases in the windows of lower-cased ``text``
+    (all but the link-bound ones), overlaps resolved (see _VOIDS)."""
+    found: dict[str, set[tuple[int, int]]] = {"on_request": set(), "neg": set(), "promised": set(), "available": set()}
+    plain = [text[lo:hi] for lo, hi in windows]
+    for kind, rx, scope, subject, needs in _PATTERNS:
+        if scope != "anchors":
+            continue
+        _run(found[kind], kind, rx, subject, needs, text, windows, plain)
     out = []
     for kind, spans in found.items():
         voiders = [sp for k, voided in _VOIDS.items() if kind in voided for sp in found[k]]
@@ -341,6 +333,46 @@ def _phrases(text: str, windows: list[tuple[int, int]], link_windows: list[tuple
                 out.append((a, kind, b))
     out.sort()
     return out
+
+
+def _linked_phrases(
+    text: str, s: int, e: int, here: list[tuple[int, str]], voids: list[tuple[int, int]]
+) -> list[int]:
+    """Starts of the link-bound phrases of the sentence text[s:e] holding the links ``here``."""
+    lo = max(s, here[0][0] - _BEFORE)
+    hi = min(e, here[-1][0] + 400)
+    windows = [(lo, hi)]
+    before = [(max(s, a - _BEFORE_LINK), a) for a, _ in here]
+    plain = {"links": [text[lo:hi]], "before_link": [text[a:b] for a, b in before]}
+    found: set[tuple[int, int]] = set()
+    for kind, rx, scope, subject, needs in _PATTERNS:
+        if scope == "links":
+            _run(found, kind, rx, subject, needs, text, windows, plain["links"])
+        elif scope == "before_link":
+            _run(found, kind, rx, subject, needs, text, before, plain["before_link"])
+    return sorted(a for a, b in found if not any(a < y and x < b for x, y in voids))
+
+
+def _run(
+    out: set[tuple[int, int]], kind: str, rx: re.Pattern[str], subject: int, needs: tuple[str, ...] | None,
+    text: str, windows: list[tuple[int, int]], plain: list[str],
+) -> None:
+    """Add the (start, end) of rx's matches in the windows; ``plain`` holds each window's text."""
+    for (lo, hi), window in zip(windows, plain):
+        if needs is not None and not any(x in window for x in needs):
+            continue
+        for m in rx.finditer(text, lo, hi):
+            a = m.start()
+            if a and text[a].isalnum() and (text[a - 1].isalnum() or text[a - 1] == "_"):
+                continue  # starts inside a word
+            if subject:
+                floor = max(0, a - subject)
+                clause = max(text.rfind(".", floor, a), text.rfind(";", floor, a), floor)
+                found_subject = (_LINK_SUBJECT if kind == "linked" else _SUBJECT).search(text, clause, a)
+                if found_subject is None:
+                    continue
+                a = found_subject.start()  # the phrase starts at its subject
+            out.add((a, m.end()))
 
 
 def _nearest(kinds: list[tuple[int, str]], pos: int) -> ClaimKind:

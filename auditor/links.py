@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from auditor.models import Link, Target, TargetKind
 
@@ -71,6 +71,9 @@ def _host_part(token: str) -> str | None:
 
 def _joins(token: str, sep: str, cont: str) -> bool:
     """Does ``cont`` (after whitespace ``sep``) plausibly continue the URL ``token``?"""
+    last = token[-1]
+    if last not in "-_./" and cont[0] != "/" and not cont[:4].lower() == ".git":
+        return False  # the common case: a URL followed by the next word
     newline = "\n" in sep
     host = _host_part(token)
     if host is not None and host.endswith("."):
@@ -127,7 +130,7 @@ def _href_texts(text: str) -> list[tuple[int, int]]:
 _WWW = re.compile(r"www\.", re.IGNORECASE)
 _SCHEME_BEFORE = re.compile(r"(?:https?|ftp)[ \t]*:[ \t]*$", re.IGNORECASE)
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
-_SPACE = " \n\t\r"
+_SPACE_RE = re.compile(r"\s")
 
 
 def _token_start(text: str, i: int, floor: int) -> int:
@@ -182,16 +185,18 @@ def _tokens(text: str) -> list[_Token]:
     while pos < n:
         slash = text.find("/", pos)
         if next_www != -1 and next_www < pos:
-            m = _WWW.search(text, pos)
-            next_www = m.start() if m else -1
+            if next_www == -2 and "www." not in text and "WWW." not in text:
+                next_www = -1
+            else:
+                m = _WWW.search(text, pos)
+                next_www = m.start() if m else -1
         anchors = [i for i in (slash, next_www) if i != -1]
         if not anchors:
             return out
         anchor = min(anchors)
         ts = _token_start(text, anchor, pos)
-        te = anchor
-        while te < n and text[te] not in _SPACE:
-            te += 1
+        space = _SPACE_RE.search(text, anchor)
+        te = space.start() if space else n
         start = _url_start(text, ts, te, anchor)
         m = _CANDIDATE.match(text, start) if start is not None and start >= pos else None
         if m is None or (skip and any(a <= start < b for a, b in skip)):  # type: ignore[operator]
@@ -227,7 +232,11 @@ def _strip_trailing(url: str) -> str:
 
 def _clean(token: str) -> str | None:
     """Turn one raw token into a URL, or None when it is not one."""
-    url = _ESCAPE.sub(r"\1", _WS.sub("", token))
+    url = token
+    if not url.isprintable() or " " in url:  # whitespace inside: a joined line break or "https: //"
+        url = _WS.sub("", url)
+    if "\\" in url:
+        url = _ESCAPE.sub(r"\1", url)
     url = _strip_trailing(url)
     m = _DOI_PREFIX.match(url)
     if m:
@@ -241,7 +250,7 @@ def _clean(token: str) -> str | None:
         else:
             url = "https://" + url
     # ".git" clone endings: the repository is what is meant
-    while True:
+    while ".git" in url.lower():
         base = url.split("?", 1)[0].split("#", 1)[0]
         if base.lower().endswith(".git") and base.count("/") >= 3:
             url = base[:-4] + url[len(base):]
@@ -428,12 +437,31 @@ def _zenodo(record: str) -> Resolved:
     return Resolved(Target(f"zenodo:{record}", "zenodo", "zenodo.org", f"https://zenodo.org/records/{record}", name=record))
 
 
+def _split(url: str) -> tuple[str, str, str]:
+    """(scheme, host, path) of a URL, lower-cased scheme and host; faster than urlsplit."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "https", url
+    cut = len(rest)
+    for c in "/?#":
+        i = rest.find(c, 0, cut)
+        if i != -1:
+            cut = i
+    host = rest[:cut].rpartition("@")[2].partition(":")[0].lower()
+    path = rest[cut:]
+    if path[:1] != "/":
+        path = ""
+    else:
+        for c in "?#":
+            i = path.find(c)
+            if i != -1:
+                path = path[:i]
+    return scheme.lower(), host, path
+
+
 def resolve(url: str) -> Resolved:
     """Resolve a repaired URL to its target (keys per :data:`auditor.models.TargetKind`)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower() or "https"
-    host = (parts.hostname or "").lower()
-    path = parts.path
+    scheme, host, path = _split(url)
     segs = [s for s in path.split("/") if s]
     bare = host[4:] if host.startswith("www.") else host
     if bare == "github.com":
@@ -505,7 +533,7 @@ def _occurrences(text: str) -> list[tuple[int, int, Link]]:
 
 def has_link_hint(text: str) -> bool:
     """Cheap pre-filter: every link form we find needs one of these."""
-    return "/" in text or "www." in text or "WWW." in text or "Www." in text
+    return "/" in text or "www." in text or "WWW." in text
 
 
 def find_links(text: str) -> tuple[Link, ...]:

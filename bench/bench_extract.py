@@ -1,0 +1,206 @@
+"""Benchmark: link and claim extraction over a generated corpus of abstracts.
+
+Generates N abstracts (about 30% with links, mixing the breakages real
+abstracts show: LaTeX \\href/\\url, {url}{url}, "https: //", URLs cut at
+arXiv's 80-column line ends, .git endings, scheme-less github.com / hf.co /
+www., markdown and angle brackets, DOIs), writes them as JSON Lines to a temp
+file, streams them back (auditor.ingest.read_records when present, else plain
+line-by-line json) and extracts every abstract.
+
+Each corpus size runs in a fresh child process so that its peak memory
+(ru_maxrss) is its own: equal peaks for two sizes show that memory does not
+grow with the corpus. Printed per size: abstracts/s of extraction alone
+(CPU time of the extract calls, and wall time), abstracts/s end to end
+(reading + extracting), links and claims found, peak RSS.
+
+    .venv/bin/python bench/bench_extract.py                 # 100,000 and 300,000 abstracts
+    .venv/bin/python bench/bench_extract.py --sizes 20000   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WORDS = (
+    "model models learning neural network training data dataset benchmark performance method approach task tasks "
+    "language vision graph reasoning inference robust efficient scalable large small representation attention "
+    "transformer diffusion generation retrieval alignment evaluation accuracy results experiments baseline "
+    "state-of-the-art novel framework propose introduce demonstrate improve reduce achieve across multiple "
+    "real-world settings challenging domain adaptation fine-tuning pre-trained parameters tokens latency memory"
+).split()
+OPENERS = (
+    "We propose", "In this work, we introduce", "This paper studies", "We present", "Recent advances in",
+    "Existing methods for", "To address this gap, we develop", "We investigate",
+)
+PLAIN_EXTRAS = (
+    "We evaluate on publicly available datasets, e.g. ImageNet and MS~MARCO (Deng et al. 2009).",
+    "Accuracy improves by 3.5% on v1.5 of the benchmark and/or reduces cost by 1/2.",
+    "Our code is publicly available.",
+    "The code will be released upon acceptance.",
+    "Data are available upon reasonable request.",
+    "Results hold for both open-source and proprietary models.",
+)
+OWNERS = ("openlab", "VITA-Group", "microsoft", "hkust-nlp", "Graph-COM", "cat-wwh", "zjunlp", "PowerInfer")
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(("Fast", "Deep", "Open", "Meta", "Sparse", "Mix")) + rng.choice(("Net", "Bench", "RL", "Diff", "Seg")) + str(
+        rng.randint(1, 999)
+    )
+
+
+def _link_sentence(rng: random.Random) -> tuple[str, bool]:
+    """A sentence with a link in one of the shapes real abstracts have; True when it must be wrapped by hand."""
+    o, n = rng.choice(OWNERS), _name(rng)
+    gh = f"https://github.com/{o}/{n}"
+    shapes = (
+        (f"The code is available at {gh}.", False),
+        (f"Code will be released at https: //github.com/{o}/{n}.", False),
+        (f"Our code is available at \\href{{{gh}}}{{{gh}}}.", False),
+        (f"Code is available at: {{\\footnotesizeblue{{{gh}}}}}.", False),
+        (f"Source code: \\url{{{gh}}}.", False),
+        (f"Our code is publicly available at~{gh}.git.", False),
+        (f"Models are available at hf.co/{o}/{n}-7B and github.com/{o}/{n}.", False),
+        (f"The dataset is at https://huggingface.co/datasets/{o}/{n}.", False),
+        (f"Project page: https://{o.lower()}.github.io/{n}/.", False),
+        (f"Code is available at {gh}/tree/main/src.", False),
+        (f"All resources are released ([code]({gh})).", False),
+        (f"See <{gh}>.", False),
+        (f"Data are deposited on Zenodo (doi:10.5281/zenodo.{rng.randint(10**6, 10**8)}).", False),
+        (f"Code: https://anonymous.4open.science/r/{n}-{rng.randint(1000, 9999)}.", False),
+        (f"The code will be available at https://github.\ncom/{o}/{n}.", True),
+        (f"Our benchmark is publicly available at https://github.com/{o}/{n}-\nChallenge.", True),
+        (f"Demo at www.{n.lower()}.org.", False),
+        (f"{gh}{{{gh}}}.", False),
+    )
+    return rng.choice(shapes)
+
+
+def _sentence(rng: random.Random) -> str:
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(10, 24)))
+    return f"{rng.choice(OPENERS)} {words}."
+
+
+def _wrap(text: str, width: int = 80) -> str:
+    """arXiv-style wrapping at spaces (existing newlines kept)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word.split("\n", 1)[0]) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+        if "\n" in line:
+            head, _, line = line.rpartition("\n")
+            lines.append(head)
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def make_abstract(rng: random.Random, link_share: float) -> str:
+    parts = [_sentence(rng) for _ in range(rng.randint(5, 9))]
+    if rng.random() < 0.25:
+        parts.insert(rng.randint(1, len(parts)), rng.choice(PLAIN_EXTRAS))
+    if rng.random() < link_share:
+        for _ in range(1 if rng.random() < 0.8 else 2):
+            sentence, _ = _link_sentence(rng)
+            parts.insert(rng.randint(len(parts) // 2, len(parts)), sentence)
+    text = " ".join(parts)
+    return _wrap(text) if rng.random() < 0.5 else text  # half arXiv-wrapped, half one line (HF dumps)
+
+
+def write_corpus(path: Path, n: int, link_share: float, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"title": f"Paper {i} {_name(rng)}", "abstract": make_abstract(rng, link_share)}) + "\n")
+
+
+def _abstracts(path: Path):
+    """Stream abstracts back: the project's reader when there is one."""
+    try:
+        from auditor.ingest import read_records
+    except ImportError:
+        read_records = None
+    if read_records is not None:
+        for record in read_records(path):
+            yield record.paper.abstract
+        return
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)["abstract"]
+
+
+def child(path: Path) -> dict:
+    from auditor.extract import extract
+
+    n = links = claims = 0
+    cpu = wall = 0.0
+    t0, c0 = time.perf_counter(), time.process_time()
+    for abstract in _abstracts(path):
+        w, c = time.perf_counter(), time.process_time()
+        result = extract(abstract)
+        wall += time.perf_counter() - w
+        cpu += time.process_time() - c
+        n += 1
+        links += len(result.links)
+        claims += len(result.claims)
+    total_wall, total_cpu = time.perf_counter() - t0, time.process_time() - c0
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "abstracts": n, "links": links, "claims": claims,
+        "extract_cpu_s": cpu, "extract_wall_s": wall, "total_wall_s": total_wall, "total_cpu_s": total_cpu,
+        "peak_rss_mb": rss_kb / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
+    parser.add_argument("--link-share", type=float, default=0.30)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    try:
+        from auditor.ingest import read_records  # noqa: F401
+
+        reader = "auditor.ingest.read_records"
+    except ImportError:
+        reader = "json lines"
+    print(f"reader: {reader}; link share {args.link_share:.0%}; python {sys.version.split()[0]}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            path = Path(tmp) / f"corpus-{size}.jsonl"
+            t = time.perf_counter()
+            write_corpus(path, size, args.link_share, args.seed)
+            made = time.perf_counter() - t
+            out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            n = r["abstracts"]
+            print(
+                f"{n:>9,} abstracts ({path.stat().st_size / 1e6:.0f} MB, generated in {made:.1f}s): "
+                f"extract {n / r['extract_cpu_s']:>8,.0f}/s CPU, {n / r['extract_wall_s']:>8,.0f}/s wall; "
+                f"end to end {n / r['total_wall_s']:>7,.0f}/s; {r['links']:,} links, {r['claims']:,} claims; "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB"
+            )
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()
