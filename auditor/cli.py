@@ -84,6 +84,7 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--max-wait", type=click.FloatRange(0), default=300, show_default=True, help="Seconds to wait for a rate limit to reset before stopping with partial results.")
 @click.option("--max-age", type=click.FloatRange(0), default=24, show_default=True, help="Hours cached facts stay fresh.")
 @click.option("--refresh", is_flag=True, help="Fetch every target again, ignoring the cache.")
+@click.option("--hosts", "host_names", help="Comma-separated hosts to collect from: github, huggingface, anonymous, forges, web [default: all].")
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @title_option
@@ -100,6 +101,7 @@ def run(
     max_wait: float,
     max_age: float,
     refresh: bool,
+    host_names: str | None,
     allow_private_hosts: bool,
     quiet: bool,
     title_column: str | None,
@@ -135,6 +137,7 @@ def run(
         max_age=timedelta(hours=max_age),
         refresh=refresh,
         allow_private_hosts=allow_private_hosts,
+        hosts=_host_names(host_names),
         title_column=title_column,
         abstract_column=abstract_column,
     )
@@ -149,6 +152,18 @@ def run(
     if fail_under is not None and (score is None or score < fail_under):
         click.echo(f"audit: mean paper score {score} is under --fail-under {fail_under}", err=True)
         sys.exit(exitcodes.FAIL_UNDER)
+
+
+def _host_names(value: str | None) -> list[str] | None:
+    from auditor.hosts.registry import HOST_NAMES
+
+    if not value:
+        return None
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in HOST_NAMES]
+    if unknown:
+        raise click.BadParameter(f"unknown host(s) {', '.join(unknown)}; choose from {', '.join(HOST_NAMES)}", param_hint="--hosts")
+    return names
 
 
 def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -25,6 +26,9 @@ Progress = Callable[[str], None]
 
 #: How many records are ingested, extracted and written per transaction.
 BATCH = 5_000
+#: Collected facts are saved when this many wait, or this long after the last save.
+FACTS_BATCH = 50
+FACTS_SAVE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class RunOptions:
     max_age: timedelta = timedelta(hours=24)
     refresh: bool = False
     allow_private_hosts: bool = False
+    hosts: Sequence[str] | None = None  # collect only from these (registry.HOST_NAMES); None: all
     title_column: str | None = None
     abstract_column: str | None = None
 
@@ -55,6 +60,7 @@ class RunOptions:
             "max_wait": self.max_wait,
             "max_age_hours": self.max_age.total_seconds() / 3600,
             "refresh": self.refresh,
+            "hosts": list(self.hosts) if self.hosts else None,
         }
 
 
@@ -206,13 +212,17 @@ async def collect_facts(
 
     collected: dict[str, Facts] = {}
     pending: list[Facts] = []
+    last_save = time.monotonic()
 
     def keep(facts: Facts) -> None:
+        # Saved in small, frequent transactions: a killed run keeps nearly all it fetched.
+        nonlocal last_save
         collected[facts.target_key] = facts
         pending.append(facts)
-        if len(pending) >= 50:
+        if len(pending) >= FACTS_BATCH or time.monotonic() - last_save >= FACTS_SAVE_SECONDS:
             store.save_facts(pending)
             pending.clear()
+            last_save = time.monotonic()
         progress(f"collected {len(collected)}/{len(requests)} targets")
 
     async with build_collectors(env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as hosts:
@@ -223,6 +233,10 @@ async def collect_facts(
                 keep(unknown_facts(request.target.key, f"no collector for {request.target.kind} targets"))
             else:
                 by_host[id(host)].append(request)
+        for host in hosts:
+            if options.hosts is not None and host.name not in options.hosts and by_host.get(id(host)):
+                for request in by_host.pop(id(host)):
+                    keep(unknown_facts(request.target.key, f"not collected: {host.name} is not among --hosts"))
         busy = [h for h in hosts if by_host.get(id(h))]
         reasons = await asyncio.gather(*(unreachable_reason(h.probe_url) for h in busy))
         for host, reason in zip(busy, reasons):

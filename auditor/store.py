@@ -541,6 +541,8 @@ class Store:
         ``options`` is stored as given (JSON): the CLI strips secrets before.
         """
         now = datetime.now(timezone.utc)
+        # We hold the file's lock, so a run still 'running' was killed before it could say so.
+        self._con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         self._con.execute(
             "INSERT INTO runs VALUES (?, ?, NULL, ?, ?, 'running', ?)",

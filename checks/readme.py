@@ -20,6 +20,11 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")  # keep a link's text, drop its URL
 _TAG = re.compile(r"<[^>]+>")
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)  # HF card metadata
 _HEADING = re.compile(r"^\s{0,3}(#{1,6}\s|=+\s*$|-+\s*$)")
+# A short README that tells how to install or run the code is brief, not a stub.
+_INSTRUCTIONS = re.compile(
+    r"```|^\s{0,3}#{1,6}\s*(install|usage|setup|getting started|quick ?start|requirements|how to (run|use))",
+    re.I | re.M,
+)
 
 
 def prose(text: str) -> tuple[str, list[str]]:
@@ -47,8 +52,10 @@ def judge_text(text: str, settings: Mapping[str, Any]) -> tuple[str, str, float]
         return "fail", f"placeholder README ({hit!r}, {chars} characters)", 1.0
     min_chars = setting(settings, "readme", "min_chars")
     min_lines = setting(settings, "readme", "min_lines")
-    if chars < min_chars or len(lines) < min_lines:
+    if len(lines) < min_lines or (chars < min_chars and not _INSTRUCTIONS.search(text)):
         return "fail", f"README is a stub: {len(lines)} lines, {chars} characters", 2.0
+    if chars < min_chars:
+        return "pass", f"brief README with usage instructions: {len(lines)} lines, {chars} characters", 6.0
     good = setting(settings, "readme", "good_chars")
     if chars < good:
         return "pass", f"brief README: {len(lines)} lines, {chars} characters", 7.0

@@ -301,6 +301,18 @@ def test_readme_brief_passes_lower():
     assert r.status == "pass" and r.score == 7.0 and "brief" in r.reason
 
 
+def test_readme_short_with_usage_instructions_is_brief_not_a_stub():
+    text = (
+        "# Official implementation\n\nCode for the paper.\n\n## Installation\n\n```bash\npip install -r requirements.txt\n```\n\n"
+        "## Usage\n\n```bash\npython train.py --config configs/base.yaml\n```\n"
+    )
+    r = readme(ctx(with_readme(text)))
+    assert (r.status, r.score) == ("pass", 6.0) and "usage instructions" in r.reason
+    # The same length of prose without any instructions is a stub.
+    r = readme(ctx(with_readme("# ACME\n\nCode for the paper.\nIt is great.\nReally.\nSee the paper.\n")))
+    assert r.status == "fail" and "stub" in r.reason
+
+
 def test_readme_thresholds_come_from_settings():
     text = "# ACME\n\n" + "\n".join(f"Run step {i} with the provided script and settings." for i in range(8))
     r = readme(ctx(with_readme(text), settings={"min_chars": 5000}))

@@ -24,11 +24,15 @@ from auditor.hosts.web import WebCollector
 
 PROBE_TIMEOUT = 8.0
 
+#: Names accepted by ``audit run --hosts``.
+HOST_NAMES = ("github", "huggingface", "anonymous", "forges", "web")
+
 
 @dataclass
 class Host:
-    """A collector with the URL that tells whether its host is reachable."""
+    """A collector, its name for --hosts, and the URL that tells whether its host is reachable."""
 
+    name: str
     collector: Any
     probe_url: str
 
@@ -50,11 +54,11 @@ async def build_collectors(
     # The GitHub API stands in for "the internet" for hosts that are many (web pages, forges).
     internet = github_settings.api_url + "/rate_limit"
     hosts = [
-        Host(GitHubCollector(github_settings, github_client, max_wait=max_wait), internet),
-        Host(hub, hub.settings.endpoint),
-        Host(anonymous, anonymous.settings.base),
-        Host(ForgeCollector.from_env(env, **opts), internet),
-        Host(WebCollector.from_env(env, **opts), internet),
+        Host("github", GitHubCollector(github_settings, github_client, max_wait=max_wait), internet),
+        Host("huggingface", hub, hub.settings.endpoint),
+        Host("anonymous", anonymous, anonymous.settings.base),
+        Host("forges", ForgeCollector.from_env(env, **opts), internet),
+        Host("web", WebCollector.from_env(env, **opts), internet),
     ]
     try:
         yield hosts
