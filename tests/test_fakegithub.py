@@ -189,7 +189,10 @@ def test_conditional_request_answers_304_without_spending(fake_github):
     again = get(fake_github, "/repos/fixture-lab/healthy", headers={**AUTH, "If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert again.headers["x-ratelimit-remaining"] == first.headers["x-ratelimit-remaining"]
-    assert fake_github.stats.not_modified == 1
+    modified = first.headers["last-modified"]
+    assert modified == "Mon, 15 Sep 2025 16:20:00 GMT"
+    since = get(fake_github, "/repos/fixture-lab/healthy", headers={**AUTH, "If-Modified-Since": modified})
+    assert since.status_code == 304 and fake_github.stats.not_modified == 2
     fake_github.world.add_repo({"repo": "fixture-lab/healthy", "id": 700000001, "preset": "code", "stars": 999})
     changed = get(fake_github, "/repos/fixture-lab/healthy", headers={**AUTH, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.json()["stargazers_count"] == 999

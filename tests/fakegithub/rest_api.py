@@ -11,6 +11,7 @@ import base64
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from email.utils import formatdate
 from urllib.parse import urlencode
 
 from .world import (
@@ -473,6 +474,15 @@ def branch(ctx: Ctx, repo: dict[str, Any], name: str) -> Reply:
     return Reply(200, body, route=route)
 
 
+def _modified(reply: Reply, repo: dict[str, Any]) -> Reply:
+    """Last-Modified on a repository's 200s: its updated_at, as an HTTP date."""
+    if reply.status == 200:
+        when = parse_time(repo["updated_at"])
+        if when is not None:
+            reply.headers.setdefault("Last-Modified", formatdate(when.timestamp(), usegmt=True))
+    return reply
+
+
 def _route(reply: Reply, route: str) -> Reply:
     reply.route = route
     return reply
@@ -573,7 +583,7 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
             return Reply(301, body, {"Location": location}, route=route)
         if found.kind == "blocked":
             return blocked_reply(found.repo, route)
-        return repo_get(ctx, found.repo, rest, query)
+        return _modified(repo_get(ctx, found.repo, rest, query), found.repo)
     m = REPO_BY_ID.match(path)
     if m:
         rest = m.group(2) or ""
@@ -583,7 +593,7 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
             return _route(not_found(), route)
         if repo["blocked"]:
             return blocked_reply(repo, route)
-        return _route(repo_get(ctx, repo, rest, query), route)
+        return _modified(_route(repo_get(ctx, repo, rest, query), route), repo)
     m = USERS.match(path)
     if m:
         kind, login, repos = m.groups()

@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from email.utils import parsedate_to_datetime
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -297,10 +298,11 @@ class FakeGitHub:
             return 403, reply.route
         data = _encode(reply.body)
         etag = etag_of(data) if reply.status == 200 else None
-        if etag and etag_matches(h.headers.get("If-None-Match"), etag):
+        if etag and _not_modified(h.headers, etag, reply.headers.get("Last-Modified")):
             with self.stats._lock:
                 self.stats.not_modified += 1
-            self._send(h, 304, b"", {**rl.headers(bucket, "core"), "ETag": etag, **_cache(authenticated)})
+            extra = {"Last-Modified": reply.headers["Last-Modified"]} if "Last-Modified" in reply.headers else {}
+            self._send(h, 304, b"", {**rl.headers(bucket, "core"), "ETag": etag, **extra, **_cache(authenticated)})
             return 304, reply.route
         _, bucket = self.limits.spend(client, "core", authenticated)
         headers = {**rl.headers(bucket, "core"), **reply.headers}
@@ -409,6 +411,19 @@ class FakeGitHub:
                 h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             h.close_connection = True
+
+
+def _not_modified(headers: Any, etag: str, last_modified: str | None) -> bool:
+    """RFC 9110: If-None-Match decides when present; otherwise If-Modified-Since."""
+    if headers.get("If-None-Match"):
+        return etag_matches(headers.get("If-None-Match"), etag)
+    since, modified = headers.get("If-Modified-Since"), last_modified
+    if not since or not modified:
+        return False
+    try:
+        return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
 
 
 def _encode(body: Any) -> bytes:
