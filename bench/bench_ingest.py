@@ -6,9 +6,11 @@ Generates, in a temporary folder, Hugging Face Daily Papers text dumps and
 JSON Lines tables of realistic records (sentences of the real abstracts in
 ``examples/dumps``, varied titles, dates, author counts, organisations,
 upvotes, and code/model/project links in about a third of the abstracts;
-at most ``BLOCK`` distinct papers, repeated beyond that), then reads each file with :func:`auditor.ingest.read_records` in a fresh
-child process, so each peak RSS (``resource.getrusage``, a high-water mark)
-belongs to that one read alone.
+at most ``BLOCK`` distinct papers, repeated beyond that), then reads each
+file with :func:`auditor.ingest.read_records` in a fresh child process, so
+each peak RSS (``resource.getrusage``, a high-water mark) belongs to that
+one read alone. CPU seconds (user + system, all of DuckDB's threads) are
+shown beside wall seconds: on a busy machine the wall clock overstates.
 
 What to expect: JSON Lines streams through DuckDB in batches, so its peak
 stays flat from 100k to 1M rows. The text dump is parsed whole (a real dump
@@ -189,13 +191,14 @@ def measure(path: str) -> None:
     from auditor.ingest import read_records
 
     base = _maxrss_mb()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     n = chars = 0
     for record in read_records(path):
         n += 1
         chars += len(record.paper.abstract)
-    seconds = time.perf_counter() - start
-    print(json.dumps({"records": n, "chars": chars, "seconds": seconds, "base_mb": base, "peak_mb": _maxrss_mb()}))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"records": n, "chars": chars, "seconds": seconds, "cpu": cpu, "base_mb": base,
+                      "peak_mb": _maxrss_mb()}))
 
 
 # --------------------------------------------------------------------------- main
@@ -237,14 +240,14 @@ def main() -> None:
         jobs = child("--generate", str(folder), "--dump", args.dump, "--jsonl", args.jsonl)
         print(f"generated {len(jobs)} files in {time.perf_counter() - t0:.1f} s "
               f"(at most {BLOCK:,} distinct papers each, repeated beyond)\n")
-        print(f"{'format':<14} {'rows':>10} {'file MB':>8} {'read s':>7} {'records/s':>10} "
-              f"{'MB/s':>6} {'RSS base MB':>11} {'peak MB':>8} {'peak-base':>9}")
+        print(f"{'format':<14} {'rows':>10} {'file MB':>8} {'read s':>7} {'records/s':>10} {'MB/s':>6} "
+              f"{'CPU s':>6} {'RSS base MB':>11} {'peak MB':>8} {'peak-base':>9}")
         for label, n, path in jobs:
             r = child("--measure", path)
             mb = Path(path).stat().st_size / 1e6
             assert r["records"] == n, f"{path}: read {r['records']} of {n} records"
             print(f"{label:<14} {n:>10,} {mb:>8.0f} {r['seconds']:>7.1f} {n / r['seconds']:>10,.0f} "
-                  f"{mb / r['seconds']:>6.1f} {r['base_mb']:>11.0f} {r['peak_mb']:>8.0f} "
+                  f"{mb / r['seconds']:>6.1f} {r['cpu']:>6.1f} {r['base_mb']:>11.0f} {r['peak_mb']:>8.0f} "
                   f"{r['peak_mb'] - r['base_mb']:>9.0f}", flush=True)
 
 
