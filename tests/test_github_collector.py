@@ -374,3 +374,16 @@ def test_a_query_error_without_path_is_reported_on_every_alias():
 
     facts, _, _ = asyncio.run(run(handler, [repo_request("a"), repo_request("b")], token=True))
     assert all(f.status == "error" and "nope" in f.error for f in facts)
+
+
+def test_graphql_501_falls_back_to_rest():
+    def handler(request):
+        if request.url.path == "/graphql":
+            return httpx.Response(501, json={"message": "no GraphQL here"})
+        if request.url.path == "/repos/o/a":
+            return httpx.Response(200, json=rest_repo("o/a"), headers=rate_headers(4000, limit=5000))
+        return httpx.Response(404, json={"message": "Not Found"}, headers=rate_headers(4000, limit=5000))
+
+    facts, collector, seen = asyncio.run(run(handler, [repo_request("a")], token=True))
+    assert facts[0].status == "ok" and facts[0].data["readme"] is None
+    assert [r.url.path for r in seen][:2] == ["/graphql", "/repos/o/a"] and collector.stats.retries == 0

@@ -70,7 +70,8 @@ def test_batch_with_a_missing_and_a_renamed_repository(fake_github):
     assert collector.stats.graphql_points == fake_github.stats.graphql_points >= 1
 
 
-def test_no_token_costs_exactly_one_core_request_per_repository(fake_github):
+def test_no_token_costs_exactly_one_core_request_per_repository(fake_github_rest):
+    fake_github = fake_github_rest
     names = add_repos(fake_github, 12)
     fake_github.world.add_repo({"repo": "lab/new-name", "stars": 5})
     fake_github.world.add_repo({"repo": "lab/old-name", "renamed_to": "lab/new-name"})
@@ -90,7 +91,8 @@ def test_no_token_costs_exactly_one_core_request_per_repository(fake_github):
             assert note.split(":")[0] not in f.data or note.startswith("subpaths")
 
 
-def test_primary_limit_without_token_gives_partial_results(fake_github):
+def test_primary_limit_without_token_gives_partial_results(fake_github_rest):
+    fake_github = fake_github_rest
     names = add_repos(fake_github, 8)
     fake_github.limits.anonymous = 3
     got, collector = collect(fake_github, [req(n) for n in names], concurrency=2, max_wait=300)
@@ -130,7 +132,8 @@ def revalidate(first: dict[str, Facts], names: list[str]) -> list[TargetRequest]
     return [req(n, etag=first[f"github:{n}"].etag, cached=first[f"github:{n}"]) for n in names]
 
 
-def test_etag_revalidation_without_token_returns_cached_facts(fake_github):
+def test_etag_revalidation_without_token_returns_cached_facts(fake_github_rest):
+    fake_github = fake_github_rest
     names = add_repos(fake_github, 4)
     first, _ = collect(fake_github, [req(n) for n in names])  # REST facts carry ETags
     assert all(f.etag for f in first.values())
@@ -185,3 +188,21 @@ def test_owner_targets(fake_github, token):
     assert org.status == "ok" and org.data["login"] == "someorg" and org.data["type"] == "Organization"
     assert org.data["public_repos"] == 3
     assert got["github:nobody-here"].status == "not_found"
+
+
+def test_token_with_an_api_without_graphql_falls_back_to_rest(fake_github_rest):
+    fake = fake_github_rest
+    names = add_repos(fake, 3)
+    settings_env = fake.env(token=fake.token)
+    settings_env["GITHUB_GRAPHQL_URL"] = fake.url + "/no-graphql-here"
+    settings = GitHubSettings.from_env(settings_env)
+
+    async def go():
+        async with make_client(settings, timeout=5) as client:
+            collector = GitHubCollector(settings, client, retry=FAST)
+            return [f async for f in collector.collect([req(n) for n in names])], collector
+
+    facts, collector = asyncio.run(go())
+    assert [f.status for f in facts] == ["ok"] * 3
+    assert all(f.data["readme"] for f in facts)
+    assert collector.stats.graphql_requests == 1 and collector.stats.core_requests == 3

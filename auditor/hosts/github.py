@@ -68,6 +68,10 @@ class _TooHeavy(TransientError):
     """GitHub gave up on the query (timeout, 502, 504): a smaller batch may pass."""
 
 
+class _NoGraphQL(Exception):
+    """The GraphQL endpoint is not there (404/501): REST serves instead."""
+
+
 class _PrimaryLimit(Exception):
     """The hourly budget is spent until reset_at."""
 
@@ -164,6 +168,7 @@ class GitHubCollector:
         self._wait_lock = asyncio.Lock()
         self._pending_core = 0
         self._inflight_rest = 0
+        self._graphql_missing = False
 
     # ------------------------------------------------------------------ public
 
@@ -561,6 +566,8 @@ class GitHubCollector:
             raise _TooHeavy("GraphQL request timed out") from None
         except GitHubBroken as exc:
             status = int(exc.status_code)
+            if status == 501:
+                raise _NoGraphQL(f"GraphQL HTTP {status}") from None
             if status in (502, 504):
                 raise _TooHeavy(f"HTTP {status} from GitHub GraphQL") from None
             raise TransientError(f"HTTP {status} from GitHub GraphQL") from None
@@ -573,9 +580,13 @@ class GitHubCollector:
             if rest.is_primary_limit(status, headers, message):
                 info = rest.rate_info(headers)
                 raise _PrimaryLimit(info.reset_at if info else None) from None
+            if status == 404:
+                raise _NoGraphQL(f"GraphQL HTTP {status}") from None
             raise RuntimeError(f"GraphQL HTTP {status}: {message}"[:300]) from None
         except GraphQLException as exc:  # empty or non-JSON body
             status = api.last_status or 0
+            if status in (404, 501):
+                raise _NoGraphQL(f"GraphQL HTTP {status}") from None
             if status in (502, 504):
                 raise _TooHeavy(f"HTTP {status} from GitHub GraphQL") from None
             if status >= 500 or status == 200:
@@ -583,6 +594,10 @@ class GitHubCollector:
             raise RuntimeError(f"GraphQL HTTP {status}: {str(exc)[:200]}") from None
 
     async def _graphql_batch(self, jobs: list[_Job], emit: Callable[[int, Facts], None]) -> None:
+        if self._graphql_missing:
+            for job in jobs:  # one at a time: the batch size is 1 by now
+                await self._rest_job(job, emit)
+            return
         items = [gql.BatchItem(j.owner, j.name, tuple(sorted(j.request.subpaths)) if j.name else ()) for j in jobs]
         batch = gql.build_batch(items)
         splittable = len(jobs) > 1
@@ -599,6 +614,12 @@ class GitHubCollector:
                 # Halve the batch size for the rest of the run and put these jobs back.
                 self.stats.batch_splits += 1
                 self.batch_size = max(1, min(self.batch_size, len(jobs)) // 2)
+                self._requeue.extendleft(reversed(jobs))
+                return
+            except _NoGraphQL:
+                # An API without GraphQL (some proxies, REST-only test servers): REST, one by one.
+                self._graphql_missing = True
+                self.batch_size = 1
                 self._requeue.extendleft(reversed(jobs))
                 return
             except _PrimaryLimit as exc:
