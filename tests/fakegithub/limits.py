@@ -71,9 +71,14 @@ class Limits:
             b.used = b.limit
         return b
 
-    def reset(self) -> None:
+    def reset(self, *, defaults: bool = False) -> None:
+        """Forget every bucket (and, with ``defaults``, the configured limits too)."""
         with self._lock:
             self._buckets.clear()
+            if defaults:
+                fresh = Limits()
+                self.anonymous, self.authenticated, self.graphql = fresh.anonymous, fresh.authenticated, fresh.graphql
+                self.search, self.window = fresh.search, fresh.window
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:

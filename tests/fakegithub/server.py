@@ -196,8 +196,7 @@ class FakeGitHub:
         self.world.restore(self._initial_world)
         self.faults.clear()
         self.faults.latency = self._initial_latency
-        self.limits.reset()
-        self.limits.__init__()  # type: ignore[misc]  # default limits again
+        self.limits.reset(defaults=True)
         self.stats.clear()
         self._counter = itertools.count()
 
