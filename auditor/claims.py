@@ -107,19 +107,20 @@ _LINK_SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r"|github|hugging\s?face|zenod
 #: Scopes: "anchors" windows around claim anchors and links, "links" windows around
 #: links, "before_link" the few words before each link.
 _PATTERNS = tuple(
-    (kind, re.compile(pattern), scope, subject, needs)
-    for kind, pattern, scope, subject, needs in (
-        ("on_request", _ON_REQUEST, "anchors", 0, ("request",)),
-        ("neg", _NEG, "anchors", 0, ("not ", "no ", "never", "nor ", "neither")),
-        ("promised", _PROMISED, "anchors", 0,
+    (name, kind, re.compile(pattern), scope, subject, needs)
+    for name, kind, pattern, scope, subject, needs in (
+        ("on_request", "on_request", _ON_REQUEST, "anchors", 0, ("request",)),
+        ("neg", "neg", _NEG, "anchors", 0, ("not ", "no ", "never", "nor ", "neither")),
+        ("promised", "promised", _PROMISED, "anchors", 0,
          ("will", "soon", "accept", "publica", "after", "once", "to be", "plan", "intend", "aim", "expect", "hope", "going")),
-        ("available", _AVAILABLE, "anchors", 0, ("mak", "made", "releas", "publish", "open", "we ")),
-        ("available", _AVAILABLE_SUBJECT, "anchors", 90, (" is ", " are ", "been", " was ", "were")),
-        ("available", _CAN_BE, "anchors", 50, ("can be",)),
-        *(("linked", pattern, "links", 0, needs) for pattern, needs in _LINKED),
-        ("linked", _LINKED_SUBJECT, "before_link", 50, None),
+        ("available", "available", _AVAILABLE, "anchors", 0, ("mak", "made", "releas", "publish", "open", "we ")),
+        ("subject", "available", _AVAILABLE_SUBJECT, "anchors", 90, (" is ", " are ", "been", " was ", "were")),
+        ("can_be", "available", _CAN_BE, "anchors", 50, ("can be",)),
+        *(("linked", "linked", pattern, "links", 0, needs) for pattern, needs in _LINKED),
+        ("before_link", "linked", _LINKED_SUBJECT, "before_link", 50, None),
     )
 )
+_ALL = frozenset(("on_request", "neg", "promised", "available", "subject", "can_be"))
 #: which matches a match of the key kind voids when they overlap
 _VOIDS = {"on_request": ("available", "linked", "promised"), "neg": ("available", "linked", "promised"), "promised": ("available", "linked")}
 _PRIORITY: dict[str, int] = {"on_request": 3, "promised": 2, "available": 1}
@@ -129,9 +130,18 @@ def _open_source(lower: str, i: int) -> bool:
 
 
 def _public(lower: str, i: int) -> bool:
-    return lower.startswith(("publicly avail", "publicly access", "publicly rel", "publication"), i) or lower[
-        max(0, i - 6) : i
-    ].endswith(("made ", "be ", "make ", "are ", "is "))
+    # "publicly available/released/accessible" are found through their other word
+    return lower.startswith("publication", i) or lower[max(0, i - 6) : i].endswith(("made ", "be ", "make ", "are ", "is "))
+
+
+_PREDICATE = (" is ", " are ", "been", " was ", "were", " be ", "made ", "make", "making", "will", "soon")
+
+
+def _predicate(lower: str, i: int) -> bool:
+    """'available'/'accessible' said of something ("the code is publicly available", "will be
+    made available", "available upon request"), not used as an adjective ("available datasets")."""
+    before = lower[max(0, i - 45) : i]
+    return any(x in before for x in _PREDICATE) or "request" in lower[i : i + 60]
 
 
 # Every claim phrase holds one of these anchors where the check, if any, says
@@ -139,12 +149,18 @@ def _public(lower: str, i: int) -> bool:
 # abstract without claims costs a few substring searches. Rare forms ("avaiable",
 # "we publish the code") are found next to links, whose windows take every pattern.
 _ANCHORS = (
-    ("vail", None), ("releas", None), ("request", None), ("soon", None), ("accept", None),
-    ("open", _open_source),
-    ("public", _public),
-    ("access", lambda lower, i: lower.startswith(("accessible", "accessed"), i)),
-    ("can be ", lambda lower, i: lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 7)),
-    ("will be ", lambda lower, i: lower.startswith(("provided", "hosted", "shared", "published", "at ", "on ", "in "), i + 8)),
+    ("vail", _predicate, _ALL),
+    ("releas", None, frozenset(("neg", "promised", "available", "subject"))),
+    ("request", None, frozenset(("on_request",))),
+    ("soon", None, frozenset(("promised",))),
+    ("accept", None, frozenset(("promised",))),
+    ("open", _open_source, frozenset(("neg", "promised", "available", "subject"))),
+    ("public", _public, frozenset(("promised", "available", "subject"))),
+    ("access", lambda lower, i: lower.startswith(("accessible", "accessed"), i) and _predicate(lower, i), _ALL),
+    ("can be ", lambda lower, i: lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 7),
+     frozenset(("can_be",))),
+    ("will be ", lambda lower, i: lower.startswith(("provided", "hosted", "shared", "published", "at ", "on ", "in "), i + 8),
+     frozenset(("promised",))),
 )
 _BEFORE, _AFTER = 110, 50  # a window's reach around an anchor: the longest phrase fits
 
@@ -213,31 +229,28 @@ def _clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
-def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    """Merged windows of text around claim anchors and around links."""
+def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, frozenset[str]]]:
+    """Merged windows of text around claim anchors and around links, with the
+    names of the patterns worth running in each."""
     n = len(lower)
-    around: list[tuple[int, int]] = []
-    for anchor, check in _ANCHORS:
+    around: list[tuple[int, int, frozenset[str]]] = []
+    for anchor, check, names in _ANCHORS:
         i = lower.find(anchor)
         while i != -1:
             if check is None or check(lower, i):
                 end = lower.find(" ", i + _AFTER)  # never cut a word: "\\b" would see its end there
-                around.append((max(0, i - _BEFORE), n if end == -1 else end))
+                around.append((max(0, i - _BEFORE), n if end == -1 else end, names))
             i = lower.find(anchor, i + len(anchor))
     for a, b, _ in spans:
         end = lower.find(" ", b + _AFTER)
-        around.append((max(0, a - _BEFORE), n if end == -1 else end))
-    return _merge(around)
-
-
-def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(windows):
+        around.append((max(0, a - _BEFORE), n if end == -1 else end, _ALL))
+    out: list[tuple[int, int, frozenset[str]]] = []
+    for a, b, names in sorted(around):
         if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
+            lo, hi, before = out[-1]
+            out[-1] = (lo, max(hi, b), before | names)
         else:
-            out.append((a, b))
+            out.append((a, b, names))
     return out
 
 
@@ -246,10 +259,10 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lower-case to two ("İ"): keep offsets aligned
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    strong_windows = _windows(lower, spans)
+    masked = lower.replace("\n", " ")  # same length: anchors and windows are tested with plain "in"
+    strong_windows = _windows(masked, spans)
     if not strong_windows:
         return ()
-    masked = lower.replace("\n", " ")  # same length; windows can be tested with plain "in"
     if spans:
         # links read as opaque words: their dots and words ("code", "release") are not the sentence's
         parts, last = [], 0
@@ -316,15 +329,18 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     return tuple(claims)
 
 
-def _phrases(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, str, int]]:
+def _phrases(text: str, windows: list[tuple[int, int, frozenset[str]]]) -> list[tuple[int, str, int]]:
     """(start, kind, end) of the claim phrases in the windows of lower-cased ``text``
     (all but the link-bound ones), overlaps resolved (see _VOIDS)."""
     found: dict[str, set[tuple[int, int]]] = {"on_request": set(), "neg": set(), "promised": set(), "available": set()}
-    plain = [text[lo:hi] for lo, hi in windows]
-    for kind, rx, scope, subject, needs in _PATTERNS:
-        if scope != "anchors":
-            continue
-        _run(found[kind], kind, rx, subject, needs, text, windows, plain)
+    for lo, hi, names in windows:
+        window = text[lo:hi]
+        for name, kind, rx, scope, subject, needs in _PATTERNS:
+            if name in names:
+                for x in needs:
+                    if x in window:
+                        _run(found[kind], kind, rx, subject, text, lo, hi)
+                        break
     out = []
     for kind, spans in found.items():
         voiders = [sp for k, voided in _VOIDS.items() if kind in voided for sp in found[k]]
@@ -341,38 +357,32 @@ def _linked_phrases(
     """Starts of the link-bound phrases of the sentence text[s:e] holding the links ``here``."""
     lo = max(s, here[0][0] - _BEFORE)
     hi = min(e, here[-1][0] + 400)
-    windows = [(lo, hi)]
-    before = [(max(s, a - _BEFORE_LINK), a) for a, _ in here]
-    plain = {"links": [text[lo:hi]], "before_link": [text[a:b] for a, b in before]}
+    window = text[lo:hi]
     found: set[tuple[int, int]] = set()
-    for kind, rx, scope, subject, needs in _PATTERNS:
+    for name, kind, rx, scope, subject, needs in _PATTERNS:
         if scope == "links":
-            _run(found, kind, rx, subject, needs, text, windows, plain["links"])
+            if any(x in window for x in needs):
+                _run(found, kind, rx, subject, text, lo, hi)
         elif scope == "before_link":
-            _run(found, kind, rx, subject, needs, text, before, plain["before_link"])
+            for a, _ in here:
+                _run(found, kind, rx, subject, text, max(s, a - _BEFORE_LINK), a)
     return sorted(a for a, b in found if not any(a < y and x < b for x, y in voids))
 
 
-def _run(
-    out: set[tuple[int, int]], kind: str, rx: re.Pattern[str], subject: int, needs: tuple[str, ...] | None,
-    text: str, windows: list[tuple[int, int]], plain: list[str],
-) -> None:
-    """Add the (start, end) of rx's matches in the windows; ``plain`` holds each window's text."""
-    for (lo, hi), window in zip(windows, plain):
-        if needs is not None and not any(x in window for x in needs):
-            continue
-        for m in rx.finditer(text, lo, hi):
-            a = m.start()
-            if a and text[a].isalnum() and (text[a - 1].isalnum() or text[a - 1] == "_"):
-                continue  # starts inside a word
-            if subject:
-                floor = max(0, a - subject)
-                clause = max(text.rfind(".", floor, a), text.rfind(";", floor, a), floor)
-                found_subject = (_LINK_SUBJECT if kind == "linked" else _SUBJECT).search(text, clause, a)
-                if found_subject is None:
-                    continue
-                a = found_subject.start()  # the phrase starts at its subject
-            out.add((a, m.end()))
+def _run(out: set[tuple[int, int]], kind: str, rx: re.Pattern[str], subject: int, text: str, lo: int, hi: int) -> None:
+    """Add the (start, end) of rx's matches in text[lo:hi]."""
+    for m in rx.finditer(text, lo, hi):
+        a = m.start()
+        if a and text[a].isalnum() and (text[a - 1].isalnum() or text[a - 1] == "_"):
+            continue  # starts inside a word
+        if subject:
+            floor = max(0, a - subject)
+            clause = max(text.rfind(".", floor, a), text.rfind(";", floor, a), floor)
+            found_subject = (_LINK_SUBJECT if kind == "linked" else _SUBJECT).search(text, clause, a)
+            if found_subject is None:
+                continue
+            a = found_subject.start()  # the phrase starts at its subject
+        out.add((a, m.end()))
 
 
 def _nearest(kinds: list[tuple[int, str]], pos: int) -> ClaimKind:

@@ -11,7 +11,6 @@ text costs one substring test.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -43,7 +42,6 @@ _CANDIDATE = re.compile(
 _NEXT = re.compile(rf"([ \t]*\n[ \t]*|[ \t]+)({_BODY}+)")
 _HOST_CONTINUATION = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*(?:/|$)")
 _PATH_CONTINUATION = re.compile(r"[\w.~%+=&-]+(?:/[\w.~%+=&/#?-]*)?$")
-_TLD_ONLY = re.compile(r"[a-z]{2,}$")
 
 #: Characters a returned URL never ends with (a closing bracket only when unbalanced).
 TRAILING = frozenset(".,;:!?'\"*+`#&?")
@@ -507,28 +505,16 @@ def link_identity(link: Link) -> tuple:
     Repository-like targets: the target and the place inside it. Web pages: the
     URL without fragment (the target key drops the query, two videos differ).
     """
-    t = link.target
+    return _identity(link.url, Resolved(link.target, link.item, link.ref, link.subpath, link.number))
+
+
+def _identity(url: str, r: Resolved) -> tuple:
+    t = r.target
     if t.kind in ("web", "project_page"):
-        url = link.url.split("#", 1)[0].rstrip("/")
+        url = url.split("#", 1)[0].rstrip("/")
         scheme_end = url.find("://") + 3
         return ("url", url[scheme_end:].lower() if t.host.endswith(".github.io") else url[scheme_end:])
-    return (t.key, link.item, link.ref, link.subpath, link.number)
-
-
-def _occurrences(text: str) -> list[tuple[int, int, Link]]:
-    """Every link occurrence: (start, end of the URL proper, link without ordinal)."""
-    out = []
-    for tok in _tokens(text):
-        url = _clean(tok.raw)
-        if url is None:
-            continue
-        r = resolve(url)
-        core = tok.raw.rstrip()
-        # the end of the URL proper in the text: the raw token minus what was stripped at its end
-        stripped = _strip_trailing(core)
-        end = tok.start + len(stripped) if stripped else tok.end
-        out.append((tok.start, end, Link(tok.raw, url, r.target, 0, r.ref, r.subpath, r.number, r.item)))
-    return out
+    return (t.key, r.item, r.ref, r.subpath, r.number)
 
 
 def has_link_hint(text: str) -> bool:
@@ -542,10 +528,14 @@ def find_links(text: str) -> tuple[Link, ...]:
         return ()
     seen: set[tuple] = set()
     links: list[Link] = []
-    for _, _, link in _occurrences(text):
-        ident = link_identity(link)
+    for tok in _tokens(text):
+        url = _clean(tok.raw)
+        if url is None:
+            continue
+        r = resolve(url)
+        ident = _identity(url, r)
         if ident in seen:
             continue
         seen.add(ident)
-        links.append(replace(link, ordinal=len(links)) if links else link)
+        links.append(Link(tok.raw, url, r.target, len(links), r.ref, r.subpath, r.number, r.item))
     return tuple(links)
