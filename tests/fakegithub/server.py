@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import limits as rl
 from . import rest_api
@@ -226,7 +226,7 @@ class FakeGitHub:
     def _dispatch(self, h: _Handler) -> None:
         n = next(self._counter)
         parts = urlsplit(h.path)
-        path = parts.path or "/"
+        path = unquote(parts.path) or "/"
         query = parse_qs(parts.query, keep_blank_values=True)
         token = _token(h.headers.get("Authorization"))
         client = f"token:{token}" if token else f"anon:{h.client_address[0]}"

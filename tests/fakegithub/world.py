@@ -5,11 +5,21 @@ be changed by a test while the server runs (``world.add_repo({...})``). REST
 and GraphQL both read it through :meth:`World.lookup`, so the two APIs always
 agree about a repository.
 
+World file (JSON)::
+
+    {"now": "2026-11-20T00:00:00Z",                  reference date (informative)
+     "tokens": {"tok": {"login": ..., "user_id": 1}}, who a token is (any token works)
+     "owners": {"login": {"type": "User"|"Organization", "name": ..., "exists": false}},
+     "presets": {"name": {<repository keys>}},        shared defaults, see "preset"
+     "repos": [{<repository keys>}, ...]}
+
+Owners of repositories are created as Users when not listed.
+
 Repository spec keys (all optional except ``repo``)::
 
     repo            "owner/name"
     id              int (default: a stable hash of the name)
-    preset          name of an entry in the world's "presets", merged first
+    preset          name of an entry in the world's "presets", merged first ("files" add up)
     exists          false: an explicit 404 (documentation only; unknown names 404 too)
     renamed_to      "owner/name": REST answers 301, GraphQL follows the rename
     transferred_to  same as renamed_to, for a new owner
