@@ -426,6 +426,18 @@ def test_buckets_are_per_client(fake_github):
     assert get(fake_github, "/repos/fixture-lab/healthy", headers={"Authorization": "token bad-one"}).status_code == 401
 
 
+def test_limit_holds_under_concurrent_requests(fake_github):
+    from concurrent.futures import ThreadPoolExecutor
+
+    fake_github.limits.authenticated = 5
+    headers = {"Authorization": "token racer"}
+    with ThreadPoolExecutor(10) as pool:
+        codes = list(pool.map(lambda _: get(fake_github, "/repos/fixture-lab/healthy", headers=headers).status_code,
+                              range(20)))
+    assert sorted(codes) == [200] * 5 + [403] * 15
+    assert fake_github.stats.rate_limited == 15
+
+
 def test_graphql_faults(fake_github):
     query = '{ repository(owner: "fixture-lab", name: "healthy") { nameWithOwner } }'
     fake_github.faults.next("secondary", "malformed", "exhausted")

@@ -665,6 +665,7 @@ class Answer:
     body: dict[str, Any]
     points: int = 0
     nodes: int = 0
+    limited: bool = False  # refused for a spent primary limit
 
 
 def run(schema: GraphQLSchema, world: World, payload: Any, *, token: str | None, base: str,
@@ -688,7 +689,8 @@ def run(schema: GraphQLSchema, world: World, payload: Any, *, token: str | None,
     ok, bucket = spend(cost.points)
     if not ok:
         return Answer(200, {"errors": [{"type": limited_type,
-                                        "message": f"API rate limit already exceeded for user ID {user_id}."}]})
+                                        "message": f"API rate limit already exceeded for user ID {user_id}."}]},
+                      limited=True)
 
     def rate() -> dict[str, Any]:
         return {"cost": cost.points, "limit": bucket.limit, "remaining": bucket.remaining, "used": bucket.used,

@@ -286,15 +286,10 @@ class FakeGitHub:
             return status, reply.route
         if reply.free:  # /rate_limit
             body = self._rate_limit_body(client, authenticated)
-            self._send_json(h, 200, body, rate_headers, conditional=h.headers.get("If-None-Match"))
+            self._send_json(h, 200, body, rate_headers)
             return 200, reply.route
         if fault == "exhausted" or bucket.remaining == 0:
-            if fault == "exhausted":
-                bucket = rl.Bucket(bucket.limit, bucket.reset, bucket.limit)
-            self.stats.rate_limited += 1
-            body = {"message": primary_message(authenticated, client, user_id), "documentation_url": PRIMARY_DOC}
-            self._send_json(h, 403, body, rl.headers(bucket, "core"))
-            return 403, reply.route
+            return self._primary_limit(h, bucket, fault, authenticated, client, user_id), reply.route
         data = _encode(reply.body)
         etag = etag_of(data) if reply.status == 200 else None
         if etag and _not_modified(h.headers, etag, reply.headers.get("Last-Modified")):
@@ -303,7 +298,9 @@ class FakeGitHub:
             extra = {"Last-Modified": reply.headers["Last-Modified"]} if "Last-Modified" in reply.headers else {}
             self._send(h, 304, b"", {**rl.headers(bucket, "core"), "ETag": etag, **extra, **_cache(authenticated)})
             return 304, reply.route
-        _, bucket = self.limits.spend(client, "core", authenticated)
+        ok, bucket = self.limits.spend(client, "core", authenticated)
+        if not ok:  # spent by a concurrent request since the check above
+            return self._primary_limit(h, bucket, None, authenticated, client, user_id), reply.route
         headers = {**rl.headers(bucket, "core"), **reply.headers}
         if etag:
             headers.update({"ETag": etag, **_cache(authenticated)})
@@ -311,6 +308,17 @@ class FakeGitHub:
             data = data[: max(1, len(data) // 2)]
         self._send(h, reply.status, data, {"Content-Type": "application/json; charset=utf-8", **headers})
         return reply.status, reply.route
+
+    def _primary_limit(self, h: _Handler, bucket: rl.Bucket, fault: str | None, authenticated: bool, client: str,
+                       user_id: int) -> int:
+        """403 with x-ratelimit-remaining: 0, as GitHub answers a spent REST limit."""
+        if fault == "exhausted":
+            bucket = rl.Bucket(bucket.limit, bucket.reset, bucket.limit)
+        with self.stats._lock:
+            self.stats.rate_limited += 1
+        body = {"message": primary_message(authenticated, client, user_id), "documentation_url": PRIMARY_DOC}
+        self._send_json(h, 403, body, rl.headers(bucket, "core"))
+        return 403
 
     def _graphql(self, h: _Handler, raw: bytes, token: str | None, client: str, user_id: int,
                  fault: str | None) -> int:
@@ -334,7 +342,8 @@ class FakeGitHub:
             self._send_json(h, status, body, {**rl.headers(bucket, "graphql"), "retry-after": str(self.faults.retry_after)})
             return status
         if fault == "exhausted" or bucket.remaining == 0:
-            self.stats.rate_limited += 1
+            with self.stats._lock:
+                self.stats.rate_limited += 1
             spent = rl.Bucket(bucket.limit, bucket.reset, bucket.limit)
             body = {"errors": [{"type": self.faults.graphql_rate_limit_type,
                                 "message": f"API rate limit already exceeded for user ID {user_id}."}]}
@@ -358,6 +367,7 @@ class FakeGitHub:
             self.stats.graphql_queries += 1
             self.stats.graphql_points += answer.points
             self.stats.graphql_nodes += answer.nodes
+            self.stats.rate_limited += answer.limited
         data = _encode(answer.body)
         if fault == "malformed":
             data = data[: max(1, len(data) // 2)]
@@ -377,8 +387,7 @@ class FakeGitHub:
 
     # ------------------------------------------------------------- writing
 
-    def _send_json(self, h: _Handler, status: int, body: Any, headers: dict[str, str] | None = None,
-                   conditional: str | None = None) -> None:
+    def _send_json(self, h: _Handler, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = _encode(body)
         hdrs = {"Content-Type": "application/json; charset=utf-8", **(headers or {})}
         self._send(h, status, data, hdrs)
