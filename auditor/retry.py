@@ -63,7 +63,7 @@ class RetryPolicy:
         asked = getattr(exc, "retry_after", None)
         if asked is not None:
             return min(float(asked), self.max_retry_after)
-        return wait_exponential_jitter(initial=self.initial, max=self.maximum, jitter=self.initial)(state)
+        return wait_exponential_jitter(multiplier=self.initial, max=self.maximum, jitter=self.initial)(state)
 
     def retrying(
         self,
