@@ -11,6 +11,7 @@ text costs one substring test.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote
 
@@ -131,32 +132,52 @@ _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _SPACE_RE = re.compile(r"\s")
 
 
-def _token_start(text: str, i: int, floor: int) -> int:
-    """Start of the whitespace-delimited token holding position ``i`` (not before ``floor``)."""
-    start = max(text.rfind(" ", floor, i), text.rfind("\n", floor, i), text.rfind("\t", floor, i)) + 1
-    return max(start, floor)
+_MARKS = ("http", "ftp", "www.", "doi:", "10.")
 
 
-def _url_start(text: str, ts: int, te: int, anchor: int) -> int | None:
-    """Where a URL may start in text[ts:te], whose ``anchor`` is a '/' or 'www.': found
+class _Token_scan:
+    """The whitespace-delimited token being scanned, with the next place of each
+    mark (scheme, "www.", DOI) in it. Pointers only move forward, so a long token
+    full of '/' costs linear time, not quadratic."""
+
+    __slots__ = ("start", "end", "lower", "next")
+
+    def __init__(self, text: str, anchor: int, floor: int) -> None:
+        start = max(text.rfind(" ", floor, anchor), text.rfind("\n", floor, anchor), text.rfind("\t", floor, anchor)) + 1
+        self.start = max(start, floor)
+        space = _SPACE_RE.search(text, anchor)
+        self.end = space.start() if space else len(text)
+        self.lower = text[self.start : self.end].lower()
+        self.next = {mark: -2 for mark in _MARKS}
+
+    def find(self, mark: str, pos: int) -> int:
+        """Absolute index of the first ``mark`` at or after ``pos`` in the token, -1 if none."""
+        at = self.next[mark]
+        if at == -1 or (at >= pos):
+            return at
+        i = self.lower.find(mark, max(0, pos - self.start))
+        self.next[mark] = at = -1 if i == -1 else self.start + i
+        return at
+
+
+def _url_start(text: str, tok: _Token_scan, pos: int, anchor: int) -> int | None:
+    """Where a URL may start in the token, whose ``anchor`` is a '/' or 'www.': found
     with string searches, so that the regex only has to *match* at one place."""
-    token = text[ts:te].lower()
-    k = token.find("http")
-    f = token.find("ftp")
+    ts = max(tok.start, pos)
+    k = tok.find("http", ts)
+    f = tok.find("ftp", ts)
     if f != -1 and (k == -1 or f < k):
         k = f
-    if k != -1 and ts + k <= anchor:
-        return ts + k
-    w = token.find("www.")
-    if w != -1 and ts + w <= anchor:
-        return ts + w
-    d = token.find("doi:")
-    if d != -1 and ts + d <= anchor:
-        return ts + d
-    d = token.find("10.")
-    if d != -1 and ts + d < anchor and _CANDIDATE.match(text, ts + d):
-        return ts + d
-    if token.startswith("//") or token.startswith("/ /"):
+    if k != -1 and k <= anchor:
+        return k
+    for mark in ("www.", "doi:"):
+        w = tok.find(mark, ts)
+        if w != -1 and w <= anchor:
+            return w
+    d = tok.find("10.", ts)
+    if d != -1 and d < anchor and _CANDIDATE.match(text, d):
+        return d
+    if text.startswith(("//", "/ /"), ts):
         # "https: //github.com/...": the scheme stands in the token before
         m = _SCHEME_BEFORE.search(text, max(0, ts - 12), ts)
         if m:
@@ -180,6 +201,7 @@ def _tokens(text: str) -> list[_Token]:
     pos = 0
     n = len(text)
     next_www = -2
+    tok: _Token_scan | None = None
     while pos < n:
         slash = text.find("/", pos)
         if next_www != -1 and next_www < pos:
@@ -192,10 +214,9 @@ def _tokens(text: str) -> list[_Token]:
         if not anchors:
             return out
         anchor = min(anchors)
-        ts = _token_start(text, anchor, pos)
-        space = _SPACE_RE.search(text, anchor)
-        te = space.start() if space else n
-        start = _url_start(text, ts, te, anchor)
+        if tok is None or anchor >= tok.end or tok.start > anchor:
+            tok = _Token_scan(text, anchor, pos)
+        start = _url_start(text, tok, pos, anchor)
         m = _CANDIDATE.match(text, start) if start is not None and start >= pos else None
         if m is None or (skip and any(a <= start < b for a, b in skip)):  # type: ignore[operator]
             pos = anchor + 1 if m is None else max(m.end(), anchor + 1)
@@ -209,6 +230,8 @@ def _tokens(text: str) -> list[_Token]:
             end = nxt.end()
         out.append(_Token(start, end, text[start:end]))
         pos = end
+        if end > tok.end:
+            tok = None  # joined across the token's end
     return out
 
 
@@ -228,6 +251,7 @@ def _strip_trailing(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=16_384)  # the same URL recurs: {url}{url}, a paper in several dumps, popular repositories
 def _clean(token: str) -> str | None:
     """Turn one raw token into a URL, or None when it is not one."""
     url = token
@@ -457,6 +481,7 @@ def _split(url: str) -> tuple[str, str, str]:
     return scheme.lower(), host, path
 
 
+@lru_cache(maxsize=16_384)
 def resolve(url: str) -> Resolved:
     """Resolve a repaired URL to its target (keys per :data:`auditor.models.TargetKind`)."""
     scheme, host, path = _split(url)

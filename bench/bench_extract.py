@@ -121,19 +121,30 @@ def make_abstract(rng: random.Random, link_share: float) -> str:
     return _wrap(text) if rng.random() < 0.5 else text  # half arXiv-wrapped, half one line (HF dumps)
 
 
+POOL = 20_000  # distinct generated abstracts; the corpus varies each copy (a unique number, another repository)
+
+
 def write_corpus(path: Path, n: int, link_share: float, seed: int) -> None:
+    """N abstracts as JSON Lines. Generating is slow in Python, so a pool of
+    20,000 is generated and each copy gets its own number and repository name."""
     rng = random.Random(seed)
+    pool = [make_abstract(rng, link_share) for _ in range(min(n, POOL))]
     with path.open("w", encoding="utf-8") as f:
         for i in range(n):
-            f.write(json.dumps({"title": f"Paper {i} {_name(rng)}", "abstract": make_abstract(rng, link_share)}) + "\n")
+            abstract = pool[i % len(pool)]
+            if i >= len(pool):
+                abstract = abstract.replace("Net", f"Net{i}", 1).replace(" We ", f" In trial {i}, we ", 1)
+            f.write(json.dumps({"title": f"Paper {i}", "abstract": abstract}) + "\n")
 
 
-def _abstracts(path: Path):
-    """Stream abstracts back: the project's reader when there is one."""
-    try:
-        from auditor.ingest import read_records
-    except ImportError:
-        read_records = None
+def _abstracts(path: Path, reader: str):
+    """Stream abstracts back: the project's reader when there is one (and asked for)."""
+    read_records = None
+    if reader == "auto":
+        try:
+            from auditor.ingest import read_records
+        except ImportError:
+            pass
     if read_records is not None:
         for record in read_records(path):
             yield record.paper.abstract
@@ -143,13 +154,13 @@ def _abstracts(path: Path):
             yield json.loads(line)["abstract"]
 
 
-def child(path: Path) -> dict:
+def child(path: Path, reader: str) -> dict:
     from auditor.extract import extract
 
     n = links = claims = 0
     cpu = wall = 0.0
     t0, c0 = time.perf_counter(), time.process_time()
-    for abstract in _abstracts(path):
+    for abstract in _abstracts(path, reader):
         w, c = time.perf_counter(), time.process_time()
         result = extract(abstract)
         wall += time.perf_counter() - w
@@ -171,17 +182,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     parser.add_argument("--link-share", type=float, default=0.30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reader", choices=("auto", "json"), default="auto",
+                        help="auto: auditor.ingest.read_records when present; json: plain line-by-line json")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child)))
+        print(json.dumps(child(args.child, args.reader)))
         return
-    try:
-        from auditor.ingest import read_records  # noqa: F401
+    reader = "json lines"
+    if args.reader == "auto":
+        try:
+            from auditor.ingest import read_records  # noqa: F401
 
-        reader = "auditor.ingest.read_records"
-    except ImportError:
-        reader = "json lines"
+            reader = "auditor.ingest.read_records"
+        except ImportError:
+            pass
     print(f"reader: {reader}; link share {args.link_share:.0%}; python {sys.version.split()[0]}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as tmp:
@@ -190,7 +205,10 @@ def main() -> None:
             t = time.perf_counter()
             write_corpus(path, size, args.link_share, args.seed)
             made = time.perf_counter() - t
-            out = subprocess.run([sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(path), "--reader", args.reader],
+                check=True, capture_output=True, text=True,
+            )
             r = json.loads(out.stdout.strip().splitlines()[-1])
             n = r["abstracts"]
             print(
