@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -117,7 +117,8 @@ def ingest_and_extract(
                 seen_in.append(record.sighting.source)
             if paper.paper_id not in papers:
                 extraction = extract(paper.abstract)
-                papers[paper.paper_id] = (paper, extraction)
+                # The abstract is stored; checks never read it, so memory need not hold it.
+                papers[paper.paper_id] = (replace(paper, abstract=""), extraction)
                 new.append((paper.paper_id, extraction))
         store.add_records(batch, run_id)
         store.add_extractions(new)

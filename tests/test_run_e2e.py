@@ -198,3 +198,19 @@ def test_killed_run_leaves_a_consistent_database_and_resumes(fake_github, exampl
     # What the killed run had stored was not fetched again.
     assert fake_github.stats.requests[core] == len(to_fetch) < repos
     assert kept >= repos
+
+
+def test_ctrl_c_marks_the_run_interrupted_and_exits_130(fake_github, example_dumps, tmp_path):
+    out = tmp_path / "out"
+    fake_github.faults.update(latency=0.2)
+    fake_github.limits.anonymous = 10_000
+    proc = subprocess.Popen(run_cmd(out, example_dumps), env=audit_env(fake_github, token=None),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while fake_github.stats.requests["GET /repos/{owner}/{repo}"] < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == exitcodes.INTERRUPTED, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert query(out / "audit.duckdb", "SELECT status FROM runs") == [("interrupted",)]
