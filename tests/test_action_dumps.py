@@ -231,9 +231,9 @@ sys.exit(4 if "--fail-under" in args else 0)
 """
 
 
-def run_step(workspace: Path, tmp_path: Path, monkeypatch, **inputs: str) -> tuple[int, str, dict]:
+def run_step(workspace: Path, tmp_path: Path, monkeypatch, stub_code: str = STUB, **inputs: str) -> tuple[int, str, dict]:
     stub = tmp_path / "stub_audit.py"
-    stub.write_text(STUB)
+    stub.write_text(stub_code)
     monkeypatch.setattr(action, "find_audit", lambda: [sys.executable, str(stub)])
     summary_file, output_file = tmp_path / "summary.md", tmp_path / "output.txt"
     env = {
@@ -286,3 +286,13 @@ def test_unreadable_args_is_an_input_error(repo, tmp_path, monkeypatch):
     assert code == 1 and outputs["exit-code"] == "1"
     assert "Cannot read the `args` input" in summary
     assert not (repo / "out").exists()
+
+
+def test_audit_run_failing_without_results_still_leaves_a_summary(repo, tmp_path, monkeypatch):
+    commit(repo, {"dumps/a.txt": "a\n"}, "first")
+    crash = "import sys; print('error: dumps/a.txt is not a dump', file=sys.stderr); sys.exit(1)"
+    code, summary, outputs = run_step(repo, tmp_path, monkeypatch, stub_code=crash)
+    assert code == 1
+    assert outputs == {"score": "", "papers": "0", "failing": "0", "db-path": "", "csv-path": "",
+                       "exit-code": "1"}
+    assert "`audit run` failed with exit code 1" in summary and "`dumps/a.txt`" in summary
