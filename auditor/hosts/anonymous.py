@@ -29,15 +29,12 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator, Mapping, Sequence
 from urllib.parse import quote
 
-import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import facts, run_all
+from auditor.hosts.common import SafeHostCollector, facts, run_all
 from auditor.hosts.web import code_links_in, unreachable_facts
 from auditor.models import Facts
-from auditor.retry import DEFAULT as DEFAULT_RETRY
-from auditor.retry import RetryPolicy
-from auditor.safefetch import FetchPolicy, HostLimiter, fetch_retrying, safe_client
+from auditor.safefetch import fetch_retrying
 
 DEFAULT_BASE = "https://anonymous.4open.science"
 
@@ -79,40 +76,12 @@ def root_files_of(listing: Any) -> list[dict[str, Any]] | None:
     return sorted(out, key=lambda f: f["name"])
 
 
-class AnonymousCollector:
+class AnonymousCollector(SafeHostCollector):
     """Collector for anonymous_repo targets."""
 
     kinds = frozenset({"anonymous_repo"})
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient | None = None,
-        settings: AnonymousSettings | None = None,
-        *,
-        policy: FetchPolicy | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-    ) -> None:
-        self.settings = settings or AnonymousSettings.from_env()
-        self.policy = policy or FetchPolicy()
-        self.retry = retry
-        self._own_client = client is None
-        self.client = client or safe_client(self.policy)
-        self.limiter = HostLimiter(self.settings.per_host)
-        self.rate_limited_until = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> "AnonymousCollector":
-        return cls(settings=AnonymousSettings.from_env(env), policy=FetchPolicy(allow_private_hosts=allow_private_hosts), **kw)
-
-    async def aclose(self) -> None:
-        if self._own_client:
-            await self.client.aclose()
-
-    async def __aenter__(self) -> "AnonymousCollector":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+    settings_class = AnonymousSettings
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
         return run_all(requests, self._one, lambda r: "anonymous", self.limiter)

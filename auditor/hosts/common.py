@@ -10,7 +10,11 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, S
 
 from auditor.hosts.base import TargetRequest, now_utc
 from auditor.models import FactStatus, Facts
-from auditor.safefetch import describe_failure
+import httpx
+
+from auditor.retry import DEFAULT as DEFAULT_RETRY
+from auditor.retry import RetryPolicy
+from auditor.safefetch import FetchPolicy, HostLimiter, describe_failure, safe_client
 
 # SPDX ids for the lower-case license keys hosts use (Hugging Face tags,
 # GitLab/Gitea/Zenodo keys). Unknown non-empty keys map to NOASSERTION.
@@ -169,3 +173,45 @@ def env_base_url(env: Mapping[str, str], host: str) -> str | None:
 
 def first(items: Iterable[Any]) -> Any:
     return next(iter(items), None)
+
+
+class SafeHostCollector:
+    """What the collectors that fetch stranger-written links share: one safe
+    client (auditor.safefetch), a per-host concurrency limit, the retry policy.
+
+    A subclass names its ``kinds`` and ``settings_class`` (a dataclass with
+    ``from_env(env)`` and ``per_host``) and implements ``collect``.
+    """
+
+    kinds: frozenset[str] = frozenset()
+    settings_class: Any = None
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient | None = None,
+        settings: Any = None,
+        *,
+        policy: FetchPolicy | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        self.settings = settings or self.settings_class.from_env()
+        self.policy = policy or FetchPolicy()
+        self.retry = retry
+        self._own_client = client is None
+        self.client = client or safe_client(self.policy)
+        self.limiter = HostLimiter(self.settings.per_host)
+        self.rate_limited_until = None  # these hosts publish no primary limit we wait on
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> Any:
+        return cls(settings=cls.settings_class.from_env(env), policy=FetchPolicy(allow_private_hosts=allow_private_hosts), **kw)
+
+    async def aclose(self) -> None:
+        if self._own_client:
+            await self.client.aclose()
+
+    async def __aenter__(self) -> Any:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()

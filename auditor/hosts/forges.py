@@ -45,23 +45,17 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Mapping, Sequence
 from urllib.parse import quote
 
-import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import conditional_headers, env_base_url, facts, revalidated, run_all, spdx_for
+from auditor.hosts.common import SafeHostCollector, conditional_headers, env_base_url, facts, revalidated, run_all, spdx_for
 from auditor.models import Facts
-from auditor.retry import DEFAULT as DEFAULT_RETRY
-from auditor.retry import RetryPolicy
 from auditor.safefetch import (
-    FetchPolicy,
     FetchResult,
-    HostLimiter,
     HostNotFound,
     UnsafeURLError,
     check_url,
     describe_failure,
     fetch_retrying,
-    safe_client,
 )
 
 DEFAULT_BASES = {
@@ -238,40 +232,12 @@ def ls_remote_data(stdout: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- collector
 
 
-class ForgeCollector:
+class ForgeCollector(SafeHostCollector):
     """Collector for forge_repo targets (GitLab, Bitbucket, Codeberg, Gitee, any git host)."""
 
     kinds = frozenset({"forge_repo"})
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient | None = None,
-        settings: ForgeSettings | None = None,
-        *,
-        policy: FetchPolicy | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-    ) -> None:
-        self.settings = settings or ForgeSettings.from_env()
-        self.policy = policy or FetchPolicy()
-        self.retry = retry
-        self._own_client = client is None
-        self.client = client or safe_client(self.policy)
-        self.limiter = HostLimiter(self.settings.per_host)
-        self.rate_limited_until = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> "ForgeCollector":
-        return cls(settings=ForgeSettings.from_env(env), policy=FetchPolicy(allow_private_hosts=allow_private_hosts), **kw)
-
-    async def aclose(self) -> None:
-        if self._own_client:
-            await self.client.aclose()
-
-    async def __aenter__(self) -> "ForgeCollector":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+    settings_class = ForgeSettings
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
         return run_all(requests, self._one, lambda r: split_key(r)[0], self.limiter)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 from urllib.parse import quote

@@ -58,14 +58,11 @@ from dataclasses import dataclass, replace
 from typing import Any, AsyncIterator, Mapping, Sequence
 from urllib.parse import quote
 
-import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import conditional_headers, facts, revalidated, run_all, spdx_for
+from auditor.hosts.common import SafeHostCollector, conditional_headers, facts, revalidated, run_all, spdx_for
 from auditor.models import README_TEXT_LIMIT, Facts
-from auditor.retry import DEFAULT as DEFAULT_RETRY
-from auditor.retry import RetryPolicy
-from auditor.safefetch import FetchPolicy, FetchResult, HostLimiter, fetch_retrying, safe_client
+from auditor.safefetch import FetchResult, fetch_retrying
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 KIND_TO_TYPE = {"huggingface_model": "model", "huggingface_dataset": "dataset", "huggingface_space": "space"}
@@ -200,40 +197,12 @@ def error_facts(request: TargetRequest, result: FetchResult) -> Facts:
     return facts(request, "error", base, error=f"HTTP {result.status_code} from the Hub")
 
 
-class HuggingFaceCollector:
+class HuggingFaceCollector(SafeHostCollector):
     """Collector for huggingface_model/dataset/space/owner targets."""
 
     kinds = frozenset({"huggingface_model", "huggingface_dataset", "huggingface_space", "huggingface_owner"})
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient | None = None,
-        settings: HubSettings | None = None,
-        *,
-        policy: FetchPolicy | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-    ) -> None:
-        self.settings = settings or HubSettings.from_env()
-        self.policy = policy or FetchPolicy()
-        self.retry = retry
-        self._own_client = client is None
-        self.client = client or safe_client(self.policy)
-        self.limiter = HostLimiter(self.settings.per_host)
-        self.rate_limited_until = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> "HuggingFaceCollector":
-        return cls(settings=HubSettings.from_env(env), policy=FetchPolicy(allow_private_hosts=allow_private_hosts), **kw)
-
-    async def aclose(self) -> None:
-        if self._own_client:
-            await self.client.aclose()
-
-    async def __aenter__(self) -> "HuggingFaceCollector":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+    settings_class = HubSettings
 
     def _headers(self) -> dict[str, str]:
         headers = {"accept": "application/json"}

@@ -55,22 +55,16 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator, Iterable, Mapping, Sequence
 from urllib.parse import quote, urljoin, urlsplit
 
-import httpx
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import conditional_headers, facts, revalidated, run_all, spdx_for
+from auditor.hosts.common import SafeHostCollector, conditional_headers, facts, revalidated, run_all, spdx_for
 from auditor.models import REPOSITORY_KINDS, Facts
-from auditor.retry import DEFAULT as DEFAULT_RETRY
-from auditor.retry import RetryPolicy
 from auditor.safefetch import (
-    FetchPolicy,
     FetchResult,
-    HostLimiter,
     HostNotFound,
     UnsafeURLError,
     describe_failure,
     fetch_retrying,
-    safe_client,
 )
 
 DEFAULT_DOI_BASE = "https://doi.org"
@@ -320,40 +314,12 @@ def unreachable_facts(request: TargetRequest, url: str, exc: BaseException) -> F
     return facts(request, "error", {**data, "failure": kind}, error=reason)
 
 
-class WebCollector:
+class WebCollector(SafeHostCollector):
     """Collector for project_page, web, doi and zenodo targets."""
 
     kinds = frozenset({"project_page", "web", "doi", "zenodo"})
 
-    def __init__(
-        self,
-        client: httpx.AsyncClient | None = None,
-        settings: WebSettings | None = None,
-        *,
-        policy: FetchPolicy | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-    ) -> None:
-        self.settings = settings or WebSettings.from_env()
-        self.policy = policy or FetchPolicy()
-        self.retry = retry
-        self._own_client = client is None
-        self.client = client or safe_client(self.policy)
-        self.limiter = HostLimiter(self.settings.per_host)
-        self.rate_limited_until = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> "WebCollector":
-        return cls(settings=WebSettings.from_env(env), policy=FetchPolicy(allow_private_hosts=allow_private_hosts), **kw)
-
-    async def aclose(self) -> None:
-        if self._own_client:
-            await self.client.aclose()
-
-    async def __aenter__(self) -> "WebCollector":
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+    settings_class = WebSettings
 
     def url_of(self, request: TargetRequest) -> str:
         target = request.target
