@@ -148,19 +148,40 @@ def _predicate(lower: str, i: int) -> bool:
 # yes: the patterns run only in windows around them (and around links), so an
 # abstract without claims costs a few substring searches. Rare forms ("avaiable",
 # "we publish the code") are found next to links, whose windows take every pattern.
+_RELEASE = frozenset(("neg", "promised", "available", "subject"))
+_PROMISE = frozenset(("promised",))
+
+
+def _acce(lower: str, i: int) -> frozenset[str] | None:
+    if lower.startswith("accept", i):  # "upon acceptance", "once accepted"
+        return _PROMISE
+    if lower.startswith(("accessible", "accessed"), i) and _predicate(lower, i):
+        return _ALL
+    return None
+
+
+def _be(lower: str, i: int) -> frozenset[str] | None:
+    """' be ' after "can" or "will": "can be found", "will be provided", "will be at URL"."""
+    if lower.endswith("can", 0, i) and lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 4):
+        return frozenset(("can_be",))
+    if lower.endswith("will", 0, i) and lower.startswith(("provided", "hosted", "shared", "published", "at ", "on ", "in "), i + 4):
+        return _PROMISE
+    return None
+
+
+def _when(check, names: frozenset[str]):  # type: ignore[no-untyped-def]
+    return lambda lower, i: names if check(lower, i) else None
+
+
 _ANCHORS = (
-    ("vail", _predicate, _ALL),
-    ("releas", None, frozenset(("neg", "promised", "available", "subject"))),
-    ("request", None, frozenset(("on_request",))),
-    ("soon", None, frozenset(("promised",))),
-    ("accept", None, frozenset(("promised",))),
-    ("open", _open_source, frozenset(("neg", "promised", "available", "subject"))),
-    ("public", _public, frozenset(("promised", "available", "subject"))),
-    ("access", lambda lower, i: lower.startswith(("accessible", "accessed"), i) and _predicate(lower, i), _ALL),
-    ("can be ", lambda lower, i: lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 7),
-     frozenset(("can_be",))),
-    ("will be ", lambda lower, i: lower.startswith(("provided", "hosted", "shared", "published", "at ", "on ", "in "), i + 8),
-     frozenset(("promised",))),
+    ("vail", _when(_predicate, _ALL)),
+    ("releas", lambda lower, i: _RELEASE),
+    ("request", lambda lower, i: frozenset(("on_request",))),
+    ("soon", lambda lower, i: _PROMISE),
+    ("acce", _acce),
+    ("open", _when(_open_source, _RELEASE)),
+    ("public", _when(_public, frozenset(("promised", "available", "subject")))),
+    (" be ", _be),
 )
 _BEFORE, _AFTER = 110, 50  # a window's reach around an anchor: the longest phrase fits
 
@@ -187,23 +208,41 @@ _BOUNDARY = re.compile(
 )
 
 
-def split_sentences(text: str, protected: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Sentence spans. Never breaks inside a protected span (a link), after
-    "e.g.", "et al.", "Fig." or a single initial, nor inside "v1.5" or "github.io/x"."""
+def split_sentences(
+    text: str, protected: Iterable[tuple[int, int]] = (), lo: int = 0, hi: int | None = None
+) -> list[tuple[int, int]]:
+    """Sentence spans: of the whole text, or just those that hold positions lo..hi.
+
+    Never breaks inside a protected span (a link), after "e.g.", "et al.", "Fig."
+    or an initial, nor inside "v1.5" or "github.io/x"."""
+    n = len(text)
+    hi = n if hi is None else min(max(hi, lo + 1), n)
     guard = sorted(protected)
+    floor = max(0, lo - 400)
+    while True:
+        ends = []
+        g = 0
+        for m in _BOUNDARY.finditer(text, floor):
+            dot = m.start()
+            while g < len(guard) and guard[g][1] <= dot:
+                g += 1
+            if g < len(guard) and guard[g][0] <= dot:
+                continue  # inside a link (spans may overlap; the next ones start later)
+            ends.append(m.end())
+            if m.end() >= hi:
+                break
+        before = [e for e in ends if e <= lo]
+        if before or floor == 0:
+            break
+        floor = max(0, floor - 1200)  # a long sentence: look further back for its start
+    start = before[-1] if before else 0
     out: list[tuple[int, int]] = []
-    start = 0
-    g = 0
-    for m in _BOUNDARY.finditer(text):
-        dot = m.start()
-        while g < len(guard) and guard[g][1] <= dot:
-            g += 1
-        if g < len(guard) and guard[g][0] <= dot:
-            continue  # inside a link (spans may overlap; the next ones start later)
-        out.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
+    for end in ends:
+        if end > start:
+            out.append((start, end))
+            start = end
+    if start < n and (not out or out[-1][1] < hi):
+        out.append((start, n))
     return out
 
 
@@ -234,10 +273,11 @@ def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[in
     names of the patterns worth running in each."""
     n = len(lower)
     around: list[tuple[int, int, frozenset[str]]] = []
-    for anchor, check, names in _ANCHORS:
+    for anchor, check in _ANCHORS:
         i = lower.find(anchor)
         while i != -1:
-            if check is None or check(lower, i):
+            names = check(lower, i)
+            if names:
                 end = lower.find(" ", i + _AFTER)  # never cut a word: "\\b" would see its end there
                 around.append((max(0, i - _BEFORE), n if end == -1 else end, names))
             i = lower.find(anchor, i + len(anchor))
@@ -277,7 +317,8 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     matches = _phrases(masked, strong_windows)
     if not matches and not spans:
         return ()
-    sentences = split_sentences(text, [(a, b) for a, b, _ in spans])
+    where = [p for p, _, _ in matches] + [a for a, _, _ in spans]
+    sentences = split_sentences(text, [(a, b) for a, b, _ in spans], min(where), max(where) + 1)
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[tuple[int, str, int]]] = {}
     for pos, kind, end in matches:
