@@ -19,6 +19,7 @@ from auditor.config import AuditConfig
 from auditor.extract import extract
 from auditor.hosts.base import TargetRequest, unknown_facts
 from auditor.ingest import read_records
+from auditor.iterutil import chunks
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
 from auditor.store import Store
 
@@ -108,7 +109,7 @@ def ingest_and_extract(
         for path in dumps
     ]
     papers: dict[str, tuple[Paper, Extraction]] = {}
-    for batch in _batched(_chain_checked(readers), BATCH):
+    for batch in chunks(_chain_checked(readers), BATCH):
         new: list[tuple[str, Extraction]] = []
         for record in batch:
             paper = record.paper
@@ -139,17 +140,6 @@ def _chain_checked(readers: list[Iterator[Record]]) -> Iterator[Record]:
         if first is not None:
             yield first
             yield from reader
-
-
-def _batched(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # --------------------------------------------------------------------------- collect
@@ -209,7 +199,11 @@ async def collect_facts(
     env: Mapping[str, str],
 ) -> dict[str, Facts]:
     """Run every host's collector over its targets and store facts as they come."""
-    from auditor.hosts.registry import Host, build_collectors, unreachable_reason  # network code, imported when used
+    from auditor.hosts.registry import (  # network code, imported when used
+        Host,
+        build_collectors,
+        unreachable_reason,
+    )
 
     collected: dict[str, Facts] = {}
     pending: list[Facts] = []

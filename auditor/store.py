@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Any, Iterable, Mapping, Sequence
 
 import duckdb
 import pandas as pd
@@ -35,6 +35,7 @@ import pyarrow as pa
 
 from auditor import __version__
 from auditor.errors import AuditorError, DatabaseLocked
+from auditor.iterutil import chunks
 from auditor.models import Claim, Extraction, Facts, Link, Paper, Record, Result, Target
 
 SCHEMA_VERSION = 1
@@ -385,7 +386,6 @@ class RunInfo:
 
 # --------------------------------------------------------------------------- the store
 
-T = TypeVar("T")
 
 
 class Store:
@@ -598,7 +598,7 @@ class Store:
         the newest non-empty value. A sighting already stored is left as it was.
         """
         count = 0
-        for batch in _chunks(records, BATCH_ROWS):
+        for batch in chunks(records, BATCH_ROWS):
             count += len(batch)
             papers: dict[str, dict[str, Any]] = {}
             sightings: dict[tuple[str, str, int], dict[str, Any]] = {}
@@ -638,7 +638,7 @@ class Store:
         Re-extracting a paper replaces its links and claims; targets are upserted.
         Link ordinals must be distinct within a paper (they key results).
         """
-        for batch in _chunks(items, BATCH_ROWS // 4):
+        for batch in chunks(items, BATCH_ROWS // 4):
             extractions = dict(batch)  # the last extraction of a paper wins
             targets: dict[str, dict[str, Any]] = {}
             links: list[dict[str, Any]] = []
@@ -752,7 +752,7 @@ class Store:
         pipeline fetches them again next time since they are stale).
         """
         count = 0
-        for batch in _chunks(facts, BATCH_ROWS // 5):
+        for batch in chunks(facts, BATCH_ROWS // 5):
             count += len(batch)
             rows = {
                 f.target_key: {
@@ -1045,14 +1045,3 @@ def _utc(value: datetime) -> datetime:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from urllib.parse import parse_qs, urlsplit
 
 from auditor.models import README_TEXT_LIMIT
+from auditor.retry import retry_after_seconds
 
 SECONDARY_MARKERS = ("secondary rate limit", "abuse detection", "abuse-rate-limits")
 
@@ -72,13 +73,8 @@ def rate_info(headers: Any) -> RateInfo | None:
 
 
 def retry_after(headers: Any) -> float | None:
-    value = _header(headers, "retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    """Seconds GitHub asked us to wait (secondary limits), if it said."""
+    return retry_after_seconds({"retry-after": _header(headers, "retry-after")})
 
 
 def message_of(body: Any) -> str:
