@@ -188,8 +188,9 @@ _BEFORE, _AFTER = 110, 50  # a window's reach around an anchor: the longest phra
 # --------------------------------------------------------------------------- sentences
 
 # A sentence ends at . ! ? followed by space and a capital, digit or symbol, but
-# not after "e.g.", "et al.", "Fig." or an initial ("J. Smith"): the lookbehinds
-# sit after the first mark, so they are tried only there.
+# not after "e.g.", "et al.", "Fig.": the lookbehinds sit after the first mark, so
+# they are tried only there. (Initials are not guarded: "Model X. We ..." is more
+# common in abstracts than "J. Smith".)
 _ABBREVIATIONS = (
     "e.g i.e al etc vs cf fig figs eq eqs sec no nos approx resp ref refs tab dr prof mr ms st inc ltd jr ca viz "
     "vol pp ch ver incl w.r.t a.k.a"
@@ -204,7 +205,7 @@ def _lookbehinds(words: list[str]) -> str:
 
 
 _BOUNDARY = re.compile(
-    r"[.!?]" + _lookbehinds(_ABBREVIATIONS) + r"(?<!(?<![\w/.-])[A-Z]\.)" + r"[.!?]*[\"')\]]*\s+(?=[^\sa-z])"
+    r"[.!?]" + _lookbehinds(_ABBREVIATIONS) + r"[.!?]*[\"')\]]*\s+(?=[^\sa-z])"
 )
 
 
@@ -213,8 +214,8 @@ def split_sentences(
 ) -> list[tuple[int, int]]:
     """Sentence spans: of the whole text, or just those that hold positions lo..hi.
 
-    Never breaks inside a protected span (a link), after "e.g.", "et al.", "Fig."
-    or an initial, nor inside "v1.5" or "github.io/x"."""
+    Never breaks inside a protected span (a link), after "e.g.", "et al.", "Fig.",
+    nor inside "v1.5" or "github.io/x"."""
     n = len(text)
     hi = n if hi is None else min(max(hi, lo + 1), n)
     guard = sorted(protected)

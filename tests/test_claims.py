@@ -187,3 +187,20 @@ def test_extract_on_dump_abstract_attaches_claims() -> None:
     result = extract(text)
     assert [claim_for(link, result.claims) for link in result.links] == ["available", "available"]
     assert result.links[0].number == 17590
+
+
+def test_unlinked_will_be_provided_and_can_be_found() -> None:
+    text = "We study X. The code will be provided to reviewers. All data can be found in the supplement. Results hold."
+    assert [(c.kind, c.sentence) for c in find_claims(text, ())] == [
+        ("promised", "The code will be provided to reviewers."),
+        ("available", "All data can be found in the supplement."),
+    ]
+
+
+def test_long_sentence_before_the_link_is_kept_whole() -> None:
+    # the sentence holding the link starts far before it: its start is still found
+    long = "Our code, " + "which covers many settings and baselines, " * 15 + "is available at https://github.com/a/b."
+    text = "First sentence here. " + long + " Last one."
+    (claim,) = find_claims(text, find_links(text))
+    assert claim.sentence == long
+    assert claim.kind == "available"

@@ -50,3 +50,23 @@ def test_urlish_text_never_raises_nor_ends_in_punctuation(text: str) -> None:
 @given(st.text(max_size=300))
 def test_arbitrary_text_never_raises(text: str) -> None:
     _check(text)
+
+
+SENTENCEISH = st.lists(
+    st.sampled_from(["We", "study", "e.g.", "Fig.", "3.5", "et al.", "J.", "Smith.", "It", "works.", "Done!", "ok?", "A",
+                     "(see", "https://x.org/a.", "\n", "v1.2", "end."]),
+    max_size=60,
+).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SENTENCEISH, st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=60))
+def test_split_of_a_region_agrees_with_the_whole_split(text: str, lo: int, width: int) -> None:
+    from auditor.claims import split_sentences
+
+    whole = split_sentences(text)
+    lo = min(lo, max(0, len(text) - 1))
+    part = split_sentences(text, (), lo, lo + width + 1)
+    assert set(part) <= set(whole)
+    if text:
+        assert part and part[0][0] <= lo and part[-1][1] >= min(len(text), lo + width + 1)
