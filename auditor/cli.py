@@ -256,6 +256,7 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
                 "name": link.target.name,
                 "ref": link.ref,
                 "subpath": link.subpath,
+                "number": link.number,
                 "claim": claim_for(link, ex.claims),
             }
             for link in ex.links
@@ -265,7 +266,7 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
 
 
 def _write_links_csv(rows: list[dict[str, Any]]) -> None:
-    fields = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "claim"]
+    fields = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim"]
     writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:

@@ -56,6 +56,8 @@ def test_extract_jsonl_on_bundled_dumps(example_dumps):
     assert [link["target"] for link in treesynth["links"]] == ["github:cpa2001/treesynth"]
     assert treesynth["links"][0]["claim"] == "available"
     assert treesynth["claims"][0]["target"] == "github:cpa2001/treesynth"
+    pull = [l for r in rows for l in r["links"] if "/pull/" in l["url"]]
+    assert pull and pull[0]["number"] == 17590 and pull[0]["target"] == "github:run-llama/llama_index"
     # A paper seen in two dumps is one paper with both sources.
     assert any(len(r["sources"]) > 1 for r in rows)
     keys = {"paper_id", "title", "published", "sources", "links", "claims"}
