@@ -24,6 +24,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -267,10 +268,11 @@ def main(env: Mapping[str, str] | None = None) -> int:
         _finish(env, selection, None, None, f"> [!CAUTION]\n> Cannot read the `args` input: {exc}.\n", code)
         return code
     print("::group::audit run", flush=True)
+    started = time.time()
     code = subprocess.run(cmd, cwd=workspace, env=dict(env), check=False).returncode
     print("::endgroup::", flush=True)
 
-    summary = _read_json(workspace / out_dir / "summary.json")
+    summary = _read_json(workspace / out_dir / "summary.json", newer_than=started - 1)
     md_path = Path(str((summary or {}).get("md_path") or Path(out_dir) / "scorecard.md"))
     md_file = md_path if md_path.is_absolute() else workspace / md_path
     scorecard = md_file.read_text(encoding="utf-8") if summary and md_file.is_file() else None
@@ -302,8 +304,12 @@ def _finish(
         print(format_outputs(outputs), end="")
 
 
-def _read_json(path: Path) -> dict[str, object] | None:
+def _read_json(path: Path, newer_than: float = 0.0) -> dict[str, object] | None:
+    """The JSON object in `path`, or None when absent, unreadable, or older than `newer_than`
+    (a summary.json left by an earlier run must not pass for this one's)."""
     try:
+        if path.stat().st_mtime < newer_than:
+            return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None

@@ -290,6 +290,10 @@ def test_unreadable_args_is_an_input_error(repo, tmp_path, monkeypatch):
 
 def test_audit_run_failing_without_results_still_leaves_a_summary(repo, tmp_path, monkeypatch):
     commit(repo, {"dumps/a.txt": "a\n"}, "first")
+    stale = repo / "out" / "summary.json"  # left by an earlier run: must not be reported
+    stale.parent.mkdir()
+    stale.write_text(json.dumps({"papers": 7, "failing": 2, "score": 9.0}))
+    os.utime(stale, (1_700_000_000, 1_700_000_000))
     crash = "import sys; print('error: dumps/a.txt is not a dump', file=sys.stderr); sys.exit(1)"
     code, summary, outputs = run_step(repo, tmp_path, monkeypatch, stub_code=crash)
     assert code == 1
