@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
+from auditor.checking import Check
 from auditor.config import AuditConfig
 from auditor.extract import extract
 from auditor.hosts.base import TargetRequest, unknown_facts
@@ -298,9 +299,7 @@ def run_audit(
 ) -> RunSummary:
     """Run one audit; the caller maps the summary to output and an exit code."""
     from auditor.checking import discover_checks
-    from auditor.evaluate import evaluate_paper
     from auditor.report import write_reports
-    from auditor.scoring import score_links, score_paper
 
     env = os.environ if env is None else env
     all_checks = discover_checks()
@@ -324,20 +323,7 @@ def run_audit(
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
 
             progress("checking")
-            for paper, extraction in papers.values():
-                outcomes = evaluate_paper(
-                    paper,
-                    extraction.links,
-                    extraction.claims,
-                    facts_by_key,
-                    options.as_of,
-                    selected,
-                    options.config,
-                )
-                link_scores = score_links(outcomes, options.config.weights)
-                paper_score = score_paper(outcomes, link_scores, options.config.weights)
-                store.save_outcomes(run_id, outcomes)
-                store.save_scores(run_id, paper.paper_id, link_scores, paper_score)
+            check_and_score(store, run_id, papers.values(), facts_by_key, options, selected)
             summary.status = "partial" if summary.rate_limited_until else "done"
         except KeyboardInterrupt:
             store.finish_run(run_id, "interrupted")
@@ -409,7 +395,29 @@ def add_links_through_pages(
     return updated
 
 
-def _select_checks(all_checks: Mapping[str, object], names: Sequence[str] | None) -> dict[str, object]:
+def check_and_score(
+    store: Store,
+    run_id: str,
+    papers: Iterable[tuple[Paper, Extraction]],
+    facts_by_key: Mapping[str, Facts],
+    options: RunOptions,
+    checks: Mapping[str, Check],
+) -> None:
+    """Run the checks on every paper, score links and papers, store both (buffered by the store)."""
+    from auditor.evaluate import evaluate_paper
+    from auditor.scoring import score_links, score_paper
+
+    weights = options.config.weights
+    for paper, extraction in papers:
+        outcomes = evaluate_paper(
+            paper, extraction.links, extraction.claims, facts_by_key, options.as_of, checks, options.config
+        )
+        link_scores = score_links(outcomes, weights)
+        store.save_outcomes(run_id, outcomes)
+        store.save_scores(run_id, paper.paper_id, link_scores, score_paper(outcomes, link_scores, weights))
+
+
+def _select_checks(all_checks: Mapping[str, Check], names: Sequence[str] | None) -> dict[str, Check]:
     if not names:
         return dict(all_checks)
     unknown = [n for n in names if n not in all_checks]
