@@ -232,7 +232,11 @@ def commits(body: Any, link: str | None) -> dict[str, Any]:
 
 
 def releases(body: Any, link: str | None) -> dict[str, Any]:
-    """releases_count and latest_release from GET .../releases?per_page=1."""
+    """releases_count and latest_release from GET .../releases?per_page=1.
+
+    One request buys the newest release, which may be a prerelease (GraphQL's
+    latestRelease skips those); either proves something was released.
+    """
     if not isinstance(body, list) or not body:
         return {"releases_count": 0, "latest_release": None}
     first = body[0]
