@@ -201,7 +201,7 @@ def build_summary(
     head.append(f"Audited {n} dump{'s' if n != 1 else ''}: {selection.reason}.")
     if selection.dumps:
         shown = selection.dumps[:50]
-        items = "\n".join(f"- `{d}`" for d in shown)
+        items = "\n".join(f"- `{_code_span(d)}`" for d in shown)
         more = f"\n- … and {n - len(shown)} more" if n > len(shown) else ""
         head += ["", "<details><summary>Dumps</summary>", "", items + more, "", "</details>"]
     text = "\n".join(head) + "\n\n"
@@ -243,11 +243,11 @@ def main(env: Mapping[str, str] | None = None) -> int:
     if not selection.dumps:
         if env.get("INPUT_DUMPS", "").strip():
             code = exitcodes.USAGE_OR_INPUT
-            print(f"::error title=repro-auditor::no file matches dumps: {env['INPUT_DUMPS'].strip()}")
+            _command("error", f"no file matches dumps: {env['INPUT_DUMPS'].strip()}")
             status = f"> [!CAUTION]\n> No file matches `{env['INPUT_DUMPS'].strip()}`.\n"
         else:
             code = exitcodes.OK
-            print("::notice title=repro-auditor::no dump to audit")
+            _command("notice", "no dump to audit")
             status = "Nothing to audit.\n"
         _finish(env, selection, None, None, status, code)
         return code
@@ -264,7 +264,7 @@ def main(env: Mapping[str, str] | None = None) -> int:
         )
     except ValueError as exc:  # shlex: an unclosed quote in `args`
         code = exitcodes.USAGE_OR_INPUT
-        print(f"::error title=repro-auditor::cannot read the args input: {exc}")
+        _command("error", f"cannot read the args input: {exc}")
         _finish(env, selection, None, None, f"> [!CAUTION]\n> Cannot read the `args` input: {exc}.\n", code)
         return code
     print("::group::audit run", flush=True)
@@ -277,11 +277,18 @@ def main(env: Mapping[str, str] | None = None) -> int:
     md_file = md_path if md_path.is_absolute() else workspace / md_path
     scorecard = md_file.read_text(encoding="utf-8") if summary and md_file.is_file() else None
     if code == exitcodes.FAIL_UNDER:
-        print(f"::error title=repro-auditor::mean paper score is below fail-under {fail_under.strip()}")
+        _command("error", f"mean paper score is below fail-under {fail_under.strip()}")
     elif code == exitcodes.PARTIAL:
-        print("::warning title=repro-auditor::partial results: a rate limit stopped collection")
+        _command("warning", "partial results: a rate limit stopped collection")
     _finish(env, selection, summary, scorecard, status_line(code, summary, fail_under), code)
     return code
+
+
+def _command(kind: str, message: str) -> None:
+    """A workflow command (annotation); the message is escaped so that it cannot end the
+    line and start a command of its own."""
+    escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    print(f"::{kind} title=repro-auditor::{escaped}", flush=True)
 
 
 def _finish(
@@ -323,6 +330,11 @@ def _truncate(text: str, limit: int) -> str:
     cut = text.encode()[:limit].decode("utf-8", errors="ignore")
     cut = cut[: cut.rfind("\n") + 1] if "\n" in cut else ""
     return cut + "\n*Scorecard truncated to fit the job summary: the full one is in the artifact.*\n"
+
+
+def _code_span(text: str) -> str:
+    """A file name as it may appear between single backticks on one line."""
+    return text.replace("`", "'").replace("\n", " ").replace("\r", " ")
 
 
 def _folder_prefix(dumps_path: str) -> str:

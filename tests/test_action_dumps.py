@@ -300,3 +300,10 @@ def test_audit_run_failing_without_results_still_leaves_a_summary(repo, tmp_path
     assert outputs == {"score": "", "papers": "0", "failing": "0", "db-path": "", "csv-path": "",
                        "exit-code": "1"}
     assert "`audit run` failed with exit code 1" in summary and "`dumps/a.txt`" in summary
+
+
+def test_workflow_commands_and_the_summary_cannot_be_hijacked_by_inputs_or_file_names(capsys):
+    action._command("error", "50% done\n::add-mask::secret\r")
+    assert capsys.readouterr().out == "::error title=repro-auditor::50%25 done%0A::add-mask::secret%0D\n"
+    text = action.build_summary(Selection(["dumps/a`b\n## x.txt"], "why"), None, "")
+    assert "- `dumps/a'b ## x.txt`" in text and "\n## x" not in text
