@@ -89,6 +89,11 @@ def test_run_judges_every_case_of_the_world(first_run, fake_github):
     other = query(db, "SELECT DISTINCT status, error FROM facts WHERE target_key NOT LIKE 'github:%'")
     assert other and all(s == "unknown" and "--hosts" in e for s, e in other)
 
+    # Every link, GitHub or not, gets at least one result that is not "skip".
+    all_skipped = query(db, """SELECT url FROM link_scorecard WHERE link_ordinal IS NOT NULL
+                               GROUP BY ALL HAVING count(*) FILTER (WHERE status <> 'skip') = 0""")
+    assert all_skipped == []
+
     # With a token, GraphQL batches: far fewer requests than repositories.
     repos = query(db, "SELECT count(*) FROM targets WHERE kind = 'github_repo'")[0][0]
     assert fake_github.stats.total <= repos / 5 + 5, fake_github.stats.as_dict()
