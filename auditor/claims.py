@@ -102,10 +102,11 @@ _BEFORE_LINK = 70
 _SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r")\b")
 _LINK_SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r"|github|hugging\s?face|zenodo|project|page|website|homepage)\b")
 
-#: (kind, pattern, where it runs, how far back (characters, same clause) an artefact
-#: subject must stand (0: none needed), substrings its window must hold (one of; None: no test))
-#: Scopes: "anchors" windows around claim anchors and links, "links" windows around
-#: links, "before_link" the few words before each link.
+#: (name, kind, pattern, where it runs, how far back (characters, same clause) an
+#: artefact subject must stand (0: none needed), substrings its window must hold
+#: (one of them; None: no test)). Where: "anchors" = windows around claim anchors
+#: and links (each window runs the names its anchors ask for), "links" = the
+#: sentence of a link, "before_link" = the few words before each link.
 _PATTERNS = tuple(
     (name, kind, re.compile(pattern), scope, subject, needs)
     for name, kind, pattern, scope, subject, needs in (
@@ -125,6 +126,8 @@ _ALL = frozenset(("on_request", "neg", "promised", "available", "subject", "can_
 _VOIDS = {"on_request": ("available", "linked", "promised"), "neg": ("available", "linked", "promised"), "promised": ("available", "linked")}
 _PRIORITY: dict[str, int] = {"on_request": 3, "promised": 2, "available": 1}
 _CONDITION = re.compile(r"\b(?:if|when|whenever|unless|whether|where)\b")
+
+
 def _open_source(lower: str, i: int) -> bool:
     return lower.startswith(("open-sourc", "open sourc", "opensourc"), i)
 
@@ -144,10 +147,6 @@ def _predicate(lower: str, i: int) -> bool:
     return any(x in before for x in _PREDICATE) or "request" in lower[i : i + 60]
 
 
-# Every claim phrase holds one of these anchors where the check, if any, says
-# yes: the patterns run only in windows around them (and around links), so an
-# abstract without claims costs a few substring searches. Rare forms ("avaiable",
-# "we publish the code") are found next to links, whose windows take every pattern.
 _RELEASE = frozenset(("neg", "promised", "available", "subject"))
 _PROMISE = frozenset(("promised",))
 
@@ -173,6 +172,11 @@ def _when(check, names: frozenset[str]):  # type: ignore[no-untyped-def]
     return lambda lower, i: names if check(lower, i) else None
 
 
+# Every claim phrase holds one of these anchors, where its check says which
+# patterns are worth running: the patterns run only in windows around them (and
+# around links), so an abstract without claims costs a few substring searches.
+# Rare forms ("avaiable", "we publish the code") are found next to links, whose
+# windows take every pattern.
 _ANCHORS = (
     ("vail", _when(_predicate, _ALL)),
     ("releas", lambda lower, i: _RELEASE),
@@ -195,6 +199,8 @@ _ABBREVIATIONS = (
     "e.g i.e al etc vs cf fig figs eq eqs sec no nos approx resp ref refs tab dr prof mr ms st inc ltd jr ca viz "
     "vol pp ch ver incl w.r.t a.k.a"
 ).split()
+
+
 def _lookbehinds(words: list[str]) -> str:
     """One negative lookbehind per length (Python wants each fixed-width)."""
     by_length: dict[int, set[str]] = {}
