@@ -180,8 +180,8 @@ def test_example_workflow():
 
 
 def docs_workflow(tmp_path: Path) -> Path:
-    """The workflow docs/github-action.md tells users to copy, as a file."""
-    text = (REPO / "docs" / "github-action.md").read_text(encoding="utf-8")
+    """The workflow the README tells users to copy, as a file."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
     workflow = next(b for b in blocks if b.startswith("name:"))
     path = tmp_path / ".github" / "workflows" / "audit-dumps.yml"
