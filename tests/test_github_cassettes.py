@@ -11,14 +11,13 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import httpx
 import pytest
 import vcr
 
 from auditor.hosts.base import TargetRequest
 from auditor.hosts.github import GitHubCollector
 from auditor.hosts.github_client import GitHubSettings, make_client
-from auditor.models import GITHUB_REPO_FACTS, Facts, Target
+from auditor.models import GITHUB_REPO_FACTS, Target
 from auditor.retry import FAST
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "github"

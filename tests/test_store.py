@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from auditor.errors import AuditorError, DatabaseLocked
-from auditor.models import Claim, Extraction, Facts, Link, Paper, Record, Result, Sighting
+from auditor.models import Extraction, Facts, Record, Result
 from auditor.store import EXAMPLE_QUERIES, SCHEMA_VERSION, VIEW_DOCS, Store
 from test_store_sample import FETCHED, GONE, GOOD, IDS, build_sample, extractions, facts, outcomes, records
 

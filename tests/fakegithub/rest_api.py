@@ -381,7 +381,6 @@ CONTENTS_DOC = f"{DOCS}/repos/contents#get-repository-content"
 
 def repo_get(ctx: Ctx, repo: dict[str, Any], rest: str, query: dict[str, list[str]]) -> Reply:
     """Everything under one (found, visible, unblocked) repository."""
-    full = repo["full_name"]
     if rest == "":
         return Reply(200, repo_json(ctx, repo), route="GET /repos/{owner}/{repo}")
     if rest == "/languages":
