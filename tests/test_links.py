@@ -50,6 +50,8 @@ REPAIRS = [
     # www. without scheme (dumps and sample: "www.github.com/ka-mirul/R-Sparse-R-CNN.")
     ("available at:\nwww.github.com/ka-mirul/R-Sparse-R-CNN.", "https://www.github.com/ka-mirul/R-Sparse-R-CNN"),
     ("The demo video is available at www.youtube.com/watch?v=XFZyoleN56k.", "https://www.youtube.com/watch?v=XFZyoleN56k"),
+    # "url{...}" with its backslash lost, as text dumps of LaTeX show it (constructed, same shape as the dumps' {url}{url})
+    ("Code: url{https://github.com/OpenBMB/MiniCPM}.", "https://github.com/OpenBMB/MiniCPM"),
     # \url{...} (sample 2603.25804)
     ("\\url{https://github.com/Speakn0w/RealChart2Code}", "https://github.com/Speakn0w/RealChart2Code"),
     # \href{URL}{URL} (sample 2603.18427)
