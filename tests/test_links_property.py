@@ -70,3 +70,11 @@ def test_split_of_a_region_agrees_with_the_whole_split(text: str, lo: int, width
     assert set(part) <= set(whole)
     if text:
         assert part and part[0][0] <= lo and part[-1][1] >= min(len(text), lo + width + 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), URLISH))
+def test_resolve_takes_any_string(url: str) -> None:
+    # hosts/web.py resolves hrefs of strangers' pages, repaired or not
+    r = resolve(url)
+    assert r.target.key and r.target.kind
