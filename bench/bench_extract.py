@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -56,9 +57,8 @@ OWNERS = ("openlab", "VITA-Group", "microsoft", "hkust-nlp", "Graph-COM", "cat-w
 
 
 def _name(rng: random.Random) -> str:
-    return rng.choice(("Fast", "Deep", "Open", "Meta", "Sparse", "Mix")) + rng.choice(("Net", "Bench", "RL", "Diff", "Seg")) + str(
-        rng.randint(1, 999)
-    )
+    """A repository name; "§" becomes the abstract's number, so every copy links elsewhere."""
+    return rng.choice(("Fast", "Deep", "Open", "Meta", "Sparse", "Mix")) + rng.choice(("Net", "Bench", "RL", "Diff", "Seg")) + "§"
 
 
 def _link_sentence(rng: random.Random) -> tuple[str, bool]:
@@ -109,31 +109,49 @@ def _wrap(text: str, width: int = 80) -> str:
     return "\n".join(lines)
 
 
-def make_abstract(rng: random.Random, link_share: float) -> str:
-    parts = [_sentence(rng) for _ in range(rng.randint(5, 9))]
-    if rng.random() < 0.25:
-        parts.insert(rng.randint(1, len(parts)), rng.choice(PLAIN_EXTRAS))
+def make_abstract(rng: random.Random, link_share: float, bodies: list[str]) -> str:
+    """One abstract: a real link-free arXiv abstract when ``bodies`` holds some (else
+    generated sentences), with link sentences added to ``link_share`` of them."""
+    if bodies:
+        parts = rng.choice(bodies).rstrip().rstrip(".").split(". ")
+    else:
+        parts = [_sentence(rng) for _ in range(rng.randint(5, 9))]
+        if rng.random() < 0.25:
+            parts.insert(rng.randint(1, len(parts)), rng.choice(PLAIN_EXTRAS))
     if rng.random() < link_share:
         for _ in range(1 if rng.random() < 0.8 else 2):
             sentence, _ = _link_sentence(rng)
-            parts.insert(rng.randint(len(parts) // 2, len(parts)), sentence)
+            parts.insert(rng.randint(len(parts) // 2, len(parts)), sentence.rstrip("."))
+    if bodies:
+        return ". ".join(parts) + "."  # arXiv's own line breaks kept
     text = " ".join(parts)
     return _wrap(text) if rng.random() < 0.5 else text  # half arXiv-wrapped, half one line (HF dumps)
 
 
-POOL = 20_000  # distinct generated abstracts; the corpus varies each copy (a unique number, another repository)
+SHARED = Path(os.environ.get("AUDITOR_SHARED", ROOT.parent / "shared"))
+SAMPLE = SHARED / "abstracts" / "arxiv-2025-2026-sample.jsonl"
+_URL_SHAPED = re.compile(r"://|\bwww\.|\.(?:com|org|io|co|science|net|edu|ai)/|\b10\.\d{4,}/", re.IGNORECASE)
 
 
-def write_corpus(path: Path, n: int, link_share: float, seed: int) -> None:
-    """N abstracts as JSON Lines. Generating is slow in Python, so a pool of
-    20,000 is generated and each copy gets its own number and repository name."""
+def real_bodies() -> list[str]:
+    """The link-free real arXiv abstracts of ../shared (read in place), or [] without it."""
+    if not SAMPLE.exists():
+        return []
+    with SAMPLE.open(encoding="utf-8") as f:
+        abstracts = [json.loads(line)["abstract"] for line in f]
+    return [a for a in abstracts if not _URL_SHAPED.search(a)]
+
+
+POOL = 20_000  # distinct generated abstracts; each copy gets its own number (and repository names)
+
+
+def write_corpus(path: Path, n: int, link_share: float, seed: int, bodies: list[str]) -> None:
+    """N abstracts as JSON Lines: a pool of 20,000 is made, each copy numbered."""
     rng = random.Random(seed)
-    pool = [make_abstract(rng, link_share) for _ in range(min(n, POOL))]
+    pool = [make_abstract(rng, link_share, bodies) for _ in range(min(n, POOL))]
     with path.open("w", encoding="utf-8") as f:
         for i in range(n):
-            abstract = pool[i % len(pool)]
-            if i >= len(pool):
-                abstract = abstract.replace("Net", f"Net{i}", 1).replace(" We ", f" In trial {i}, we ", 1)
+            abstract = pool[i % len(pool)].replace("§", str(i))
             f.write(json.dumps({"title": f"Paper {i}", "abstract": abstract}) + "\n")
 
 
@@ -166,10 +184,11 @@ def child(path: Path, reader: str) -> dict:
     n = links = claims = 0
     read_wall = read_cpu = ext_wall = ext_cpu = 0.0
     stream = _abstracts(path, reader)
+    # CPU time of this thread only: the reader (DuckDB) may keep other threads busy meanwhile
     while True:
-        w, c = time.perf_counter(), time.process_time()
+        w, c = time.perf_counter(), time.thread_time()
         batch = [a for _, a in zip(range(BATCH), stream)]
-        w2, c2 = time.perf_counter(), time.process_time()
+        w2, c2 = time.perf_counter(), time.thread_time()
         read_wall += w2 - w
         read_cpu += c2 - c
         if not batch:
@@ -179,7 +198,7 @@ def child(path: Path, reader: str) -> dict:
             links += len(result.links)
             claims += len(result.claims)
         ext_wall += time.perf_counter() - w2
-        ext_cpu += time.process_time() - c2
+        ext_cpu += time.thread_time() - c2
         n += len(batch)
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -195,6 +214,9 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     parser.add_argument("--link-share", type=float, default=0.30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--base", choices=("real", "synthetic"), default="real",
+                        help="real: link-free arXiv abstracts of ../shared/abstracts as the text (when present); "
+                             "synthetic: generated sentences")
     parser.add_argument("--reader", choices=("auto", "json"), default="auto",
                         help="auto: auditor.ingest.read_records when present; json: plain line-by-line json")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
@@ -210,14 +232,16 @@ def main() -> None:
             reader = "auditor.ingest.read_records"
         except ImportError:
             pass
-    print(f"reader: {reader}; link share {args.link_share:.0%}; python {sys.version.split()[0]}; "
+    bodies = real_bodies() if args.base == "real" else []
+    base = f"{len(bodies):,} real link-free arXiv abstracts" if bodies else "generated sentences"
+    print(f"text: {base}; reader: {reader}; link share {args.link_share:.0%}; python {sys.version.split()[0]}; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"read {BATCH:,} abstracts, extract them, repeat: extraction timed apart (CPU time of the process; wall beside it)")
+    print(f"read {BATCH:,} abstracts, extract them, repeat: extraction timed apart (CPU time of the extracting thread; wall beside it)")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             path = Path(tmp) / f"corpus-{size}.jsonl"
             t = time.perf_counter()
-            write_corpus(path, size, args.link_share, args.seed)
+            write_corpus(path, size, args.link_share, args.seed, bodies)
             made = time.perf_counter() - t
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(path), "--reader", args.reader],
