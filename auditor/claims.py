@@ -117,8 +117,8 @@ _PATTERNS = tuple(
         ("available", "available", _AVAILABLE, "anchors", 0, ("mak", "made", "releas", "publish", "open", "we ")),
         ("subject", "available", _AVAILABLE_SUBJECT, "anchors", 90, (" is ", " are ", "been", " was ", "were")),
         ("can_be", "available", _CAN_BE, "anchors", 50, ("can be",)),
-        *(("linked", "linked", pattern, "links", 0, needs) for pattern, needs in _LINKED),
         ("before_link", "linked", _LINKED_SUBJECT, "before_link", 50, None),
+        *(("linked", "linked", pattern, "links", 0, needs) for pattern, needs in _LINKED),
     )
 )
 _ALL = frozenset(("on_request", "neg", "promised", "available", "subject", "can_be"))
@@ -347,7 +347,8 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
             if not kinds:
                 # only now the phrases that count next to a link ("available at", "Code: URL")
                 voids = [(p, end) for p, k, end in found if k != "available"]
-                kinds = [(p, "linked") for p in _linked_phrases(masked, s, e, here, voids)]
+                at = _linked_phrase(masked, s, e, here, voids)
+                kinds = [] if at is None else [(at, "linked")]
             if not kinds and pending is not None and pending[2] == idx - 1 and _mostly_links(sentence, s, spans):
                 # "We make the code and data publicly available.\n https://... https://..."
                 prev, kind, _ = pending
@@ -399,22 +400,27 @@ def _phrases(text: str, windows: list[tuple[int, int, frozenset[str]]]) -> list[
     return out
 
 
-def _linked_phrases(
-    text: str, s: int, e: int, here: list[tuple[int, str]], voids: list[tuple[int, int]]
-) -> list[int]:
-    """Starts of the link-bound phrases of the sentence text[s:e] holding the links ``here``."""
+def _linked_phrase(text: str, s: int, e: int, here: list[tuple[int, str]], voids: list[tuple[int, int]]) -> int | None:
+    """Start of a link-bound phrase ("available at", "Code: URL") in the sentence
+    text[s:e] holding the links ``here``, None if it has none. One is enough: any of
+    them makes the sentence say "available", so the search stops at the first."""
     lo = max(s, here[0][0] - _BEFORE)
     hi = min(e, here[-1][0] + 400)
     window = text[lo:hi]
-    found: set[tuple[int, int]] = set()
     for name, kind, rx, scope, subject, needs in _PATTERNS:
-        if scope == "links":
-            if any(x in window for x in needs):
-                _run(found, kind, rx, subject, text, lo, hi)
-        elif scope == "before_link":
-            for a, _ in here:
-                _run(found, kind, rx, subject, text, max(s, a - _BEFORE_LINK), a)
-    return sorted(a for a, b in found if not any(a < y and x < b for x, y in voids))
+        if scope == "before_link":
+            places = [(max(s, a - _BEFORE_LINK), a) for a, _ in here]
+        elif scope == "links" and any(x in window for x in needs):
+            places = [(lo, hi)]
+        else:
+            continue
+        for a, b in places:
+            found: set[tuple[int, int]] = set()
+            _run(found, kind, rx, subject, text, a, b)
+            for x, y in sorted(found):
+                if not any(x < vy and vx < y for vx, vy in voids):
+                    return x
+    return None
 
 
 def _run(out: set[tuple[int, int]], kind: str, rx: re.Pattern[str], subject: int, text: str, lo: int, hi: int) -> None:
