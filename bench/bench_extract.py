@@ -201,8 +201,11 @@ def child(path: Path, reader: str) -> dict:
         ext_cpu += time.thread_time() - c2
         n += len(batch)
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    c = time.thread_time()
+    sum(range(10_000_000))  # a fixed loop: how fast this core runs right now (shared VMs vary run to run)
+    reference = time.thread_time() - c
     return {
-        "abstracts": n, "links": links, "claims": claims,
+        "abstracts": n, "links": links, "claims": claims, "reference_s": reference,
         "extract_wall_s": ext_wall, "extract_cpu_s": ext_cpu,
         "total_wall_s": ext_wall + read_wall, "total_cpu_s": ext_cpu + read_cpu,
         "peak_rss_mb": rss_kb / 1024,
@@ -253,7 +256,8 @@ def main() -> None:
                 f"{n:>9,} abstracts ({path.stat().st_size / 1e6:.0f} MB, generated in {made:.1f}s): "
                 f"extract {n / r['extract_cpu_s']:>8,.0f}/s CPU, {n / r['extract_wall_s']:>8,.0f}/s wall; "
                 f"end to end {n / r['total_wall_s']:>7,.0f}/s; {r['links']:,} links, {r['claims']:,} claims; "
-                f"peak RSS {r['peak_rss_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}"
+                f"peak RSS {r['peak_rss_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}; "
+                f"sum(range(10**7)) took {r['reference_s']:.2f}s"
             )
             path.unlink()
 
