@@ -11,10 +11,14 @@ from auditor.models import Claim, ClaimKind, Extraction, Link
 __all__ = ["extract", "claim_for"]
 
 
+_NOTHING = Extraction()  # most abstracts: one shared immutable value
+
+
 def extract(abstract: str) -> Extraction:
     """Find the abstract's links and claims; pure, never raises on odd text."""
     links = find_links(abstract)
-    return Extraction(links, claims_from_spans(abstract, link_spans(abstract, links) if links else ()))
+    claims = claims_from_spans(abstract, link_spans(abstract, links) if links else ())
+    return Extraction(links, claims) if links or claims else _NOTHING
 
 
 def claim_for(link: Link, claims: Sequence[Claim]) -> ClaimKind | None:
