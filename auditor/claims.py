@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from auditor.models import Claim, ClaimKind, Link
 
-__all__ = ["find_claims", "claims_from_spans", "split_sentences", "link_spans"]
+__all__ = ["claims_from_spans", "find_claims", "link_spans", "split_sentences"]
 
 # The patterns run on lower-cased text without re.IGNORECASE and without a
 # leading "\b" (both keep Python's regex engine on its fast path); a match that

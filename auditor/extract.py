@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from auditor.claims import claims_from_spans, link_spans
 from auditor.links import find_links
 from auditor.models import Claim, ClaimKind, Extraction, Link
 
-__all__ = ["extract", "claim_for"]
+__all__ = ["claim_for", "extract"]
 
 
 _NOTHING = Extraction()  # most abstracts: one shared immutable value

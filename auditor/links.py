@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from auditor.models import Link, Target, TargetKind
 
-__all__ = ["find_links", "repair_url", "resolve", "Resolved", "link_identity", "TRAILING"]
+__all__ = ["TRAILING", "Resolved", "find_links", "link_identity", "repair_url", "resolve"]
 
 # --------------------------------------------------------------------------- scanning
 
@@ -72,7 +72,7 @@ def _host_part(token: str) -> str | None:
 def _joins(token: str, sep: str, cont: str) -> bool:
     """Does ``cont`` (after whitespace ``sep``) plausibly continue the URL ``token``?"""
     last = token[-1]
-    if last not in "-_./" and cont[0] != "/" and not cont[:4].lower() == ".git":
+    if last not in "-_./" and cont[0] != "/" and cont[:4].lower() != ".git":
         return False  # the common case: a URL followed by the next word
     newline = "\n" in sep
     host = _host_part(token)
@@ -140,7 +140,7 @@ class _Token_scan:
     mark (scheme, "www.", DOI) in it. Pointers only move forward, so a long token
     full of '/' costs linear time, not quadratic."""
 
-    __slots__ = ("start", "end", "lower", "next")
+    __slots__ = ("end", "lower", "next", "start")
 
     def __init__(self, text: str, anchor: int, floor: int) -> None:
         start = max(text.rfind(" ", floor, anchor), text.rfind("\n", floor, anchor), text.rfind("\t", floor, anchor)) + 1
@@ -486,7 +486,7 @@ def resolve(url: str) -> Resolved:
     """Resolve a repaired URL to its target (keys per :data:`auditor.models.TargetKind`)."""
     scheme, host, path = _split(url)
     segs = [s for s in path.split("/") if s]
-    bare = host[4:] if host.startswith("www.") else host
+    bare = host.removeprefix("www.")
     if bare == "github.com":
         return _github(scheme, bare, path, segs)
     if bare in ("huggingface.co", "hf.co"):

@@ -49,8 +49,8 @@ LINKED = [
     ("Code will be released at $\\href{https://github.com/bradybuddiemarch/gcpo}{this}$.", "promised", "github:bradybuddiemarch/gcpo"),
     ("Code will be at github.com/Xu3XiWang/CAD-GD.", "promised", "github:xu3xiwang/cad-gd"),
     ("\\footnote{Code is coming soon at https://github.com/zjunlp/CBM.}", "promised", "github:zjunlp/cbm"),
-    ("Source code, demo video, and datasets will be available at \\href{https://mias.group/birotation-solution}"
-     "{mias.group/birotation-solution} upon publication.", "promised", "web:mias.group/birotation-solution"),
+    (("Source code, demo video, and datasets will be available at \\href{https://mias.group/birotation-solution}"
+      "{mias.group/birotation-solution} upon publication."), "promised", "web:mias.group/birotation-solution"),
     # on request (sample 2503.20830)
     ("The\nrepository is available at: https://vault.sfu.ca/index.php/s/ryhf6t12O0sobuX\n(password upon request to the authors).",
      "on_request", "web:vault.sfu.ca/index.php/s/ryhf6t12O0sobuX"),
