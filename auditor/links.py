@@ -360,9 +360,18 @@ def _extras(rest: list[str]) -> tuple[str | None, str | None, str | None, int | 
     return item, ref, subpath, number
 
 
-def _web(kind: TargetKind, scheme: str, host: str, path: str) -> Resolved:
-    path = path.rstrip("/")
+def _web(kind: TargetKind, scheme: str, host: str, path: str, query: str = "") -> Resolved:
+    path = path.rstrip("/") + (f"?{query}" if query else "")
     return Resolved(Target(f"web:{host}{path}", kind, host, f"{scheme}://{host}{path}"))
+
+
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ref_src)=", re.I)
+
+
+def _query(url: str) -> str:
+    """A page's query string without tracking parameters: ``watch?v=A`` and ``watch?v=B`` are two pages."""
+    query = url.partition("#")[0].partition("?")[2]
+    return "&".join(p for p in query.split("&") if p and not _TRACKING.match(p))
 
 
 def _github(scheme: str, host: str, path: str, segs: list[str]) -> Resolved:
@@ -517,8 +526,8 @@ def resolve(url: str) -> Resolved:
         if len(segs) >= 3 and segs[0] == "doi":
             return _doi("/".join(segs[1:]), scheme, host, path)
     if host.endswith((".github.io", ".gitlab.io")) or host == "sites.google.com":
-        return _web("project_page", scheme, host, path)
-    return _web("web", scheme, host, path)
+        return _web("project_page", scheme, host, path, _query(url))
+    return _web("web", scheme, host, path, _query(url))
 
 
 # --------------------------------------------------------------------------- finding

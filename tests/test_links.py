@@ -189,7 +189,7 @@ RESOLVE = [
     ("https://zenodo.org/record/123", "zenodo", "zenodo:123", (None, None, None, None)),
     ("https://sites.google.com/view/walkgpt-26/home", "project_page", "web:sites.google.com/view/walkgpt-26/home", (None, None, None, None)),
     ("https://group.gitlab.io/site/", "project_page", "web:group.gitlab.io/site", (None, None, None, None)),
-    ("https://www.youtube.com/watch?v=XFZyoleN56k#t=3", "web", "web:www.youtube.com/watch", (None, None, None, None)),
+    ("https://www.youtube.com/watch?v=XFZyoleN56k#t=3", "web", "web:www.youtube.com/watch?v=XFZyoleN56k", (None, None, None, None)),
     ("https://Vault.SFU.ca/index.php/s/ryhf6t12O0sobuX/", "web", "web:vault.sfu.ca/index.php/s/ryhf6t12O0sobuX", (None, None, None, None)),
 ]
 
@@ -283,3 +283,13 @@ def test_long_odd_inputs_are_handled(text: str) -> None:
     links = find_links(text)
     assert len(links) <= 1
     assert all(link.url[-1] not in ".,;:!?" for link in links)
+
+
+def test_web_pages_keep_their_query_but_not_tracking_parameters():
+    a, b, c = find_links(
+        "Videos: https://www.youtube.com/watch?v=abc&utm_source=x and https://www.youtube.com/watch?v=def. "
+        "Page: https://a.github.io/p/?utm_source=tw"
+    )
+    assert (a.target.key, b.target.key) == ("web:www.youtube.com/watch?v=abc", "web:www.youtube.com/watch?v=def")
+    assert a.target.url == "https://www.youtube.com/watch?v=abc"
+    assert c.target.key == "web:a.github.io/p"
