@@ -56,12 +56,13 @@ def test_existing_model_facts(hub: LocalServer) -> None:
     assert d["html_url"] == f"{hub.base}/org/good"
 
 
-def test_gated_model_is_ok_with_gated_flag_and_no_readme(hub: LocalServer) -> None:
+def test_gated_model_is_ok_with_gated_flag_and_an_unread_card(hub: LocalServer) -> None:
     facts = collect(hub, [req("huggingface_model", "huggingface:model:org/gated")])["huggingface:model:org/gated"]
     assert facts.status == "ok"
     assert facts.data["gated"] == "manual"
     assert facts.data["license_spdx"] == "NOASSERTION"
-    assert facts.data["readme"] is None
+    # The card is listed but gated: it exists, its text is unknown (never "no README").
+    assert facts.data["readme"] == {"name": "README.md", "size": None, "text": None}
 
 
 def test_missing_private_disabled_and_down(hub: LocalServer) -> None:

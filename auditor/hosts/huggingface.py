@@ -152,7 +152,7 @@ def repo_data(repo_type: str, info: Mapping[str, Any], endpoint: str) -> dict[st
         "runtime_stage": runtime.get("stage") if runtime else None,
         "files_count": len(siblings),
         "root_files": root_files_of(siblings),
-        "readme": None,
+        # "readme" is set by the collector: None only when the file listing shows there is none
         "is_archived": False,
     }
 
@@ -235,8 +235,13 @@ class HuggingFaceCollector(SafeHostCollector):
         info = result.json()
         data = repo_data(repo_type, info, endpoint)
         etag = result.headers.get("etag")
-        if self.settings.fetch_readme and any(f["name"] == "README.md" and f["type"] == "file" for f in data["root_files"]):
-            data["readme"] = await self._readme(repo_type, data["repo_id"] or repo_id, data.get("sha"))
+        has_card = any(f["name"] == "README.md" and f["type"] == "file" for f in data["root_files"] or [])
+        if not has_card and "siblings" in info:
+            data["readme"] = None  # the listing is complete and has no card
+        elif has_card and self.settings.fetch_readme:
+            card = await self._readme(repo_type, data["repo_id"] or repo_id, data.get("sha"))
+            # A card we could not read (gated) still exists: its text is unknown, not absent.
+            data["readme"] = card or {"name": "README.md", "size": None, "text": None}
         if data["disabled"]:
             return facts(request, "blocked", data, error="disabled on the Hub")
         if data["repo_id"] and data["repo_id"].lower() != repo_id.lower():
