@@ -222,34 +222,32 @@ async def collect_facts(
         progress(f"collected {len(collected)}/{len(requests)} targets")
 
     async with build_collectors(env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as hosts:
-        by_host: dict[int, list[TargetRequest]] = defaultdict(list)
+        by_host: dict[str, list[TargetRequest]] = defaultdict(list)
         for request in requests:
             host = next((h for h in hosts if request.target.kind in h.kinds), None)
             if host is None:
                 keep(unknown_facts(request.target.key, f"no collector for {request.target.kind} targets"))
+            elif options.hosts is not None and host.name not in options.hosts:
+                keep(unknown_facts(request.target.key, f"not collected: {host.name} is not among --hosts"))
             else:
-                by_host[id(host)].append(request)
-        for host in hosts:
-            if options.hosts is not None and host.name not in options.hosts and by_host.get(id(host)):
-                for request in by_host.pop(id(host)):
-                    keep(unknown_facts(request.target.key, f"not collected: {host.name} is not among --hosts"))
-        busy = [h for h in hosts if by_host.get(id(h))]
+                by_host[host.name].append(request)
+        busy = [h for h in hosts if h.name in by_host]
         reasons = await asyncio.gather(*(unreachable_reason(h.probe_url) for h in busy))
         for host, reason in zip(busy, reasons):
             if reason is not None:
                 summary.offline_reasons.append(reason)
-                for request in by_host.pop(id(host)):
+                for request in by_host.pop(host.name):
                     keep(unknown_facts(request.target.key, reason))
 
         async def drain(host: Host) -> None:
-            async for facts in host.collector.collect(by_host[id(host)]):
+            async for facts in host.collector.collect(by_host[host.name]):
                 keep(facts)
             until = getattr(host.collector, "rate_limited_until", None)
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
 
         try:
-            await asyncio.gather(*(drain(h) for h in busy if by_host.get(id(h))))
+            await asyncio.gather(*(drain(h) for h in busy if h.name in by_host))
         finally:
             store.save_facts(pending)
             pending.clear()
