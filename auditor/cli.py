@@ -181,7 +181,7 @@ def _print_summary(summary: Any, report: dict[str, Any]) -> None:
     score = report.get("score")
     click.echo(f"run {summary.run_id}: {summary.status}")
     click.echo(f"papers {summary.papers} (from {summary.records} records), links {summary.links}")
-    click.echo(f"targets: {statuses or 'none'} ({summary.from_cache} from cache, {summary.fetched} fetched)")
+    click.echo(f"targets: {statuses or 'none'} ({summary.from_cache} from cache, {summary.fetched} to collect)")
     click.echo(f"mean paper score: {'n/a' if score is None else score}; papers with a failing check: {report.get('failing', 0)}")
     for line in report.get("worst", [])[:5]:
         click.echo(f"  - {line}")
@@ -189,7 +189,8 @@ def _print_summary(summary: Any, report: dict[str, Any]) -> None:
         click.echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
     if summary.offline_reasons:
         unknown = report.get("targets_by_status", {}).get("unknown", 0)
-        click.echo(f"{'; '.join(dict.fromkeys(summary.offline_reasons))}: {unknown} targets left 'unknown', re-run with network to judge them")
+        reasons = "; ".join(dict.fromkeys(r.removeprefix("offline: ") for r in summary.offline_reasons))
+        click.echo(f"offline: {reasons}: {unknown} targets left 'unknown', re-run with network to judge them")
     if summary.rate_limited_until is not None:
         click.echo(
             f"partial: rate limited until {summary.rate_limited_until:%H:%M} UTC; run the same command then to finish"
