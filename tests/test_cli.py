@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import io
 import json
 import subprocess
@@ -163,3 +164,20 @@ def test_checks_lists_builtins():
     assert result.exit_code == 0
     names = {line.split()[0] for line in result.output.splitlines()}
     assert {"repo_exists", "license", "readme", "stars", "last_commit", "archived", "code_present", "claim_kept"} <= names
+
+
+def test_without_network_every_target_is_unknown_and_one_line_says_why(example_dumps, tmp_path):
+    closed = "http://127.0.0.1:1"  # nothing listens there: the connection is refused at once
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    env.update(GITHUB_API_URL=closed, HF_ENDPOINT=closed, AUDITOR_ANONYMOUS_URL=closed)
+    out = tmp_path / "out"
+    result = audit("run", "--quiet", "--out", str(out), *map(str, example_dumps), env=env)
+    assert result.returncode == 0, result.stderr
+    offline = [line for line in result.stdout.splitlines() if line.startswith("offline:")]
+    assert len(offline) == 1 and "cannot reach 127.0.0.1:1" in offline[0]
+    con = duckdb.connect(str(out / "audit.duckdb"), read_only=True)
+    statuses = con.execute("SELECT DISTINCT status FROM facts").fetchall()
+    errors = con.execute("SELECT DISTINCT error FROM facts").fetchall()
+    con.close()
+    assert statuses == [("unknown",)]
+    assert all(e.startswith("offline: cannot reach") for (e,) in errors)
