@@ -65,3 +65,39 @@ def test_via_survives_the_store():
         store.add_extractions([("p1", Extraction(links=links + tuple(found)))])
         stored = store.links_with_targets(["p1"])["p1"]
     assert [link.via for link in stored] == [None, "https://smerf-3d.github.io"]
+
+
+def test_run_audits_a_repository_found_through_a_project_page(tmp_path):
+    """From cached facts alone (--offline): the page's code link becomes a judged link marked via."""
+    import csv
+    from datetime import date
+
+    from auditor.config import load_config
+    from auditor.pipeline import RunOptions, run_audit
+
+    dump = tmp_path / "papers.csv"
+    dump.write_text('title,abstract\nSMERF,"Explore it at our project website: https://smerf-3d.github.io."\n')
+    db = tmp_path / "audit.duckdb"
+    fresh = datetime.now(timezone.utc)
+    repo_data = {
+        "name_with_owner": "google/smerf", "is_archived": False, "is_disabled": False, "is_empty": False,
+        "license_spdx": "Apache-2.0", "stars": 300, "readme": {"name": "README.md", "size": 4000, "text": "# SMERF\n" * 400},
+    }
+    with Store.open(db) as store:
+        store.save_facts([
+            Facts("web:smerf-3d.github.io", "ok", fresh, {"reachable": True, "reachable_reason": "ok",
+                                                          "code_links": ["https://github.com/google/smerf"]}),
+            Facts("github:google/smerf", "ok", fresh, repo_data),
+        ])
+    options = RunOptions(dumps=[dump], db=db, out=tmp_path / "out", as_of=date(2026, 11, 23),
+                         config=load_config(None, cwd=tmp_path), offline=True)
+    summary = run_audit(options, env={})
+    assert summary.links == 2
+    with Store.open(db) as store:
+        links = next(iter(store.links_with_targets(store.query("SELECT paper_id FROM papers")["paper_id"]).values()))
+        results = store.query("SELECT check_name, status FROM results WHERE target_key = 'github:google/smerf'")
+    assert [(l.target.key, l.via) for l in links] == [
+        ("web:smerf-3d.github.io", None), ("github:google/smerf", "https://smerf-3d.github.io")]
+    assert dict(zip(results["check_name"], results["status"]))["license"] == "pass"
+    rows = list(csv.DictReader(open(tmp_path / "out" / "links.csv")))
+    assert {r["via"] for r in rows if r["target_key"] == "github:google/smerf"} == {"https://smerf-3d.github.io"}

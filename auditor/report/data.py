@@ -27,7 +27,7 @@ PAPER_TAIL = ("n_fail", "n_warn", "n_unknown", "n_pass", "n_skip", "top_reason")
 
 #: links.csv's columns: one row per link and check.
 LINK_COLUMNS = (
-    "paper_id", "title", "link_ordinal", "url", "target_key", "target_kind", "fact_status",
+    "paper_id", "title", "link_ordinal", "url", "via", "target_key", "target_kind", "fact_status",
     "canonical_key", "claim", "check", "status", "score", "reason", "link_score", "link_judged",
     "link_applicable",
 )
