@@ -1,0 +1,40 @@
+"""What extract() finds in the 2,000 real arXiv abstracts of ../shared (read in place), pinned.
+
+A safety net for speed work on links/claims: the counts per target kind and per
+claim kind were taken from the extractor as it stood before that work; a change
+that moves any of them changes behaviour, not just speed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from auditor.extract import extract
+from tests.conftest import shared_path
+
+
+def test_links_and_claims_per_kind_on_the_real_sample() -> None:
+    path = shared_path("abstracts", "arxiv-2025-2026-sample.jsonl")
+    with path.open(encoding="utf-8") as f:
+        abstracts = [json.loads(line)["abstract"] for line in f]
+    assert len(abstracts) == 2000
+    links: Counter[str] = Counter()
+    claims: Counter[tuple[str, bool]] = Counter()
+    found = 0
+    for abstract in abstracts:
+        result = extract(abstract)
+        found += bool(result.links or result.claims)
+        links.update(link.target.kind for link in result.links)
+        claims.update((c.kind, c.target_key is not None) for c in result.claims)
+    assert found == 1066
+    assert dict(links) == {
+        "anonymous_repo": 143, "doi": 6, "forge_repo": 16, "github_owner": 2, "github_repo": 593,
+        "huggingface_dataset": 144, "huggingface_model": 38, "huggingface_owner": 19, "huggingface_space": 10,
+        "project_page": 52, "web": 55, "zenodo": 24,
+    }
+    # (kind, attached to a link)
+    assert dict(claims) == {
+        ("available", False): 67, ("available", True): 1014, ("on_request", True): 1,
+        ("promised", False): 46, ("promised", True): 65,
+    }
