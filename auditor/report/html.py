@@ -24,7 +24,7 @@ MAX_PAPERS = 5_000
 MAX_FINDINGS = 200
 
 _CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#1f2328}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1600px;padding:0 1em;color:#1f2328}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.8em}
 .meta{color:#59636e}
 .cards{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}
@@ -34,6 +34,8 @@ table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border:1px solid #d1d9e0;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0}
 td.num{text-align:right;white-space:nowrap}
+td.paper{min-width:22em}td.reason{min-width:18em}td.st{text-align:center}
+th{font-size:.85em}
 .s{display:inline-block;border-radius:4px;padding:0 .35em;font-size:.85em;white-space:nowrap}
 .fail{background:#ffebe9;color:#82071e}.warn{background:#fff8c5;color:#6c4a00}
 .pass{background:#dafbe1;color:#116329}.unknown{background:#eef1f4;color:#59636e}.skip{color:#8c959f}
@@ -131,6 +133,13 @@ def render_html(data: ReportData, *, max_papers: int = MAX_PAPERS, max_findings:
     return "\n".join(parts)
 
 
+def _check_cell(status: str | None) -> str:
+    """A check's status in the papers table; "skip" (does not apply) stays quiet."""
+    if status == "skip":
+        return '<span class="skip" title="does not apply">·</span>'
+    return badge(status)
+
+
 def _paper_row(row: Mapping[str, Any], checks: list[str]) -> str:
     arxiv = row.get("arxiv_id")
     title = one_line(row.get("title") or "")
@@ -151,11 +160,11 @@ def _paper_row(row: Mapping[str, Any], checks: list[str]) -> str:
         esc(score_text(row)),
         esc(int(row.get("n_links") or 0)),
         esc(claim),
-        *(badge(statuses.get(c)) for c in checks),
+        *(_check_cell(statuses.get(c)) for c in checks),
         esc(one_line(reason)),
         esc(sources),
     ]
-    classes = ["", "", "num", "num", "num", "", *([""] * len(checks)), "", ""]
+    classes = ["", "paper", "num", "num", "num", "", *(["st"] * len(checks)), "reason", ""]
     return "<tr>" + "".join(
         f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for c, v in zip(classes, cells)
     ) + "</tr>"
