@@ -145,7 +145,7 @@ def run(
     summary = run_audit(options, progress=progress)
     progress("")
     report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
-    _print_summary(summary, report)
+    _print_summary(summary, report, offline=offline)
     if summary.rate_limited_until is not None:
         sys.exit(exitcodes.PARTIAL)
     score = report.get("score")
@@ -176,19 +176,20 @@ def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
     return show
 
 
-def _print_summary(summary: Any, report: dict[str, Any]) -> None:
-    statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.get("targets_by_status", {}).items()))
+def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False) -> None:
+    # The run's own view of its targets (offline facts are judged but never stored).
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.targets_by_status.items()))
     score = report.get("score")
     click.echo(f"run {summary.run_id}: {summary.status}")
     click.echo(f"papers {summary.papers} (from {summary.records} records), links {summary.links}")
-    click.echo(f"targets: {statuses or 'none'} ({summary.from_cache} from cache, {summary.fetched} to collect)")
+    click.echo(f"targets: {statuses or 'none'} ({summary.from_cache} from cache, {'none collected: --offline' if offline else f'{summary.fetched} to collect'})")
     click.echo(f"mean paper score: {'n/a' if score is None else score}; papers with a failing check: {report.get('failing', 0)}")
     for line in report.get("worst", [])[:5]:
         click.echo(f"  - {line}")
     if summary.skipped_records:
         click.echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
     if summary.offline_reasons:
-        unknown = report.get("targets_by_status", {}).get("unknown", 0)
+        unknown = summary.targets_by_status.get("unknown", 0)
         reasons = "; ".join(dict.fromkeys(r.removeprefix("offline: ") for r in summary.offline_reasons))
         click.echo(f"offline: {reasons}: {unknown} targets left 'unknown', re-run with network to judge them")
     if summary.rate_limited_until is not None:
