@@ -86,7 +86,8 @@ def test_as_of_string_and_datetime():
 
 def test_projects_own_pyproject_is_valid():
     root = Path(__file__).resolve().parent.parent
-    load_config(root / "pyproject.toml")
+    config = load_config(root / "pyproject.toml")  # raises ConfigError when invalid
+    assert config.source.endswith("pyproject.toml") and config.weights["repo_exists"] > 0
 
 
 @pytest.mark.parametrize("text,needle", [
