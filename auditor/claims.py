@@ -24,9 +24,19 @@ __all__ = ["claims_from_spans", "find_claims", "link_spans", "split_sentences"]
 
 # The patterns run on lower-cased text without re.IGNORECASE and without a
 # leading "\b" (both keep Python's regex engine on its fast path); a match that
-# starts inside a word is dropped afterwards (see _phrases).
+# starts inside a word is dropped afterwards (see _phrases). Their top-level
+# alternatives start with a plain letter, not a group ("upon X|on X", not
+# "(?:up)?on X"): the engine then rejects most places by their first character
+# (written out by _each; "(?:a|b)X" and "aX|bX" match the same, in the same order).
 _ADV = r"(?:publicly\s+|freely\s+|openly\s+|fully\s+|also\s+|now\s+|all\s+|both\s+|soon\s+|made\s+)*"
 _AVAIL = r"(?:available|avaiable|availabe|availble|avaliable|avalaible|avilable)"
+
+
+def _each(words: str, tail: str) -> str:
+    """``(?:w1|w2)tail`` written as ``w1tail|w2tail`` (see above)."""
+    return "|".join(word + tail for word in words.split())
+
+
 _ARTEFACT = (
     r"code|codes|codebase|source\s+code|implementations?|models?|weights|checkpoints?|data|datasets?|benchmarks?"
     r"|toolkit|toolbox|library|framework|repository|repo|software|package|tools|resources|scripts|corpus|corpora"
@@ -58,22 +68,24 @@ _PROMISED = (
     + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|hosted)\b"
     r"|will\s+(?:\w+\s+){0,2}?(?:release|open[- ]?source|publish)\b|will\s+be\s+(?:at|on|in)\b"
     r"|will\s+(?:\w+\s+){0,2}?make\s+(?:[\w-]+,?\s+){0,7}?" + _ADV + r"(?:" + _AVAIL + r"|public|accessible|open[- ]?sourced?)\b"
-    r"|coming\s+soon\b|soon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b"
-    r"|(?:up)?on\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b"
-    r"|after\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b"
+    r"|coming\s+soon\b|soon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b|"
+    + _each("upon on", r"\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b")
+    + r"|after\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b"
     r"|once\s+(?:the\s+)?(?:paper\s+|manuscript\s+|work\s+)?(?:is\s+)?(?:accepted|published)\b"
-    r"|to\s+be\s+" + _ADV + r"(?:released|open[- ]?sourced|" + _AVAIL + r"|made\s+(?:publicly\s+)?" + _AVAIL + r")\b"
-    r"|(?:plan|plans|intend|intends|aim|aims|expect|hope)\s+to\s+" + _ADV
-    + r"(?:release|open[- ]?source|publish|share|make\s+(?:[\w-]+\s+){0,6}?(?:" + _AVAIL + r"|public))\b"
-    r"|(?:are|is)\s+going\s+to\s+be\s+(?:released|" + _AVAIL + r"|open[- ]?sourced)\b"
+    r"|to\s+be\s+" + _ADV + r"(?:released|open[- ]?sourced|" + _AVAIL + r"|made\s+(?:publicly\s+)?" + _AVAIL + r")\b|"
+    + _each("plan plans intend intends aim aims expect hope", r"\s+to\s+" + _ADV
+            + r"(?:release|open[- ]?source|publish|share|make\s+(?:[\w-]+\s+){0,6}?(?:" + _AVAIL + r"|public))\b")
+    + "|" + _each("are is", r"\s+going\s+to\s+be\s+(?:released|" + _AVAIL + r"|open[- ]?sourced)\b")
 )
 # availability, counted with or without a link
+_RELEASE_OBJECT = r"\s+" + _FILLER + r"{0,4}?(?:" + _ARTEFACT + r")\b"
 _AVAILABLE = (
-    r"(?:make|makes|making|made)\s+(?:[\w$^{}\\-]+,?\s+){0,7}?(?:(?:publicly\s+|freely\s+|openly\s+)?(?:"
-    + _AVAIL + r"|public)|(?:publicly|freely|openly)\s+accessible)\b"
-    r"|(?:release|releases|releasing|publicly\s+release|publicly\s+releasing|publish|publishes)\s+" + _FILLER
-    + r"{0,4}?(?:" + _ARTEFACT + r")\b"
-    r"|open[- ]?sourc(?:e|es|ed|ing)\s+" + _DET
+    _each("make makes making made", r"\s+(?:[\w$^{}\\-]+,?\s+){0,7}?(?:(?:publicly\s+|freely\s+|openly\s+)?(?:"
+          + _AVAIL + r"|public)|(?:publicly|freely|openly)\s+accessible)\b")
+    + "|" + _each("release releases releasing", _RELEASE_OBJECT)
+    + r"|publicly\s+release" + _RELEASE_OBJECT + r"|publicly\s+releasing" + _RELEASE_OBJECT
+    + "|" + _each("publish publishes", _RELEASE_OBJECT)
+    + r"|open[- ]?sourc(?:e|es|ed|ing)\s+" + _DET
     + r"|we\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?"
     r"(?:release|released|open[- ]?source|open[- ]?sourced)\b"
 )
@@ -378,24 +390,42 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
     return tuple(claims)
 
 
+def _plan(names: frozenset[str]) -> tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...]:
+    """(kind, regex, subject reach, needs) of the anchor patterns named, in _PATTERNS order."""
+    plan = _PLANS.get(names)
+    if plan is None:
+        plan = _PLANS[names] = tuple(
+            (kind, rx, subject, needs) for name, kind, rx, _, subject, needs in _PATTERNS if name in names
+        )
+    return plan
+
+
+_PLANS: dict[frozenset[str], tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...]] = {}
+#: the kinds whose matches void a match of the key kind when they overlap (_VOIDS turned round)
+_VOIDED_BY = {kind: tuple(k for k, voided in _VOIDS.items() if kind in voided) for kind in ("on_request", "neg", "promised", "available")}
+
+
 def _phrases(text: str, windows: list[tuple[int, int, frozenset[str]]]) -> list[tuple[int, str, int]]:
     """(start, kind, end) of the claim phrases in the windows of lower-cased ``text``
     (all but the link-bound ones), overlaps resolved (see _VOIDS)."""
-    found: dict[str, set[tuple[int, int]]] = {"on_request": set(), "neg": set(), "promised": set(), "available": set()}
+    found: dict[str, set[tuple[int, int]]] = {}
     for lo, hi, names in windows:
         window = text[lo:hi]
-        for name, kind, rx, scope, subject, needs in _PATTERNS:
-            if name in names:
-                for x in needs:
-                    if x in window:
-                        _run(found[kind], kind, rx, subject, text, lo, hi)
-                        break
+        for kind, rx, subject, needs in _PLANS.get(names) or _plan(names):
+            for x in needs:
+                if x in window:
+                    spans = found.get(kind)
+                    if spans is None:
+                        spans = found[kind] = set()
+                    _run(spans, kind, rx, subject, text, lo, hi)
+                    break
     out = []
     for kind, spans in found.items():
-        voiders = [sp for k, voided in _VOIDS.items() if kind in voided for sp in found[k]]
-        for a, b in spans:
-            if not any(a < y and x < b for x, y in voiders):
-                out.append((a, kind, b))
+        voiders = [sp for k in _VOIDED_BY[kind] if k in found for sp in found[k]]
+        if voiders:
+            out.extend((a, kind, b) for a, b in spans if not any(a < y and x < b for x, y in voiders))
+        else:
+            out.extend((a, kind, b) for a, b in spans)
     out.sort()
     return out
 
