@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from auditor.models import Claim, ClaimKind, Link
 
-__all__ = ["claims_from_spans", "find_claims", "link_spans", "split_sentences"]
+__all__ = ["claims_from_spans", "find_claims", "link_spans", "lowered", "split_sentences"]
 
 # The patterns run on lower-cased text without re.IGNORECASE and without a
 # leading "\b" (both keep Python's regex engine on its fast path); a match that
@@ -222,9 +222,37 @@ def _lookbehinds(words: list[str]) -> str:
     return "".join(rf"(?<!\b(?:{'|'.join(sorted(forms))})\.)" for _, forms in sorted(by_length.items()))
 
 
-_BOUNDARY = re.compile(
-    r"[.!?]" + _lookbehinds(_ABBREVIATIONS) + r"[.!?]*[\"')\]]*\s+(?=[^\sa-z])"
-)
+_END = r"[.!?]*[\"')\]]*\s+(?=[^\sa-z])"
+# the lookahead first: most marks (in "github.com", "3.5", "e.g.,") fail it before the lookbehinds run
+_BOUNDARY = re.compile(r"[.!?](?=" + _END + ")" + _lookbehinds(_ABBREVIATIONS) + _END)
+
+
+def _boundaries(text: str, pos: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of _BOUNDARY's matches from ``pos`` on, as its finditer gives them, but
+    the regex is tried only where a mark stands (str.find finds those far faster than the
+    regex engine's own scan for a character class)."""
+    dot, bang, ask = text.find(".", pos), text.find("!", pos), text.find("?", pos)
+    match = _BOUNDARY.match
+    while True:
+        i = dot
+        if bang != -1 and (i == -1 or bang < i):
+            i = bang
+        if ask != -1 and (i == -1 or ask < i):
+            i = ask
+        if i == -1:
+            return
+        m = match(text, i)  # lookbehinds still see the text before i
+        if m is None:
+            pos = i + 1
+        else:
+            pos = m.end()
+            yield i, pos
+        if dot != -1 and dot < pos:
+            dot = text.find(".", pos)
+        if bang != -1 and bang < pos:
+            bang = text.find("!", pos)
+        if ask != -1 and ask < pos:
+            ask = text.find("?", pos)
 
 
 def split_sentences(
@@ -241,14 +269,13 @@ def split_sentences(
     while True:
         ends = []
         g = 0
-        for m in _BOUNDARY.finditer(text, floor):
-            dot = m.start()
+        for dot, end in _boundaries(text, floor):
             while g < len(guard) and guard[g][1] <= dot:
                 g += 1
             if g < len(guard) and guard[g][0] <= dot:
                 continue  # inside a link (spans may overlap; the next ones start later)
-            ends.append(m.end())
-            if m.end() >= hi:
+            ends.append(end)
+            if end >= hi:
                 break
         before = [e for e in ends if e <= lo]
         if before or floor == 0:
@@ -313,12 +340,20 @@ def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[in
     return out
 
 
-def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[Claim, ...]:
-    """Claims of ``text`` given where its links stand (see :func:`link_spans`)."""
+def lowered(text: str) -> str:
+    """``text`` lower-cased with line breaks as spaces, offset for offset (what the claim
+    patterns, anchors and windows read)."""
     lower = text.lower()
     if len(lower) != len(text):  # a few characters lower-case to two ("İ"): keep offsets aligned
         lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    masked = lower.replace("\n", " ")  # same length: anchors and windows are tested with plain "in"
+    return lower.replace("\n", " ")  # same length: anchors and windows are tested with plain "in"
+
+
+def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: str | None = None) -> tuple[Claim, ...]:
+    """Claims of ``text`` given where its links stand (see :func:`link_spans`);
+    ``masked`` is :func:`lowered` of ``text`` when the caller has it already."""
+    if masked is None:
+        masked = lowered(text)
     strong_windows = _windows(masked, spans)
     if not strong_windows:
         return ()
@@ -373,9 +408,10 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple
             if not kinds:
                 continue
             request = any(k == "on_request" for _, k in kinds)
+            said = _clean(sentence)
             for pos, key in here:
                 kind = "on_request" if request else _nearest(kinds, pos)
-                _add(claims, seen, kind, _clean(sentence), key, idx)
+                _add(claims, seen, kind, said, key, idx)
             pending = None
             continue
         kinds = [(p, k) for p, k, _ in found if k in _PRIORITY]

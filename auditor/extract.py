@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.claims import claims_from_spans, link_spans
+from auditor.claims import claims_from_spans, link_spans, lowered
 from auditor.links import find_links
 from auditor.models import Claim, ClaimKind, Extraction, Link
 
@@ -16,8 +16,9 @@ _NOTHING = Extraction()  # most abstracts: one shared immutable value
 
 def extract(abstract: str) -> Extraction:
     """Find the abstract's links and claims; pure, never raises on odd text."""
-    links = find_links(abstract)
-    claims = claims_from_spans(abstract, link_spans(abstract, links) if links else ())
+    masked = lowered(abstract)  # claims read it; one search in it tells whether "www." / "WWW." stands anywhere
+    links = find_links(abstract) if "/" in abstract or "www." in masked else ()
+    claims = claims_from_spans(abstract, link_spans(abstract, links) if links else (), masked)
     return Extraction(links, claims) if links or claims else _NOTHING
 
 
