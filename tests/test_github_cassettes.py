@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 import vcr
+from test_github_collector import Clock  # one fake clock for the collector's tests
 
 from auditor.hosts.base import TargetRequest
 from auditor.hosts.github import GitHubCollector
@@ -21,7 +22,6 @@ from auditor.models import GITHUB_REPO_FACTS, Target
 from auditor.retry import FAST
 
 CASSETTES = Path(__file__).resolve().parent.parent / "cassettes" / "github"
-T0 = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 RESET = datetime(2026, 11, 23, 16, 20, tzinfo=timezone.utc)
 
 
@@ -39,19 +39,6 @@ REPLAY = vcr.VCR(
     match_on=["method", "scheme", "host", "port", "path", "query", "graphql_body"],
 )
 REPLAY.register_matcher("graphql_body", graphql_body)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
 
 def request(owner: str, name: str, **kw) -> TargetRequest:
