@@ -82,6 +82,17 @@ class RunSummary:
     from_cache: int = 0
 
 
+@dataclass
+class Run:
+    """What every stage of one run shares: where to write, what was asked, what happened."""
+
+    store: Store
+    options: RunOptions
+    summary: RunSummary
+    progress: Progress
+    env: Mapping[str, str]
+
+
 # --------------------------------------------------------------------------- ingest + extract
 
 
@@ -191,15 +202,9 @@ def _known_subpaths(facts: Facts) -> frozenset[tuple[str, str]]:
     return frozenset(tuple(k.split(":", 1)) for k in found)  # type: ignore[misc]
 
 
-async def collect_facts(
-    requests: Sequence[TargetRequest],
-    options: RunOptions,
-    store: Store,
-    summary: RunSummary,
-    progress: Progress,
-    env: Mapping[str, str],
-) -> dict[str, Facts]:
+async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str, Facts]:
     """Run every host's collector over its targets and store facts as they come."""
+    store, options, summary, progress = run.store, run.options, run.summary, run.progress
     from auditor.hosts.registry import (  # network code, imported when used
         Host,
         build_collectors,
@@ -221,7 +226,7 @@ async def collect_facts(
             last_save = time.monotonic()
         progress(f"collected {len(collected)}/{len(requests)} targets")
 
-    async with build_collectors(env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as hosts:
+    async with build_collectors(run.env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as hosts:
         by_host: dict[str, list[TargetRequest]] = defaultdict(list)
         for request in requests:
             host = next((h for h in hosts if request.target.kind in h.kinds), None)
@@ -316,8 +321,9 @@ def run_audit(
                 progress=progress,
             )
             links = [link for _, ex in papers.values() for link in ex.links]
-            facts_by_key = gather_facts(links, {}, store, options, summary, progress, env)
-            papers = add_links_through_pages(papers, facts_by_key, store, options, summary, progress, env)
+            run = Run(store, options, summary, progress, env)
+            facts_by_key = gather_facts(run, links, {})
+            papers = add_links_through_pages(run, papers, facts_by_key)
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
 
             progress("checking")
@@ -334,19 +340,12 @@ def run_audit(
     return summary
 
 
-def gather_facts(
-    links: Sequence[Link],
-    known: Mapping[str, Facts],
-    store: Store,
-    options: RunOptions,
-    summary: RunSummary,
-    progress: Progress,
-    env: Mapping[str, str],
-) -> dict[str, Facts]:
+def gather_facts(run: Run, links: Sequence[Link], known: Mapping[str, Facts]) -> dict[str, Facts]:
     """Facts for every target of ``links``: from ``known``, the cache, or the network."""
+    options, summary = run.options, run.summary
     facts_by_key = dict(known)
     links = [link for link in links if link.target.key not in facts_by_key]
-    cached = store.load_facts({link.target.key for link in links})
+    cached = run.store.load_facts({link.target.key for link in links})
     requests, fresh = plan_collection(
         links, cached, now=datetime.now(timezone.utc), max_age=options.max_age, refresh=options.refresh
     )
@@ -359,18 +358,12 @@ def gather_facts(
             facts_by_key[key] = stale or unknown_facts(key, "offline: not collected (--offline)")
     elif requests:
         summary.fetched += len(requests)
-        facts_by_key.update(asyncio.run(collect_facts(requests, options, store, summary, progress, env)))
+        facts_by_key.update(asyncio.run(collect_facts(run, requests)))
     return facts_by_key
 
 
 def add_links_through_pages(
-    papers: dict[str, tuple[Paper, Extraction]],
-    facts_by_key: dict[str, Facts],
-    store: Store,
-    options: RunOptions,
-    summary: RunSummary,
-    progress: Progress,
-    env: Mapping[str, str],
+    run: Run, papers: dict[str, tuple[Paper, Extraction]], facts_by_key: dict[str, Facts]
 ) -> dict[str, tuple[Paper, Extraction]]:
     """Second, smaller round: audit the repositories that the papers' pages link to."""
     from dataclasses import replace
@@ -383,13 +376,13 @@ def add_links_through_pages(
     if not extra:
         return papers
     new_links = [link for found in extra.values() for link in found]
-    facts_by_key.update(gather_facts(new_links, facts_by_key, store, options, summary, progress, env))
+    facts_by_key.update(gather_facts(run, new_links, facts_by_key))
     updated = dict(papers)
     for paper_id, found in extra.items():
         paper, extraction = papers[paper_id]
         updated[paper_id] = (paper, replace(extraction, links=extraction.links + tuple(found)))
-    store.add_extractions([(paper_id, updated[paper_id][1]) for paper_id in extra])
-    summary.links += len(new_links)
+    run.store.add_extractions([(paper_id, updated[paper_id][1]) for paper_id in extra])
+    run.summary.links += len(new_links)
     return updated
 
 
