@@ -16,9 +16,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from auditor.models import Claim, ClaimKind, Link
+
+try:  # one pass over the text for all anchors (Rust aho-corasick) instead of one str.find pass per anchor
+    from ahocorasick_rs import AhoCorasick, MatchKind
+except ImportError:  # pragma: no cover - a declared dependency; the str.find loop gives the same windows
+    AhoCorasick = None  # type: ignore[assignment,misc]
 
 __all__ = ["claims_from_spans", "find_claims", "link_spans", "lowered", "split_sentences"]
 
@@ -314,24 +319,47 @@ def _clean(sentence: str) -> str:
     return " ".join(sentence.split())
 
 
+def _anchor_hits_find(lower: str) -> Iterator[tuple[int, int]]:
+    """(anchor number, position) of every anchor, one str.find pass per anchor."""
+    for k, (anchor, _) in enumerate(_ANCHORS):
+        i = lower.find(anchor)
+        while i != -1:
+            yield k, i
+            i = lower.find(anchor, i + len(anchor))
+
+
+def _anchor_hits_ac(lower: str) -> Iterator[tuple[int, int]]:
+    """The same hits from one aho-corasick pass (which also reports overlapping
+    occurrences of one anchor: dropped, as str.find from the last one's end skips them)."""
+    ends = [0] * len(_ANCHORS)
+    for k, i, j in _AC_SEARCH(lower, overlapping=True):
+        if i >= ends[k]:
+            ends[k] = j
+            yield k, i
+
+
+_AC_SEARCH = (
+    None if AhoCorasick is None
+    else AhoCorasick([a for a, _ in _ANCHORS], matchkind=MatchKind.Standard).find_matches_as_indexes
+)
+_anchor_hits: Callable[[str], Iterator[tuple[int, int]]] = _anchor_hits_find if _AC_SEARCH is None else _anchor_hits_ac
+
+
 def _windows(lower: str, spans: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, frozenset[str]]]:
     """Merged windows of text around claim anchors and around links, with the
     names of the patterns worth running in each."""
     n = len(lower)
     around: list[tuple[int, int, frozenset[str]]] = []
-    for anchor, check in _ANCHORS:
-        i = lower.find(anchor)
-        while i != -1:
-            names = check(lower, i)
-            if names:
-                end = lower.find(" ", i + _AFTER)  # never cut a word: "\\b" would see its end there
-                around.append((max(0, i - _BEFORE), n if end == -1 else end, names))
-            i = lower.find(anchor, i + len(anchor))
+    for k, i in _anchor_hits(lower):
+        names = _ANCHORS[k][1](lower, i)
+        if names:
+            end = lower.find(" ", i + _AFTER)  # never cut a word: "\\b" would see its end there
+            around.append((max(0, i - _BEFORE), n if end == -1 else end, names))
     for a, b, _ in spans:
         end = lower.find(" ", b + _AFTER)
         around.append((max(0, a - _BEFORE), n if end == -1 else end, _ALL))
     out: list[tuple[int, int, frozenset[str]]] = []
-    for a, b, names in sorted(around):
+    for a, b, names in sorted(around):  # (ties on (a, b) merge whatever their order)
         if out and a <= out[-1][1]:
             lo, hi, before = out[-1]
             out[-1] = (lo, max(hi, b), before | names)

@@ -38,3 +38,23 @@ def test_links_and_claims_per_kind_on_the_real_sample() -> None:
         ("available", False): 67, ("available", True): 1014, ("on_request", True): 1,
         ("promised", False): 46, ("promised", True): 65,
     }
+
+
+def test_anchor_scan_in_one_pass_finds_what_a_find_per_anchor_finds() -> None:
+    """The aho-corasick scan (when installed) and the str.find fallback give the same anchors."""
+    import pytest
+
+    from auditor import claims
+
+    if claims._AC_SEARCH is None:
+        pytest.skip("ahocorasick_rs is not installed: the str.find fallback is in use")
+    path = shared_path("abstracts", "arxiv-2025-2026-sample.jsonl")
+    with path.open(encoding="utf-8") as f:
+        texts = [claims.lowered(json.loads(line)["abstract"]) for line in f]
+    texts += [" be be be ", "soonsoon", "releasreleas", "requestrequest", "İstanbul: code is avaİlable", ""]
+    hits = 0
+    for text in texts:
+        expected = sorted(claims._anchor_hits_find(text))
+        assert sorted(claims._anchor_hits_ac(text)) == expected, text
+        hits += len(expected)
+    assert hits > 2000
