@@ -63,6 +63,8 @@ class _Token(NamedTuple):
 
 def _host_part(token: str) -> str | None:
     """The host of a token still without a path, else None."""
+    if token.count("/") > 2:
+        return None  # a path for sure (a scheme holds two slashes): most URLs, no regex needed
     rest = _SCHEME.sub("", _WS.sub("", token))
     if "/" in rest:
         return None
@@ -148,7 +150,7 @@ class _Token_scan:
         space = _SPACE_RE.search(text, anchor)
         self.end = space.start() if space else len(text)
         self.lower = text[self.start : self.end].lower()
-        self.next = {mark: -2 for mark in _MARKS}
+        self.next = dict.fromkeys(_MARKS, -2)
 
     def find(self, mark: str, pos: int) -> int:
         """Absolute index of the first ``mark`` at or after ``pos`` in the token, -1 if none."""
@@ -210,10 +212,12 @@ def _tokens(text: str) -> list[_Token]:
             else:
                 m = _WWW.search(text, pos)
                 next_www = m.start() if m else -1
-        anchors = [i for i in (slash, next_www) if i != -1]
-        if not anchors:
-            return out
-        anchor = min(anchors)
+        if slash == -1 or (next_www != -1 and next_www < slash):
+            if next_www == -1:
+                return out
+            anchor = next_www
+        else:
+            anchor = slash
         if tok is None or anchor >= tok.end or tok.start > anchor:
             tok = _Token_scan(text, anchor, pos)
         start = _url_start(text, tok, pos, anchor)
