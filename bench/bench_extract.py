@@ -15,6 +15,7 @@ abstracts/s end to end (reading + extracting), links and claims found, peak RSS.
 
     .venv/bin/python bench/bench_extract.py                 # 100,000 and 300,000 abstracts
     .venv/bin/python bench/bench_extract.py --sizes 20000   # quick
+    .venv/bin/python bench/bench_extract.py --sizes 100000 --repeat 5   # median of 5 children (shared VMs vary)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -217,6 +219,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000])
     parser.add_argument("--link-share", type=float, default=0.30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each size this many times (a fresh child each) and print the median and best rates")
     parser.add_argument("--base", choices=("real", "synthetic"), default="real",
                         help="real: link-free arXiv abstracts of ../shared/abstracts as the text (when present); "
                              "synthetic: generated sentences")
@@ -246,19 +250,29 @@ def main() -> None:
             t = time.perf_counter()
             write_corpus(path, size, args.link_share, args.seed, bodies)
             made = time.perf_counter() - t
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(path), "--reader", args.reader],
-                check=True, capture_output=True, text=True,
-            )
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            n = r["abstracts"]
-            print(
-                f"{n:>9,} abstracts ({path.stat().st_size / 1e6:.0f} MB, generated in {made:.1f}s): "
-                f"extract {n / r['extract_cpu_s']:>8,.0f}/s CPU, {n / r['extract_wall_s']:>8,.0f}/s wall; "
-                f"end to end {n / r['total_wall_s']:>7,.0f}/s; {r['links']:,} links, {r['claims']:,} claims; "
-                f"peak RSS {r['peak_rss_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}; "
-                f"sum(range(10**7)) took {r['reference_s']:.2f}s"
-            )
+            rates, refs = [], []
+            for _ in range(max(1, args.repeat)):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", str(path), "--reader", args.reader],
+                    check=True, capture_output=True, text=True,
+                )
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                n = r["abstracts"]
+                rates.append(n / r["extract_cpu_s"])
+                refs.append(r["reference_s"])
+                print(
+                    f"{n:>9,} abstracts ({path.stat().st_size / 1e6:.0f} MB, generated in {made:.1f}s): "
+                    f"extract {n / r['extract_cpu_s']:>8,.0f}/s CPU, {n / r['extract_wall_s']:>8,.0f}/s wall; "
+                    f"end to end {n / r['total_wall_s']:>7,.0f}/s; {r['links']:,} links, {r['claims']:,} claims; "
+                    f"peak RSS {r['peak_rss_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}; "
+                    f"sum(range(10**7)) took {r['reference_s']:.2f}s"
+                )
+            if len(rates) > 1:
+                print(
+                    f"{size:>9,} abstracts, {len(rates)} runs: extract median {statistics.median(rates):,.0f}/s CPU, "
+                    f"best {max(rates):,.0f}/s, worst {min(rates):,.0f}/s; "
+                    f"sum(range(10**7)) median {statistics.median(refs):.2f}s"
+                )
             path.unlink()
 
 
