@@ -39,7 +39,22 @@ _AVAIL = r"(?:available|avaiable|availabe|availble|avaliable|avalaible|avilable)
 
 def _each(words: str, tail: str) -> str:
     """``(?:w1|w2)tail`` written as ``w1tail|w2tail`` (see above)."""
-    return "|".join(word + tail for word in words.split())
+    return "|".join(_words(words, tail))
+
+
+def _words(words: str, tail: str) -> list[str]:
+    return [word + tail for word in words.split()]
+
+
+def _by_letter(alternatives: list[str]) -> str:
+    """``aX|bY|aZ`` written as ``a(?:X|Z)|b(?:Y)``: the engine tries one alternative per first
+    letter instead of all. Same matches: alternatives with different first letters never
+    match at one place, and those with the same one keep their order."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        assert alternative[0].isalpha(), alternative
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    return "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items())
 
 
 _ARTEFACT = (
@@ -68,32 +83,37 @@ _NEG = (
     + r"(?:" + _AVAIL + r"|released|accessible|open[- ]?sourced?)\b"
     r"|no\s+(?:[\w-]+\s+){0,4}?(?:is|are|was|were)\s+(?:publicly\s+)?" + _AVAIL
 )
-_PROMISED = (
+_PROMISED_ALTERNATIVES = [
     r"will\s+(?:\w+\s+){0,2}?(?:be\s+)?" + _ADV
-    + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|hosted)\b"
-    r"|will\s+(?:\w+\s+){0,2}?(?:release|open[- ]?source|publish)\b|will\s+be\s+(?:at|on|in)\b"
-    r"|will\s+(?:\w+\s+){0,2}?make\s+(?:[\w-]+,?\s+){0,7}?" + _ADV + r"(?:" + _AVAIL + r"|public|accessible|open[- ]?sourced?)\b"
-    r"|coming\s+soon\b|soon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b|"
-    + _each("upon on", r"\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b")
-    + r"|after\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b"
-    r"|once\s+(?:the\s+)?(?:paper\s+|manuscript\s+|work\s+)?(?:is\s+)?(?:accepted|published)\b"
-    r"|to\s+be\s+" + _ADV + r"(?:released|open[- ]?sourced|" + _AVAIL + r"|made\s+(?:publicly\s+)?" + _AVAIL + r")\b|"
-    + _each("plan plans intend intends aim aims expect hope", r"\s+to\s+" + _ADV
-            + r"(?:release|open[- ]?source|publish|share|make\s+(?:[\w-]+\s+){0,6}?(?:" + _AVAIL + r"|public))\b")
-    + "|" + _each("are is", r"\s+going\s+to\s+be\s+(?:released|" + _AVAIL + r"|open[- ]?sourced)\b")
-)
+    + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|hosted)\b",
+    r"will\s+(?:\w+\s+){0,2}?(?:release|open[- ]?source|publish)\b",
+    r"will\s+be\s+(?:at|on|in)\b",
+    r"will\s+(?:\w+\s+){0,2}?make\s+(?:[\w-]+,?\s+){0,7}?" + _ADV + r"(?:" + _AVAIL + r"|public|accessible|open[- ]?sourced?)\b",
+    r"coming\s+soon\b",
+    r"soon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b",
+    *_words("upon on", r"\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b"),
+    r"after\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b",
+    r"once\s+(?:the\s+)?(?:paper\s+|manuscript\s+|work\s+)?(?:is\s+)?(?:accepted|published)\b",
+    r"to\s+be\s+" + _ADV + r"(?:released|open[- ]?sourced|" + _AVAIL + r"|made\s+(?:publicly\s+)?" + _AVAIL + r")\b",
+    *_words("plan plans intend intends aim aims expect hope", r"\s+to\s+" + _ADV
+            + r"(?:release|open[- ]?source|publish|share|make\s+(?:[\w-]+\s+){0,6}?(?:" + _AVAIL + r"|public))\b"),
+    *_words("are is", r"\s+going\s+to\s+be\s+(?:released|" + _AVAIL + r"|open[- ]?sourced)\b"),
+]
+_PROMISED = _by_letter(_PROMISED_ALTERNATIVES)
 # availability, counted with or without a link
 _RELEASE_OBJECT = r"\s+" + _FILLER + r"{0,4}?(?:" + _ARTEFACT + r")\b"
-_AVAILABLE = (
-    _each("make makes making made", r"\s+(?:[\w$^{}\\-]+,?\s+){0,7}?(?:(?:publicly\s+|freely\s+|openly\s+)?(?:"
-          + _AVAIL + r"|public)|(?:publicly|freely|openly)\s+accessible)\b")
-    + "|" + _each("release releases releasing", _RELEASE_OBJECT)
-    + r"|publicly\s+release" + _RELEASE_OBJECT + r"|publicly\s+releasing" + _RELEASE_OBJECT
-    + "|" + _each("publish publishes", _RELEASE_OBJECT)
-    + r"|open[- ]?sourc(?:e|es|ed|ing)\s+" + _DET
-    + r"|we\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?"
-    r"(?:release|released|open[- ]?source|open[- ]?sourced)\b"
-)
+_AVAILABLE_ALTERNATIVES = [
+    *_words("make makes making made", r"\s+(?:[\w$^{}\\-]+,?\s+){0,7}?(?:(?:publicly\s+|freely\s+|openly\s+)?(?:"
+            + _AVAIL + r"|public)|(?:publicly|freely|openly)\s+accessible)\b"),
+    *_words("release releases releasing", _RELEASE_OBJECT),
+    r"publicly\s+release" + _RELEASE_OBJECT,
+    r"publicly\s+releasing" + _RELEASE_OBJECT,
+    *_words("publish publishes", _RELEASE_OBJECT),
+    r"open[- ]?sourc(?:e|es|ed|ing)\s+" + _DET,
+    r"we\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?"
+    r"(?:release|released|open[- ]?source|open[- ]?sourced)\b",
+]
+_AVAILABLE = _by_letter(_AVAILABLE_ALTERNATIVES)
 # ... and these when an artefact is their subject ("the code is available", "data can be found")
 _AVAILABLE_SUBJECT = (
     r"(?:is|are|has\s+been|have\s+been|was|were)\s+" + _ADV
