@@ -110,8 +110,8 @@ _AVAILABLE_ALTERNATIVES = [
     r"publicly\s+releasing" + _RELEASE_OBJECT,
     *_words("publish publishes", _RELEASE_OBJECT),
     r"open[- ]?sourc(?:e|es|ed|ing)\s+" + _DET,
-    r"we\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?"
-    r"(?:release|released|open[- ]?source|open[- ]?sourced)\b",
+    (r"we\s+(?:have\s+)?(?:also\s+|further\s+|publicly\s+|hereby\s+|additionally\s+|fully\s+)?"
+     r"(?:release|released|open[- ]?source|open[- ]?sourced)\b"),
 ]
 _AVAILABLE = _by_letter(_AVAILABLE_ALTERNATIVES)
 # ... and these when an artefact is their subject ("the code is available", "data can be found")
