@@ -181,7 +181,10 @@ def _predicate(lower: str, i: int) -> bool:
     """'available'/'accessible' said of something ("the code is publicly available", "will be
     made available", "available upon request"), not used as an adjective ("available datasets")."""
     before = lower[max(0, i - 45) : i]
-    return any(x in before for x in _PREDICATE) or "request" in lower[i : i + 60]
+    for x in _PREDICATE:
+        if x in before:
+            return True
+    return "request" in lower[i : i + 60]
 
 
 _RELEASE = frozenset(("neg", "promised", "available", "subject"))
@@ -474,17 +477,29 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
     return tuple(claims)
 
 
-def _plan(names: frozenset[str]) -> tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...]:
-    """(kind, regex, subject reach, needs) of the anchor patterns named, in _PATTERNS order."""
+_Plan = tuple[tuple[str, re.Pattern[str], int, tuple[str, ...], frozenset[int]], ...]
+
+
+def _plan(names: frozenset[str]) -> _Plan:
+    """(kind, regex, subject reach, needs, the needs' numbers in _NEED_WORDS) of the anchor
+    patterns named, in _PATTERNS order."""
     plan = _PLANS.get(names)
     if plan is None:
         plan = _PLANS[names] = tuple(
-            (kind, rx, subject, needs) for name, kind, rx, _, subject, needs in _PATTERNS if name in names
+            (kind, rx, subject, needs, frozenset(_NEED_WORDS.index(x) for x in needs))
+            for name, kind, rx, _, subject, needs in _PATTERNS
+            if name in names
         )
     return plan
 
 
-_PLANS: dict[frozenset[str], tuple[tuple[str, re.Pattern[str], int, tuple[str, ...]], ...]] = {}
+_PLANS: dict[frozenset[str], _Plan] = {}
+_NEED_WORDS = sorted({x for *_, needs in _PATTERNS if needs for x in needs})
+# a window that runs many patterns (a link's) learns which needs it holds in one pass, not ~30 "in" tests
+_NEED_SEARCH = (
+    None if AhoCorasick is None
+    else AhoCorasick(_NEED_WORDS, matchkind=MatchKind.Standard).find_matches_as_indexes
+)
 #: the kinds whose matches void a match of the key kind when they overlap (_VOIDS turned round)
 _VOIDED_BY = {kind: tuple(k for k, voided in _VOIDS.items() if kind in voided) for kind in ("on_request", "neg", "promised", "available")}
 
@@ -495,14 +510,23 @@ def _phrases(text: str, windows: list[tuple[int, int, frozenset[str]]]) -> list[
     found: dict[str, set[tuple[int, int]]] = {}
     for lo, hi, names in windows:
         window = text[lo:hi]
-        for kind, rx, subject, needs in _PLANS.get(names) or _plan(names):
-            for x in needs:
-                if x in window:
-                    spans = found.get(kind)
-                    if spans is None:
-                        spans = found[kind] = set()
-                    _run(spans, kind, rx, subject, text, lo, hi)
-                    break
+        plan = _PLANS.get(names) or _plan(names)
+        present = None
+        if len(plan) > 3 and _NEED_SEARCH is not None:
+            present = {k for k, _, _ in _NEED_SEARCH(window, overlapping=True)}
+        for kind, rx, subject, needs, ids in plan:
+            if present is None:
+                for x in needs:
+                    if x in window:
+                        break
+                else:
+                    continue  # none of its needs in the window
+            elif present.isdisjoint(ids):
+                continue
+            spans = found.get(kind)
+            if spans is None:
+                spans = found[kind] = set()
+            _run(spans, kind, rx, subject, text, lo, hi)
     out = []
     for kind, spans in found.items():
         voiders = [sp for k in _VOIDED_BY[kind] if k in found for sp in found[k]]

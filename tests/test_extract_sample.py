@@ -58,3 +58,22 @@ def test_anchor_scan_in_one_pass_finds_what_a_find_per_anchor_finds() -> None:
         assert sorted(claims._anchor_hits_ac(text)) == expected, text
         hits += len(expected)
     assert hits > 2000
+
+
+def test_extraction_without_ahocorasick_is_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The str.find / "in" fallbacks (no ahocorasick_rs) extract exactly what the one-pass scans do."""
+    import pytest
+
+    from auditor import claims
+
+    if claims._AC_SEARCH is None:
+        pytest.skip("ahocorasick_rs is not installed: the fallbacks are what every test runs")
+    path = shared_path("abstracts", "arxiv-2025-2026-sample.jsonl")
+    with path.open(encoding="utf-8") as f:
+        abstracts = [json.loads(line)["abstract"] for line in f]
+    with_ac = [extract(a) for a in abstracts]
+    monkeypatch.setattr(claims, "_anchor_hits", claims._anchor_hits_find)
+    monkeypatch.setattr(claims, "_NEED_SEARCH", None)
+    without = [extract(a) for a in abstracts]
+    assert sum(len(r.claims) for r in without) > 1000
+    assert without == with_ac
