@@ -305,8 +305,8 @@ def run_audit(
     from auditor.report import write_reports
 
     env = os.environ if env is None else env
-    all_checks = discover_checks()
-    selected = _select_checks(all_checks, options.checks)
+    checks = discover_checks()
+    config = _with_selected_checks(options.config, checks, options.checks)
     with Store.open(options.db) as store:
         run_id = store.start_run(options.for_the_record(), options.as_of)
         summary = RunSummary(run_id=run_id)
@@ -327,7 +327,7 @@ def run_audit(
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
 
             progress("checking")
-            check_and_score(store, run_id, papers.values(), facts_by_key, options, selected)
+            check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config)
             summary.status = "partial" if summary.rate_limited_until else "done"
         except KeyboardInterrupt:
             store.finish_run(run_id, "interrupted")
@@ -391,29 +391,28 @@ def check_and_score(
     run_id: str,
     papers: Iterable[tuple[Paper, Extraction]],
     facts_by_key: Mapping[str, Facts],
-    options: RunOptions,
+    as_of: date,
     checks: Mapping[str, Check],
+    config: AuditConfig,
 ) -> None:
-    """Run the checks on every paper, score links and papers, store both (buffered by the store)."""
+    """Run the enabled checks on every paper, score links and papers, store both (buffered by the store)."""
     from auditor.evaluate import evaluate_paper
     from auditor.scoring import score_links, score_paper
 
-    weights = options.config.weights
     for paper, extraction in papers:
-        outcomes = evaluate_paper(
-            paper, extraction.links, extraction.claims, facts_by_key, options.as_of, checks, options.config
-        )
-        link_scores = score_links(outcomes, weights)
+        outcomes = evaluate_paper(paper, extraction.links, extraction.claims, facts_by_key, as_of, checks, config)
+        link_scores = score_links(outcomes, config.weights)
         store.save_outcomes(run_id, outcomes)
-        store.save_scores(run_id, paper.paper_id, link_scores, score_paper(outcomes, link_scores, weights))
+        store.save_scores(run_id, paper.paper_id, link_scores, score_paper(outcomes, link_scores, config.weights))
 
 
-def _select_checks(all_checks: Mapping[str, Check], names: Sequence[str] | None) -> dict[str, Check]:
+def _with_selected_checks(config: AuditConfig, checks: Mapping[str, Check], names: Sequence[str] | None) -> AuditConfig:
+    """The configuration limited to ``--checks``; the config is what evaluation reads to pick checks."""
     if not names:
-        return dict(all_checks)
-    unknown = [n for n in names if n not in all_checks]
+        return config
+    unknown = [n for n in names if n not in checks]
     if unknown:
         from auditor.errors import ConfigError
 
-        raise ConfigError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(all_checks)}")
-    return {n: all_checks[n] for n in names}
+        raise ConfigError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(checks)}")
+    return config.select(names)

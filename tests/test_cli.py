@@ -181,3 +181,13 @@ def test_without_network_every_target_is_unknown_and_one_line_says_why(example_d
     con.close()
     assert statuses == [("unknown",)]
     assert all(e.startswith("offline: cannot reach") for (e,) in errors)
+
+
+def test_checks_option_runs_only_those_checks(example_dumps, tmp_path):
+    out = tmp_path / "out"
+    result = audit("run", "--offline", "--quiet", "--checks", "repo_exists,license", "--out", str(out), str(example_dumps[0]))
+    assert result.returncode == 0, result.stderr
+    con = duckdb.connect(str(out / "audit.duckdb"), read_only=True)
+    names = {n for (n,) in con.execute("SELECT DISTINCT check_name FROM results").fetchall()}
+    con.close()
+    assert names == {"repo_exists", "license"}
