@@ -354,6 +354,16 @@ def page_args(query: dict[str, list[str]], default: int = 30) -> tuple[int, int]
     return max(1, min(100, num("per_page", default))), max(1, num("page", 1))
 
 
+def paged(items: list[Any], render: Callable[[Any], Any], url: str, query: dict[str, list[str]], route: str) -> Reply:
+    """One page of a listing, rendered, with GitHub's Link header when there are more pages."""
+    per_page, page = page_args(query)
+    reply = Reply(200, [render(item) for item in items[(page - 1) * per_page : page * per_page]], route=route)
+    link = link_header(url, query, per_page, page, len(items))
+    if link:
+        reply.headers["Link"] = link
+    return reply
+
+
 def link_header(url: str, query: dict[str, list[str]], per_page: int, page: int, total: int) -> str | None:
     """GitHub's Link header (next, last, first, prev) for a paged listing."""
     last = max(1, -(-total // per_page))
@@ -413,14 +423,8 @@ def repo_get(ctx: Ctx, repo: dict[str, Any], rest: str, query: dict[str, list[st
         return contents(ctx, repo, rest[len("/contents"):].strip("/"), query)
     if rest == "/releases":
         route = "GET /repos/{owner}/{repo}/releases"
-        per_page, page = page_args(query)
         rels = [r for r in repo["releases"] if not r.get("draft") or (ctx.token and ctx.token in repo["collaborators"])]
-        chunk = rels[(page - 1) * per_page : page * per_page]
-        reply = Reply(200, [release_json(ctx, repo, r) for r in chunk], route=route)
-        link = link_header(f"{ctx.base}/repositories/{repo['id']}/releases", query, per_page, page, len(rels))
-        if link:
-            reply.headers["Link"] = link
-        return reply
+        return paged(rels, lambda r: release_json(ctx, repo, r), f"{ctx.base}/repositories/{repo['id']}/releases", query, route)
     if rest == "/releases/latest":
         route = "GET /repos/{owner}/{repo}/releases/latest"
         rels = [r for r in repo["releases"] if not r.get("draft") and not r.get("prerelease")]
@@ -502,14 +506,8 @@ def commits(ctx: Ctx, repo: dict[str, Any], query: dict[str, list[str]]) -> Repl
         until = parse_time(query["until"][0]) if "until" in query else None
     except ValueError:
         return _route(error(422, "Invalid request.", f"{DOCS}/commits/commits#list-commits"), route)
-    idx = repo["commits"].indices(since, until)
-    per_page, page = page_args(query)
-    chosen = idx[(page - 1) * per_page : page * per_page]
-    reply = Reply(200, [commit_json(ctx, repo, i) for i in chosen], route=route)
-    link = link_header(f"{ctx.base}/repositories/{repo['id']}/commits", query, per_page, page, len(idx))
-    if link:
-        reply.headers["Link"] = link
-    return reply
+    idx = list(repo["commits"].indices(since, until))
+    return paged(idx, lambda i: commit_json(ctx, repo, i), f"{ctx.base}/repositories/{repo['id']}/commits", query, route)
 
 
 def contents(ctx: Ctx, repo: dict[str, Any], path: str, query: dict[str, list[str]]) -> Reply:
@@ -606,11 +604,5 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
         mine = sorted((r for r in ctx.world.all_repos() if r["owner"].lower() == owner["login"].lower()
                        and (not r["private"] or (ctx.token and ctx.token in r["collaborators"]))),
                       key=lambda r: r["full_name"].lower())
-        per_page, page = page_args(query)
-        reply = Reply(200, [repo_json(ctx, r, detail=False) for r in mine[(page - 1) * per_page : page * per_page]],
-                      route=route)
-        link = link_header(f"{ctx.base}/{kind}/{owner['login']}/repos", query, per_page, page, len(mine))
-        if link:
-            reply.headers["Link"] = link
-        return reply
+        return paged(mine, lambda r: repo_json(ctx, r, detail=False), f"{ctx.base}/{kind}/{owner['login']}/repos", query, route)
     return _route(not_found(), f"{method} {path}")
