@@ -32,14 +32,9 @@ __all__ = ["claims_from_spans", "find_claims", "link_spans", "lowered", "split_s
 # starts inside a word is dropped afterwards (see _phrases). Their top-level
 # alternatives start with a plain letter, not a group ("upon X|on X", not
 # "(?:up)?on X"): the engine then rejects most places by their first character
-# (written out by _each; "(?:a|b)X" and "aX|bX" match the same, in the same order).
+# (_words writes them out; "(?:a|b)X" and "aX|bX" match the same, in the same order).
 _ADV = r"(?:publicly\s+|freely\s+|openly\s+|fully\s+|also\s+|now\s+|all\s+|both\s+|soon\s+|made\s+)*"
 _AVAIL = r"(?:available|avaiable|availabe|availble|avaliable|avalaible|avilable)"
-
-
-def _each(words: str, tail: str) -> str:
-    """``(?:w1|w2)tail`` written as ``w1tail|w2tail`` (see above)."""
-    return "|".join(_words(words, tail))
 
 
 def _words(words: str, tail: str) -> list[str]:

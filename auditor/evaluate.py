@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from auditor.checking import Check, CheckContext
 from auditor.config import AuditConfig
@@ -104,17 +104,3 @@ def evaluate_paper(
         outcomes.append(CheckOutcome(paper.paper_id, None, "", chk.name, run_check(chk, ctx),
                                      config.weight_for(chk.name, chk.weight)))
     return outcomes
-
-
-def evaluate_papers(
-    items: Iterable[tuple[Paper, Sequence[Link], Sequence[Claim]]],
-    facts_by_key: Mapping[str, Facts],
-    as_of: date,
-    checks: Mapping[str, Check],
-    config: AuditConfig,
-) -> list[CheckOutcome]:
-    """:func:`evaluate_paper` over many papers."""
-    out: list[CheckOutcome] = []
-    for paper, links, claims in items:
-        out.extend(evaluate_paper(paper, links, claims, facts_by_key, as_of, checks, config))
-    return out

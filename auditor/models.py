@@ -225,7 +225,3 @@ class Result:
     def __post_init__(self) -> None:
         if self.score is not None and not 0 <= self.score <= 10:
             raise ValueError(f"score must be within 0-10, got {self.score}")
-
-
-def as_iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

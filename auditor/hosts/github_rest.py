@@ -105,14 +105,6 @@ def is_primary_limit(status: int, headers: Any, message: str = "") -> bool:
     return "api rate limit exceeded" in message.lower()
 
 
-def repository_id_from_location(location: str | None) -> int | None:
-    """The id in a rename redirect's ``Location: .../repositories/ID``."""
-    if not location:
-        return None
-    match = re.search(r"/repositories/(\d+)", location)
-    return int(match.group(1)) if match else None
-
-
 def last_page(link: str | None) -> int | None:
     """The page number of rel="last" in a Link header (None: a single page)."""
     if not link:
