@@ -49,6 +49,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "code_present": 2.0,
     "claim_kept": 2.0,
     "subpath_exists": 1.0,
+    "link_reachable": 2.0,
+    "anonymous_link": 1.0,
 }
 
 #: Default settings of each built-in check (``[checks.NAME]`` overrides them).

@@ -11,13 +11,9 @@ the target kinds it applies to and otherwise does not care about the host.
 A missing key means "could not be had" and gives ``unknown``, never a guess.
 """
 
-BUILTIN_CHECKS = (
-    "repo_exists",
-    "license",
-    "readme",
-    "stars",
-    "last_commit",
-    "archived",
-    "code_present",
-    "claim_kept",
-)
+from pathlib import Path
+
+
+def builtin_modules() -> list[str]:
+    """The check modules of this package (each must be registered as an entry point)."""
+    return sorted(p.stem for p in Path(__file__).parent.glob("*.py") if not p.stem.startswith("_"))

@@ -9,6 +9,7 @@ already expired, the check fails.
 from __future__ import annotations
 
 from auditor.checking import CheckContext, check
+from auditor.config import DEFAULT_WEIGHTS
 from auditor.models import Result
 from checks._common import skip
 
@@ -21,7 +22,7 @@ ADVICE = "replace it with a permanent repository (GitHub/GitLab, archived with a
 @check(
     "anonymous_link",
     description="Anonymous review links (anonymous.4open.science) expire; the paper should link a permanent repository.",
-    weight=1.0,
+    weight=DEFAULT_WEIGHTS["anonymous_link"],
     needs_network=False,
 )
 def anonymous_link(ctx: CheckContext) -> Result:

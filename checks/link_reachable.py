@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.checking import CheckContext, check
+from auditor.config import DEFAULT_WEIGHTS
 from auditor.models import Result
 from checks._common import Gate, gate, unknown
 
@@ -31,7 +32,7 @@ def _evidence(data: dict[str, Any], status: str) -> dict[str, Any]:
 @check(
     "link_reachable",
     description="A project page, web page, DOI, Zenodo record or anonymous repository link still answers with real content.",
-    weight=2.0,
+    weight=DEFAULT_WEIGHTS["link_reachable"],
 )
 def link_reachable(ctx: CheckContext) -> Result:
     gated = gate(ctx, KINDS, needs_target=False)
