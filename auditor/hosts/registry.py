@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Mapping
+from typing import AsyncIterator, Mapping
 from urllib.parse import urlsplit
 
 import httpx
 
 from auditor.hosts.anonymous import AnonymousCollector
+from auditor.hosts.base import Collector
 from auditor.hosts.forges import ForgeCollector
 from auditor.hosts.github import GitHubCollector
 from auditor.hosts.github_client import GitHubSettings, make_client
@@ -33,7 +34,7 @@ class Host:
     """A collector, its name for --hosts, and the URL that tells whether its host is reachable."""
 
     name: str
-    collector: Any
+    collector: Collector
     probe_url: str
 
     @property
