@@ -1,0 +1,138 @@
+"""The DuckDB store: the only package that speaks SQL.
+
+One module per table family, each with its tables, batch column types and
+the methods that read and write them; :class:`Store` is the small facade the
+rest of the program uses:
+
+* :mod:`~auditor.store.core`: the connection, schema creation, one-transaction writes;
+* :mod:`~auditor.store.papers`: papers, sightings, targets, links, claims;
+* :mod:`~auditor.store.facts`: facts and facts_history;
+* :mod:`~auditor.store.results`: results and scores (buffered);
+* :mod:`~auditor.store.runs`: runs and run_papers;
+* :mod:`~auditor.store.views`: the views people query (documented in
+  :data:`VIEW_DOCS`), the README's queries, the reports' frames.
+
+A new table or column goes into its family's ``TABLES`` and ``COLUMNS``; a
+new method into the family class, and one line here.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from auditor.models import Extraction
+from auditor.store import facts, papers, results, runs, views
+from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
+from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
+from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
+from auditor.store.results import FLUSH_ROWS, PAPER_SCOPE_ORDINAL, Results, StoredOutcome
+from auditor.store.runs import RUN_STATUSES, RunInfo, Runs
+from auditor.store.views import EXAMPLE_QUERIES, VIEW_DOCS, Views
+
+__all__ = [
+    "BATCH_ROWS", "CLAIM_STRENGTH", "EXAMPLE_QUERIES", "FLUSH_ROWS", "KNOWN_FACT_STATUSES",
+    "PAPER_SCOPE_ORDINAL", "RUN_STATUSES", "SCHEMA_VERSION", "VIEW_DOCS",
+    "RunInfo", "Store", "StoredOutcome", "link_claim",
+]
+
+_FAMILIES = (runs, papers, facts, results)
+
+#: Every table (in creation order) and the columns this version writes to each.
+TABLES: Sequence[str] = [sql for family in _FAMILIES for sql in family.TABLES]
+EXPECTED_COLUMNS: Mapping[str, Sequence[str]] = {
+    table: cols for family in _FAMILIES for table, cols in family.COLUMNS.items()
+}
+
+
+def _delegate(family: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """A Store method that calls ``method`` on the family object (same name, signature, doc)."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def call(self: "Store", *args: Any, **kwargs: Any) -> Any:
+        return getattr(getattr(self, family), name)(*args, **kwargs)
+
+    return call
+
+
+class Store:
+    """A DuckDB file (or ``:memory:``) holding runs, papers, links, facts and results."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+        self.path = db.path  # as given: shown in messages and in summary.json
+        self.runs = Runs(db)
+        self.papers = Papers(db)
+        self.facts = FactsTable(db)
+        self.results = Results(db)
+        self.views = Views(db)
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Store":
+        """Open (creating parent folders and the schema) the database at ``path``.
+
+        Raises :class:`~auditor.errors.DatabaseLocked` when another process
+        holds the file and :class:`~auditor.errors.AuditorError` when it is not
+        a DuckDB 2 database; both in one line.
+        """
+        db = Db.open(path)
+        try:
+            db.create_schema(TABLES, views.VIEWS, EXPECTED_COLUMNS)
+        except BaseException:
+            db.con.close()
+            raise
+        return cls(db)
+
+    def close(self) -> None:
+        """Commit what is buffered and close the file."""
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None):  # -> pandas.DataFrame
+        """Any read-only SQL as a pandas frame (maps become dicts, lists stay arrays)."""
+        return self.db.query(sql, params)
+
+    def flush(self) -> None:
+        """Commit buffered writes (a no-op when none)."""
+        self.db.flush()
+
+    def add_extraction(self, paper_id: str, extraction: Extraction) -> None:
+        """Store one paper's targets, links and claims (replacing what it had)."""
+        self.papers.add_extractions([(paper_id, extraction)])
+
+    # runs
+    start_run = _delegate("runs", Runs.start_run)
+    finish_run = _delegate("runs", Runs.finish_run)
+    run_info = _delegate("runs", Runs.run_info)
+    latest_run_id = _delegate("runs", Runs.latest_run_id)
+    resolve_run = _delegate("runs", Runs.resolve_run)
+    # papers, links, claims
+    add_records = _delegate("papers", Papers.add_records)
+    add_extractions = _delegate("papers", Papers.add_extractions)
+    papers_for_run = _delegate("papers", Papers.papers_for_run)
+    extractions = _delegate("papers", Papers.extractions)
+    links_with_targets = _delegate("papers", Papers.links_with_targets)
+    # facts
+    load_facts = _delegate("facts", FactsTable.load_facts)
+    save_facts = _delegate("facts", FactsTable.save_facts)
+    # results and scores
+    save_outcomes = _delegate("results", Results.save_outcomes)
+    save_scores = _delegate("results", Results.save_scores)
+    save_score_rows = _delegate("results", Results.save_score_rows)
+    completed_pairs = _delegate("results", Results.completed_pairs)
+    completed_papers = _delegate("results", Results.completed_papers)
+    outcomes_for_run = _delegate("results", Results.outcomes_for_run)
+    # report frames
+    paper_scorecard = _delegate("views", Views.paper_scorecard)
+    link_scorecard = _delegate("views", Views.link_scorecard)
+    findings = _delegate("views", Views.findings)
+    results_by_status = _delegate("views", Views.results_by_status)
+    links_of_run = _delegate("views", Views.links_of_run)
+    targets_by_status = _delegate("views", Views.targets_by_status)

@@ -1,0 +1,241 @@
+"""The connection every table family shares: open, schema, one-transaction writes, reads.
+
+Why it looks the way it does (DuckDB 2, see ../shared/DESIGN.md):
+
+* Writes go in bulk: each batch becomes an Arrow table that one
+  ``INSERT ... SELECT`` reads (100k rows in a fraction of a second), never
+  ``executemany``.
+* Each batch is its own transaction, so an interrupted run keeps what it had
+  written and the next run resumes from there.
+* One result is read to the end before the next statement runs; buffered
+  writes (see :mod:`auditor.store.results`) are committed before any read.
+* A second process cannot open the file: :class:`DatabaseLocked` says so in
+  one line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from auditor import __version__
+from auditor.errors import AuditorError, DatabaseLocked
+
+SCHEMA_VERSION = 1
+
+#: Rows per transaction for bulk writes.
+BATCH_ROWS = 50_000
+
+META_TABLE = """CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+)"""
+
+# Arrow types of the batches' columns.
+S = pa.string()
+I = pa.int64()  # noqa: E741
+F = pa.float64()
+D = pa.date32()
+TS = pa.timestamp("us", tz="UTC")
+
+
+class Db:
+    """One open DuckDB connection and the few ways the families use it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self.con = con
+        self.path = path  # as given: shown in messages and in summary.json
+        #: Called before every read and before close (buffered writes commit there).
+        self.before_read: list[Callable[[], None]] = []
+
+    @classmethod
+    def open(cls, path: Path | str) -> "Db":
+        """Open (creating parent folders) the database at ``path``.
+
+        Raises :class:`DatabaseLocked` when another process holds the file and
+        :class:`AuditorError` when it is not a DuckDB 2 database; both in one line.
+        """
+        shown = str(path)
+        if shown != ":memory:":
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise AuditorError(f"cannot create the folder of {shown}: {exc.strerror or exc}") from None
+        try:
+            con = duckdb.connect(shown)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                pid = re.search(r"PID (\d+)", text)
+                who = f" (pid {pid.group(1)})" if pid else ""
+                raise DatabaseLocked(
+                    f"{shown} is in use by another process{who}: wait for it to finish or use another --db"
+                ) from None
+            raise AuditorError(f"cannot open {shown}: {one_line(text)}") from None
+        except duckdb.Error as exc:
+            raise AuditorError(f"cannot open {shown} as a DuckDB 2 database: {one_line(str(exc))}") from None
+        return cls(con, shown)
+
+    def create_schema(self, tables: Sequence[str], views: Sequence[str],
+                      expected: Mapping[str, Sequence[str]]) -> None:
+        """Create what is missing, refuse a newer or incompatible file, (re)create the views."""
+        con = self.con
+        con.execute("SET TimeZone = 'UTC'")
+        found = None
+        have_tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "meta" in have_tables:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            found = int(row[0]) if row else None
+        if found is not None and found > SCHEMA_VERSION:
+            raise AuditorError(
+                f"{self.path} has schema version {found}, newer than this repro-auditor "
+                f"({__version__}, schema {SCHEMA_VERSION}): upgrade it or use another --db"
+            )
+        con.begin()
+        try:
+            for sql in (META_TABLE, *tables):
+                con.execute(sql)
+            self._check_columns(expected)
+            for sql in views:
+                con.execute(sql)
+            con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [str(SCHEMA_VERSION)],
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    def _check_columns(self, expected: Mapping[str, Sequence[str]]) -> None:
+        """Refuse a file whose tables lack columns this version writes (an older development schema)."""
+        have: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'"
+        ).fetchall():
+            have.setdefault(table, set()).add(column)
+        for table, cols in expected.items():
+            missing = [c for c in cols if c not in have.get(table, set())]
+            if missing:
+                raise AuditorError(
+                    f"{self.path} was written by an incompatible repro-auditor (table {table} lacks "
+                    f"{', '.join(missing)}): move it away or use another --db"
+                )
+
+    def flush(self) -> None:
+        for hook in self.before_read:
+            hook()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.con.close()
+
+    def write(self, statements: Sequence[tuple[str, Mapping[str, pa.Table]]]) -> None:
+        """Run the statements in one transaction, each reading its Arrow batches by name."""
+        con = self.con
+        con.begin()
+        registered: list[str] = []
+        try:
+            for sql, tables in statements:
+                for name, table in tables.items():
+                    con.register(name, table)
+                    registered.append(name)
+                con.execute(sql)
+                for name in tables:
+                    con.unregister(name)
+                    registered.remove(name)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        finally:
+            for name in registered:
+                con.unregister(name)
+
+    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        self.flush()
+        return self.con.execute(sql, params or []).fetchall()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Any read-only SQL as a pandas frame (maps become dicts, lists stay arrays)."""
+        self.flush()
+        return self.con.sql(sql, params=params or None).to_arrow_table().to_pandas(
+            maps_as_pydicts="strict", integer_object_nulls=True
+        )
+
+    def with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run ``sql`` with an Arrow table ``_keys(key)`` registered (cheap for 100k keys)."""
+        self.flush()
+        table = pa.table({"key": pa.array(sorted(set(keys)), S)})
+        self.con.register("_keys", table)
+        try:
+            return self.con.execute(sql, list(params)).fetchall()
+        finally:
+            self.con.unregister("_keys")
+
+
+# --------------------------------------------------------------------------- pure helpers
+
+_MISSING = object()
+
+
+def get(obj: Any, name: str, default: Any = _MISSING) -> Any:
+    """Attribute or key ``name`` of a dataclass/object/mapping."""
+    if isinstance(obj, dict):
+        if name in obj:
+            return obj[name]
+    else:
+        value = getattr(obj, name, _MISSING)
+        if value is not _MISSING:
+            return value
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+    if default is _MISSING:
+        raise TypeError(f"{type(obj).__name__} has no {name!r}")
+    return default
+
+
+def table(rows: Iterable[Mapping[str, Any]], cols: Mapping[str, pa.DataType]) -> pa.Table:
+    rows = list(rows)
+    return pa.table(
+        {name: pa.array([r.get(name) for r in rows], type=typ) for name, typ in cols.items()},
+    )
+
+
+def to_json(value: Any) -> str:
+    if value is None or (isinstance(value, Mapping) and not value):
+        return "{}"  # the common case, and "no data" reads back as an empty mapping
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
+
+
+def utc(value: datetime) -> datetime:
+    """An aware UTC datetime (naive ones are taken as UTC; DuckDB hands back pytz zones)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())

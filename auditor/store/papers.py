@@ -1,0 +1,232 @@
+"""Papers and what was extracted from them: papers, sightings, targets, links, claims.
+
+Writes are idempotent upserts (``ON CONFLICT``); DuckDB silently collapses
+duplicate keys inside one batch, so each batch is de-duplicated in Python
+first (the last one wins).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from auditor.iterutil import chunks
+from auditor.models import Claim, Extraction, Link, Paper, Record, Target
+from auditor.store.core import BATCH_ROWS, D, I, S, Db, table
+from auditor.store.runs import RUN_PAPER_COLS
+
+#: Claim kinds from strongest to weakest; a link's ``claim`` is the strongest one.
+CLAIM_STRENGTH = ("available", "promised", "on_request")
+
+TABLES = [
+    """CREATE TABLE IF NOT EXISTS papers (
+        paper_id VARCHAR PRIMARY KEY,
+        title VARCHAR,
+        abstract VARCHAR,
+        published_on DATE,
+        authors INTEGER,
+        organisation VARCHAR,
+        upvotes INTEGER,
+        arxiv_id VARCHAR,
+        first_seen_run VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS sightings (
+        paper_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        dump_date DATE,
+        position INTEGER NOT NULL,
+        run_id VARCHAR,
+        PRIMARY KEY (paper_id, source, position)
+    )""",
+    """CREATE TABLE IF NOT EXISTS targets (
+        target_key VARCHAR PRIMARY KEY,
+        kind VARCHAR,
+        host VARCHAR,
+        owner VARCHAR,
+        name VARCHAR,
+        url VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS links (
+        paper_id VARCHAR NOT NULL,
+        ordinal INTEGER NOT NULL,
+        raw VARCHAR,
+        url VARCHAR,
+        target_key VARCHAR,
+        ref VARCHAR,
+        subpath VARCHAR,
+        number INTEGER,
+        item VARCHAR,
+        claim VARCHAR,
+        via VARCHAR,  -- not in the abstract: found on this page
+        PRIMARY KEY (paper_id, ordinal)
+    )""",
+    """CREATE TABLE IF NOT EXISTS claims (
+        paper_id VARCHAR NOT NULL,
+        ordinal INTEGER NOT NULL,
+        kind VARCHAR,
+        sentence VARCHAR,
+        target_key VARCHAR,
+        PRIMARY KEY (paper_id, ordinal)
+    )""",
+]
+
+PAPER_COLS = {
+    "paper_id": S, "title": S, "abstract": S, "published_on": D, "authors": I,
+    "organisation": S, "upvotes": I, "arxiv_id": S, "first_seen_run": S,
+}
+SIGHTING_COLS = {"paper_id": S, "source": S, "dump_date": D, "position": I, "run_id": S}
+TARGET_COLS = {"target_key": S, "kind": S, "host": S, "owner": S, "name": S, "url": S}
+LINK_COLS = {
+    "paper_id": S, "ordinal": I, "raw": S, "url": S, "target_key": S, "ref": S,
+    "subpath": S, "number": I, "item": S, "claim": S, "via": S,
+}
+CLAIM_COLS = {"paper_id": S, "ordinal": I, "kind": S, "sentence": S, "target_key": S}
+
+COLUMNS = {
+    "papers": tuple(PAPER_COLS), "sightings": tuple(SIGHTING_COLS), "targets": tuple(TARGET_COLS),
+    "links": tuple(LINK_COLS), "claims": tuple(CLAIM_COLS),
+}
+
+
+class Papers:
+    """Papers, sightings, targets, links and claims."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    def add_records(self, records: Iterable[Record], run_id: str) -> int:
+        """Store papers, sightings and the run's membership; returns the records read.
+
+        A paper already stored keeps its ``first_seen_run``; its other fields take
+        the newest non-empty value. A sighting already stored is left as it was.
+        """
+        count = 0
+        for batch in chunks(records, BATCH_ROWS):
+            count += len(batch)
+            papers: dict[str, dict[str, Any]] = {}
+            sightings: dict[tuple[str, str, int], dict[str, Any]] = {}
+            for rec in batch:
+                p, s = rec.paper, rec.sighting
+                papers[p.paper_id] = {
+                    "paper_id": p.paper_id, "title": p.title, "abstract": p.abstract,
+                    "published_on": p.published_on, "authors": p.authors,
+                    "organisation": p.organisation, "upvotes": p.upvotes, "arxiv_id": p.arxiv_id,
+                    "first_seen_run": run_id,
+                }
+                sightings[(s.paper_id, s.source, s.position)] = {
+                    "paper_id": s.paper_id, "source": s.source, "dump_date": s.dump_date,
+                    "position": s.position, "run_id": run_id,
+                }
+            members = [{"run_id": run_id, "paper_id": pid} for pid in papers]
+            updates = ", ".join(
+                f"{c} = coalesce(excluded.{c}, papers.{c})" for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
+            )
+            self.db.write([
+                (f"INSERT INTO papers SELECT * FROM _b ON CONFLICT (paper_id) DO UPDATE SET {updates}",
+                 {"_b": table(papers.values(), PAPER_COLS)}),
+                ("INSERT INTO sightings SELECT * FROM _b ON CONFLICT DO NOTHING",
+                 {"_b": table(sightings.values(), SIGHTING_COLS)}),
+                ("INSERT INTO run_papers SELECT * FROM _b ON CONFLICT DO NOTHING",
+                 {"_b": table(members, RUN_PAPER_COLS)}),
+            ])
+        return count
+
+    def add_extractions(self, items: Iterable[tuple[str, Extraction]]) -> None:
+        """Store targets, links and claims of many papers, in batches.
+
+        Re-extracting a paper replaces its links and claims; targets are upserted.
+        Link ordinals must be distinct within a paper (they key results).
+        """
+        for batch in chunks(items, BATCH_ROWS // 4):
+            extractions = dict(batch)  # the last extraction of a paper wins
+            targets: dict[str, dict[str, Any]] = {}
+            links: list[dict[str, Any]] = []
+            claims: list[dict[str, Any]] = []
+            for paper_id, ex in extractions.items():
+                ordinals = [link.ordinal for link in ex.links]
+                if len(set(ordinals)) != len(ordinals):
+                    raise ValueError(f"paper {paper_id}: link ordinals repeat ({ordinals}); they must be distinct")
+                for link in ex.links:
+                    t = link.target
+                    targets[t.key] = {
+                        "target_key": t.key, "kind": t.kind, "host": t.host,
+                        "owner": t.owner, "name": t.name, "url": t.url,
+                    }
+                    links.append({
+                        "paper_id": paper_id, "ordinal": link.ordinal, "raw": link.raw, "url": link.url,
+                        "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
+                        "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
+                    })
+                for i, c in enumerate(ex.claims):
+                    claims.append({
+                        "paper_id": paper_id, "ordinal": i, "kind": c.kind,
+                        "sentence": c.sentence, "target_key": c.target_key,
+                    })
+            ids = table(({"key": pid} for pid in extractions), {"key": S})
+            links_t, claims_t = table(links, LINK_COLS), table(claims, CLAIM_COLS)
+            # Upsert, then delete what the new extraction no longer has: far cheaper
+            # in DuckDB than deleting and re-inserting every row.
+            self.db.write([
+                ("INSERT INTO targets SELECT * FROM _b ON CONFLICT (target_key) DO UPDATE SET "
+                 "kind = excluded.kind, host = excluded.host, owner = excluded.owner, "
+                 "name = excluded.name, url = excluded.url",
+                 {"_b": table(targets.values(), TARGET_COLS)}),
+                ("INSERT INTO links SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
+                 + ", ".join(f"{c} = excluded.{c}" for c in LINK_COLS if c not in ("paper_id", "ordinal")),
+                 {"_b": links_t}),
+                ("INSERT INTO claims SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
+                 + ", ".join(f"{c} = excluded.{c}" for c in CLAIM_COLS if c not in ("paper_id", "ordinal")),
+                 {"_b": claims_t}),
+                ("DELETE FROM links t WHERE t.paper_id IN (SELECT key FROM _ids) AND NOT EXISTS "
+                 "(SELECT 1 FROM _b b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)",
+                 {"_ids": ids, "_b": links_t}),
+                ("DELETE FROM claims t WHERE t.paper_id IN (SELECT key FROM _ids) AND NOT EXISTS "
+                 "(SELECT 1 FROM _b b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)",
+                 {"_ids": ids, "_b": claims_t}),
+            ])
+
+    def papers_for_run(self, run_id: str) -> list[Paper]:
+        """The distinct papers the run covered, by paper_id."""
+        rows = self.db.rows(
+            "SELECT p.paper_id, title, abstract, published_on, authors, organisation, upvotes, arxiv_id "
+            "FROM run_papers rp JOIN papers p USING (paper_id) WHERE rp.run_id = ? ORDER BY p.paper_id",
+            [run_id],
+        )
+        return [Paper(*r) for r in rows]
+
+    def extractions(self, paper_ids: Iterable[str]) -> dict[str, Extraction]:
+        """Links (with their targets) and claims of these papers; papers without either are absent."""
+        ids = list(paper_ids)
+        links = self.links_with_targets(ids)
+        claims: dict[str, list[Claim]] = {}
+        for pid, kind, sentence, key in self.db.with_keys(
+            ids,
+            "SELECT paper_id, kind, sentence, target_key FROM claims JOIN _keys ON key = paper_id "
+            "ORDER BY paper_id, ordinal",
+        ):
+            claims.setdefault(pid, []).append(Claim(kind=kind, sentence=sentence, target_key=key))
+        return {
+            pid: Extraction(links=links.get(pid, ()), claims=tuple(claims.get(pid, ())))
+            for pid in sorted(set(links) | set(claims))
+        }
+
+    def links_with_targets(self, paper_ids: Iterable[str]) -> dict[str, tuple[Link, ...]]:
+        """The stored links of these papers, ordered, each with its Target."""
+        out: dict[str, list[Link]] = {}
+        for r in self.db.with_keys(
+            paper_ids,
+            "SELECT l.paper_id, l.raw, l.url, l.ordinal, l.ref, l.subpath, l.number, l.item, l.via, "
+            "t.target_key, t.kind, t.host, t.url, t.owner, t.name "
+            "FROM links l JOIN _keys ON key = l.paper_id LEFT JOIN targets t USING (target_key) "
+            "ORDER BY l.paper_id, l.ordinal",
+        ):
+            target = Target(key=r[9], kind=r[10], host=r[11], url=r[12], owner=r[13], name=r[14])
+            out.setdefault(r[0], []).append(
+                Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8])
+            )
+        return {pid: tuple(links) for pid, links in out.items()}
+
+
+def link_claim(link: Link, claims: Iterable[Claim]) -> str | None:
+    """The strongest claim kind attached to the link's target, None when none is."""
+    kinds = {c.kind for c in claims if c.target_key == link.target.key}
+    return next((k for k in CLAIM_STRENGTH if k in kinds), None)
