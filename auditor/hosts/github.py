@@ -39,8 +39,9 @@ from gidgethub import (
 from auditor.hosts import github_graphql as gql
 from auditor.hosts import github_rest as rest
 from auditor.hosts.base import RateLimited, TargetRequest, now_utc, unknown_facts
-from auditor.hosts.github_client import GitHubSettings, RecordingAPI
+from auditor.hosts.github_client import GitHubSettings, OffOriginRedirect, RecordingAPI
 from auditor.models import Facts
+from auditor.redaction import redact, redact_value
 from auditor.retry import DEFAULT, RetryPolicy, TransientError
 
 __all__ = ["GitHubCollector", "GitHubSettings", "GitHubStats"]
@@ -260,12 +261,15 @@ class GitHubCollector:
     # ------------------------------------------------------------------ helpers
 
     def _facts(self, key: str, status: str, *, data: dict[str, Any] | None = None, canonical: str | None = None, etag: str | None = None, error: str | None = None) -> Facts:
-        return Facts(target_key=key, status=status, fetched_at=self.clock(), data=data or {}, canonical_key=canonical, etag=etag, error=error)  # type: ignore[arg-type]
+        # What GitHub said passes redaction here, before anything can store or print it.
+        return Facts(target_key=key, status=status, fetched_at=self.clock(), data=redact_value(data or {}), canonical_key=canonical, etag=etag, error=redact(error) if error else None)  # type: ignore[arg-type]
 
     def _reason(self, exc: BaseException) -> str:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         if isinstance(exc, HTTPException):
             text = f"HTTP {int(exc.status_code)} {exc}"
+        elif isinstance(exc, OffOriginRedirect):
+            text = str(exc)
         return self.settings.redact(" ".join(text.split()))[:300]
 
     def _stop(self, reset_at: datetime) -> None:
@@ -424,7 +428,7 @@ class GitHubCollector:
         facts = self._repo_status(job, data, moved_from, etag=answer.headers.get("etag"))
         if facts.status in ("ok", "moved"):
             await self._rest_extras(job, data)
-            facts = replace(facts, data=data)
+            facts = replace(facts, data=redact_value(data))
         return facts
 
     def _repo_status(self, job: _Job, data: dict[str, Any], moved_from: str | None, *, etag: str | None) -> Facts:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 from gidgethub.httpx import GitHubAPI
 
 from auditor import __version__
+from auditor import redaction
 
 PROJECT_URL = "https://github.com/repro-auditor/repro-auditor"
 USER_AGENT = f"repro-auditor/{__version__} (+{PROJECT_URL})"
@@ -42,6 +43,34 @@ def graphql_url_for(api_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+Origin = tuple[str, str, int]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> Origin:
+    """(scheme, host, port) of a URL, lower-cased, default ports filled in (RFC 6454)."""
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0)
+
+
+def show_origin(origin: Origin) -> str:
+    scheme, host, port = origin
+    return f"{scheme}://{host}" + ("" if _DEFAULT_PORTS.get(scheme) == port else f":{port}")
+
+
+class OffOriginRedirect(Exception):
+    """GitHub's answer pointed somewhere else than the configured API: not followed, the token stays home."""
+
+    def __init__(self, location: str) -> None:
+        self.location = redaction.redact(location)[:200]
+        super().__init__(f"redirected off the API host to {self.location}: not followed")
+
+
 @dataclass(frozen=True)
 class GitHubSettings:
     """Where GitHub is and who we are; ``token`` never shows in repr."""
@@ -50,6 +79,9 @@ class GitHubSettings:
     graphql_url: str = DEFAULT_API_URL + "/graphql"
     token: str | None = field(default=None, repr=False)
     user_agent: str = USER_AGENT
+
+    def __post_init__(self) -> None:
+        redaction.register(self.token)  # whatever a server echoes of it is masked everywhere
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "GitHubSettings":
@@ -69,8 +101,16 @@ class GitHubSettings:
     __str__ = __repr__
 
     def redact(self, text: str) -> str:
-        """``text`` with the token masked, for anything that leaves the process."""
-        return text.replace(self.token, "***") if self.token else text
+        """``text`` with the token (and every other known secret) masked: :func:`auditor.redaction.redact`."""
+        return redaction.redact(text)
+
+    @property
+    def api_origin(self) -> Origin:
+        return origin_of(self.api_url)
+
+    def allowed_origins(self) -> frozenset[Origin]:
+        """Where a request of ours may go: the REST and the GraphQL endpoints' origins, nowhere else."""
+        return frozenset({origin_of(self.api_url), origin_of(self.graphql_url)})
 
 
 def make_client(settings: GitHubSettings | None = None, *, timeout: float = 30.0, max_connections: int = 16) -> httpx.AsyncClient:
@@ -92,8 +132,13 @@ class RecordingAPI(GitHubAPI):
         self.last_headers: httpx.Headers = httpx.Headers()
         self.last_content: bytes = b""
         self._on_request = on_request
+        self._allowed = settings.allowed_origins()
 
     async def _request(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> tuple[int, Mapping[str, str], bytes]:
+        # The last line of defence: whatever built this URL (a Location, a Link
+        # header, a GraphQL URL), the token is never sent off the configured origins.
+        if origin_of(url) not in self._allowed:
+            raise OffOriginRedirect(url)
         headers = dict(headers)
         headers["accept-encoding"] = "gzip"
         if self._on_request is not None:
@@ -102,4 +147,9 @@ class RecordingAPI(GitHubAPI):
         self.last_status = response.status_code
         self.last_headers = response.headers
         self.last_content = response.content
+        location = response.headers.get("location")
+        if 300 <= response.status_code < 400 and location:
+            target = urljoin(url, location.strip())
+            if origin_of(target) != origin_of(url):
+                raise OffOriginRedirect(target)
         return response.status_code, response.headers, response.content

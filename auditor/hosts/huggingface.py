@@ -59,6 +59,7 @@ from typing import Any, AsyncIterator, Mapping, Sequence
 from urllib.parse import quote
 
 
+from auditor import redaction
 from auditor.hosts.base import TargetRequest
 from auditor.hosts.common import SafeHostCollector, conditional_headers, facts, revalidated, run_all, spdx_for
 from auditor.models import README_TEXT_LIMIT, Facts
@@ -77,6 +78,12 @@ class HubSettings:
     token: str | None = None  # used for requests, never written anywhere
     per_host: int = 8  # concurrent requests to the Hub
     fetch_readme: bool = True
+
+    def __post_init__(self) -> None:
+        redaction.register(self.token)  # what the Hub echoes of it is masked everywhere
+
+    def __repr__(self) -> str:  # the token is never shown
+        return f"HubSettings(endpoint={self.endpoint!r}, token={'***' if self.token else None!r})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "HubSettings":
