@@ -51,6 +51,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "subpath_exists": 1.0,
     "link_reachable": 2.0,
     "anonymous_link": 1.0,
+    "ml_completeness": 1.0,
 }
 
 #: Default settings of each built-in check (``[checks.NAME]`` overrides them).
@@ -92,6 +93,9 @@ CHECK_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     },
     "claim_kept": {
         "grace_days": 90,  # promised code: days after the paper date before "not delivered" fails
+    },
+    "ml_completeness": {
+        "min_ml_terms": 3,  # distinct ML terms (README, description, abstract) that make a repository ML code
     },
 }
 

@@ -206,3 +206,17 @@ def test_token_with_an_api_without_graphql_falls_back_to_rest(fake_github_rest):
     assert [f.status for f in facts] == ["ok"] * 3
     assert all(f.data["readme"] for f in facts)
     assert collector.stats.graphql_requests == 1 and collector.stats.core_requests == 3
+
+
+def test_graphql_lists_one_level_below_the_root_for_two_points_per_fifty(fake_github):
+    """ml_completeness reads sub-folder names; the batch asks for them without another request or point."""
+    names = add_repos(fake_github, 50)
+    fake_github.world.add_repo({"repo": "lab/deep", "files": {"scripts/train.py": "x", "scripts/configs/a.yaml": "y",
+                                                             "weights/model.safetensors": 9, "README.md": "# deep\n"}})
+    reqs = [req(n) for n in names[:49]] + [req("lab/deep")]
+    got, collector = collect(fake_github, reqs, token=fake_github.token)
+    deep = got["github:lab/deep"].data
+    assert deep["subdir_files"] == {"scripts": ["configs/", "train.py"], "weights": ["model.safetensors"]}
+    assert got["github:lab/r0"].data["subdir_files"] == {"src": ["train.py"]}
+    assert collector.stats.graphql_requests == 1
+    assert collector.stats.graphql_points == fake_github.stats.graphql_points <= 2

@@ -2,7 +2,11 @@
 
 One query asks for many repositories by alias (``r0``, ``r1``...; owners and
 names travel in variables, never in the query text) plus the rate-limit
-block. Tree/blob sub-paths are extra aliased ``object(expression:)`` fields.
+block. Each connection costs a request per repository (GitHub's points are
+requests/100), so the fragment keeps to four (topics, commit history,
+languages, releases): 2 points per 50 repositories. Watchers and open
+issues, which no check reads, are left to REST. The root tree and one level
+below it are plain lists, not connections: free. Tree/blob sub-paths are extra aliased ``object(expression:)`` fields.
 GitHub answers a missing repository with ``data.rN: null`` and an error
 ``{"type": "NOT_FOUND", "path": ["rN"]}`` while the rest of the batch stands.
 """
@@ -23,8 +27,6 @@ fragment RepoFacts on Repository {
   nameWithOwner url description homepageUrl
   repositoryTopics(first: 20) { nodes { topic { name } } }
   stargazerCount forkCount
-  watchers { totalCount }
-  issues(states: OPEN) { totalCount }
   licenseInfo { spdxId name key }
   defaultBranchRef {
     name
@@ -38,7 +40,7 @@ fragment RepoFacts on Repository {
   releases { totalCount }
   latestRelease { tagName name publishedAt }
   root: object(expression: "HEAD:") {
-    ... on Tree { entries { name type mode size } }
+    ... on Tree { entries { name type mode size object { ... on Tree { entries { name type } } } } }
   }
 %s
 }
@@ -169,6 +171,23 @@ def _errors_by_alias(response: Mapping[str, Any]) -> dict[str, Mapping[str, Any]
 
 _ENTRY_TYPES = {"blob": "file", "tree": "dir", "commit": "submodule"}
 
+#: Entry names kept per folder one level below the root (a data folder may hold thousands).
+SUBDIR_NAMES_LIMIT = 200
+
+
+def _subdir_files(root: Mapping[str, Any] | None) -> dict[str, list[str]] | None:
+    """{folder: [entry names, folders ending in "/"]} for each folder at the root."""
+    if not isinstance(root, Mapping) or "entries" not in root:
+        return None
+    out: dict[str, list[str]] = {}
+    for entry in root.get("entries") or []:
+        obj = entry.get("object")
+        if entry.get("type") != "tree" or not isinstance(obj, Mapping) or "entries" not in obj:
+            continue
+        names = [str(e.get("name")) + ("/" if e.get("type") == "tree" else "") for e in obj.get("entries") or []]
+        out[str(entry.get("name"))] = names[:SUBDIR_NAMES_LIMIT]
+    return out
+
 
 def _root_files(root: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
     if not isinstance(root, Mapping) or "entries" not in root:
@@ -236,6 +255,7 @@ def repo_facts(node: Mapping[str, Any], subpaths: Sequence[tuple[str, str]] = ()
         "disk_usage_kb": node.get("diskUsage"),
         "readme": _readme(node, root_files),
         "root_files": root_files if root_files is not None else ([] if node.get("isEmpty") else None),
+        "subdir_files": _subdir_files(node.get("root")),
         "releases_count": (node.get("releases") or {}).get("totalCount"),
         "latest_release": {"tag": latest.get("tagName"), "name": latest.get("name"), "published_at": latest.get("publishedAt")} if latest else None,
         "subpaths": {f"{ref}:{path}": node.get(f"s{j}") is not None for j, (ref, path) in enumerate(subpaths)},
