@@ -288,25 +288,19 @@ def split_sentences(
     n = len(text)
     hi = n if hi is None else min(max(hi, lo + 1), n)
     guard = sorted(protected)
-    floor = max(0, lo - 400)
+    # the sentence holding lo starts at the last boundary before it: look back in chunks that
+    # double (a long sentence costs its length, not its length squared), each chunk read once
+    top, width = lo, 400
+    floor = max(0, lo - width)
     while True:
-        ends = []
-        g = 0
-        for dot, end in _boundaries(text, floor):
-            while g < len(guard) and guard[g][1] <= dot:
-                g += 1
-            if g < len(guard) and guard[g][0] <= dot:
-                continue  # inside a link (spans may overlap; the next ones start later)
-            ends.append(end)
-            if end >= hi:
-                break
-        before = [e for e in ends if e <= lo]
+        before = [e for e in _ends(text, floor, top, n, guard) if e <= lo]
         if before or floor == 0:
             break
-        floor = max(0, floor - 1200)  # a long sentence: look further back for its start
+        top, width = floor, width * 2
+        floor = max(0, floor - width)
     start = before[-1] if before else 0
     out: list[tuple[int, int]] = []
-    for end in ends:
+    for end in _ends(text, start, n, hi, guard):
         if end > start:
             out.append((start, end))
             start = end
@@ -315,20 +309,48 @@ def split_sentences(
     return out
 
 
+def _ends(text: str, a: int, b: int, hi: int, guard: list[tuple[int, int]]) -> list[int]:
+    """Ends of the sentence boundaries whose mark stands in text[a:b] outside the protected
+    spans (sorted), up to the first that ends at or after ``hi``."""
+    ends = []
+    g = 0
+    for dot, end in _boundaries(text, a):
+        if dot >= b:
+            break
+        while g < len(guard) and guard[g][1] <= dot:
+            g += 1
+        if g < len(guard) and guard[g][0] <= dot:
+            continue  # inside a link (spans may overlap; the next ones start later)
+        ends.append(end)
+        if end >= hi:
+            break
+    return ends
+
+
 # --------------------------------------------------------------------------- claims
 
 
 def link_spans(text: str, links: Sequence[Link]) -> list[tuple[int, int, str]]:
-    """Where each link stands in the text: (start, end, target key), every occurrence."""
-    spans = []
+    """Where each link stands in the text: (start, end, target key), every occurrence.
+
+    A few links: one str.find pass each; many (a crafted abstract): one aho-corasick pass
+    for all, so the work stays linear in the text."""
+    raws: dict[str, list[str]] = {}
     for link in links:
         raw = link.raw.rstrip(".,;:!?'\")]}*+")
-        if not raw:
-            continue
-        i = text.find(raw)
-        while i != -1:
-            spans.append((i, i + len(raw), link.target.key))
-            i = text.find(raw, i + 1)
+        if raw:
+            raws.setdefault(raw, []).append(link.target.key)
+    spans = []
+    if len(raws) <= 8 or AhoCorasick is None:
+        for raw, keys in raws.items():
+            i = text.find(raw)
+            while i != -1:
+                spans.extend((i, i + len(raw), key) for key in keys)
+                i = text.find(raw, i + 1)
+    else:
+        patterns = list(raws)
+        for k, i, j in AhoCorasick(patterns, matchkind=MatchKind.Standard).find_matches_as_indexes(text, overlapping=True):
+            spans.extend((i, j, key) for key in raws[patterns[k]])
     spans.sort()
     return spans
 
@@ -455,8 +477,9 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
                 continue
             request = any(k == "on_request" for _, k in kinds)
             said = _clean(sentence)
+            places = [p for p, _ in kinds]  # sorted, as the matches are
             for pos, key in here:
-                kind = "on_request" if request else _nearest(kinds, pos)
+                kind = "on_request" if request else _nearest(kinds, places, pos)
                 _add(claims, seen, kind, said, key, idx)
             pending = None
             continue
@@ -525,7 +548,17 @@ def _phrases(text: str, windows: list[tuple[int, int, frozenset[str]]]) -> list[
     out = []
     for kind, spans in found.items():
         voiders = [sp for k in _VOIDED_BY[kind] if k in found for sp in found[k]]
-        if voiders:
+        if len(voiders) > 16:  # many (a crafted abstract): sorted, so each test costs a bisection
+            voiders.sort()
+            xs, reach, top = [x for x, _ in voiders], [], -1
+            for _, y in voiders:
+                top = max(top, y)
+                reach.append(top)
+            for a, b in spans:
+                k = bisect.bisect_left(xs, b)
+                if not k or reach[k - 1] <= a:
+                    out.append((a, kind, b))
+        elif voiders:
             out.extend((a, kind, b) for a, b in spans if not any(a < y and x < b for x, y in voiders))
         else:
             out.extend((a, kind, b) for a, b in spans)
@@ -572,23 +605,29 @@ def _run(out: set[tuple[int, int]], kind: str, rx: re.Pattern[str], subject: int
         out.add((a, m.end()))
 
 
-def _nearest(kinds: list[tuple[int, str]], pos: int) -> ClaimKind:
-    """The claim a link belongs to: the nearest strong phrase before it, else the
-    first after it; a sentence with only link-bound phrases ("Code: URL") says available."""
-    strong = [(p, k) for p, k in kinds if k in _PRIORITY]
-    if not strong:
+def _nearest(kinds: list[tuple[int, str]], at: list[int], pos: int) -> ClaimKind:
+    """The claim a link belongs to: the nearest strong phrase before it, else the first after
+    it (``kinds`` sorted, ``at`` their positions); only link-bound phrases ("Code: URL") say available."""
+    if kinds[0][1] not in _PRIORITY:
         return "available"
-    before = [(p, k) for p, k in strong if p <= pos]
-    return (before[-1] if before else strong[0])[1]  # type: ignore[return-value]
+    i = bisect.bisect_right(at, pos)
+    return kinds[i - 1 if i else 0][1]  # type: ignore[return-value]
 
 
 def _mostly_links(sentence: str, offset: int, spans: Sequence[tuple[int, int, str]]) -> bool:
     """A 'sentence' that is little but links and labels ("huggingface: URL")."""
-    rest = sentence
-    for a, b, _ in sorted(spans, reverse=True):
-        if offset <= a and b <= offset + len(sentence):
-            rest = rest[: a - offset] + " " + rest[b - offset :]
-    return len(rest.split()) <= 4
+    end = offset + len(sentence)
+    words, last = 0, offset
+    for a, b, _ in spans[bisect.bisect_left(spans, (offset,)) :]:
+        if b > end:
+            continue
+        if a >= end:
+            break
+        words += len(sentence[last - offset : max(a, last) - offset].split())
+        last = max(last, b)
+        if words > 4:
+            return False
+    return words + len(sentence[last - offset :].split()) <= 4
 
 
 def _add(claims: list[Claim], seen: set, kind: ClaimKind, sentence: str, key: str | None, idx: int) -> None:

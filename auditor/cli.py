@@ -188,6 +188,8 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False) 
         click.echo(f"  - {line}")
     if summary.skipped_records:
         click.echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
+    if summary.cut_abstracts:
+        click.echo(f"cut {len(summary.cut_abstracts)} long abstract(s); first: {summary.cut_abstracts[0]}")
     if summary.offline_reasons:
         unknown = summary.targets_by_status.get("unknown", 0)
         reasons = "; ".join(dict.fromkeys(r.removeprefix("offline: ") for r in summary.offline_reasons))
@@ -231,6 +233,8 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, title_column: str 
         store.finish_run(run_id, "done")
     for line in summary.skipped_records:
         click.echo(f"audit: skipped {line}", err=True)
+    for line in summary.cut_abstracts:
+        click.echo(f"audit: cut {line}", err=True)
     rows = [extraction_row(paper, ex, summary.sources.get(paper.paper_id, [])) for paper, ex in papers.values()]
     if fmt == "jsonl":
         for row in rows:

@@ -241,18 +241,23 @@ def _tokens(text: str) -> list[_Token]:
 
 def _strip_trailing(url: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets from the end."""
-    while url:
-        c = url[-1]
+    end = len(url)
+    counts: dict[str, int] = {}  # closer -> closers minus openers still in url[:end]: counted once
+    while end:
+        c = url[end - 1]
         if c in TRAILING:
-            url = url[:-1]
+            end -= 1
         elif c in _CLOSERS:
-            if url.count(_CLOSERS[c]) < url.count(c):
-                url = url[:-1]
+            if c not in counts:
+                counts[c] = url.count(c, 0, end) - url.count(_CLOSERS[c], 0, end)
+            if counts[c] > 0:
+                counts[c] -= 1
+                end -= 1
             else:
                 break
         else:
             break
-    return url
+    return url[:end]
 
 
 @lru_cache(maxsize=16_384)  # the same URL recurs: {url}{url}, a paper in several dumps, popular repositories
@@ -275,8 +280,10 @@ def _clean(token: str) -> str | None:
             return None
         else:
             url = "https://" + url
-    # ".git" clone endings: the repository is what is meant
-    while ".git" in url.lower():
+    # ".git" clone endings: the repository is what is meant (twice at most: "x.git/.git" is not a URL)
+    for _ in range(2):
+        if ".git" not in url.lower():
+            break
         base = url.split("?", 1)[0].split("#", 1)[0]
         if base.lower().endswith(".git") and base.count("/") >= 3:
             url = base[:-4] + url[len(base):]

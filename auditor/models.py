@@ -110,9 +110,14 @@ class Link:
     number: int | None = None  # pull/issue number
     item: str | None = None  # "tree", "blob", "pull", "issues", "releases", ...
     via: str | None = None  # not in the abstract: found on this page (the project page's URL)
+    placeholder: bool = False  # a claim's link to a forge's root or an owner page only: no repository named
 
 
 ClaimKind = Literal["available", "promised", "on_request"]
+
+#: What a claim is about: ``code``, ``model``, ``data`` (data sets, benchmarks), a combination
+#: joined by "+" in that order ("code+data"), or ``unspecified`` ("resources", "artifacts").
+CLAIM_OBJECTS = ("code", "model", "data")
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class Claim:
     kind: ClaimKind
     sentence: str
     target_key: str | None  # None: a claim with no link in its sentence
+    object: str = "unspecified"  # see CLAIM_OBJECTS
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,7 @@ class Extraction:
 
     links: tuple[Link, ...] = ()
     claims: tuple[Claim, ...] = ()
+    cut_from: int | None = None  # the abstract's length when it was cut at extract.MAX_ABSTRACT_CHARS
 
 
 # --------------------------------------------------------------------------- facts

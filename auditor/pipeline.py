@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from auditor.checking import Check
 from auditor.config import AuditConfig
-from auditor.extract import extract
+from auditor.extract import cut_note, extract
 from auditor.hosts.base import TargetRequest, unknown_facts
 from auditor.ingest import read_records
 from auditor.iterutil import chunks
@@ -74,6 +74,7 @@ class RunSummary:
     papers: int = 0
     links: int = 0
     skipped_records: list[str] = field(default_factory=list)
+    cut_abstracts: list[str] = field(default_factory=list)  # abstracts read only up to MAX_ABSTRACT_CHARS
     sources: dict[str, list[str]] = field(default_factory=dict)  # paper_id -> dumps it was seen in
     targets_by_status: Counter[str] = field(default_factory=Counter)
     rate_limited_until: datetime | None = None
@@ -130,6 +131,8 @@ def ingest_and_extract(
                 seen_in.append(record.sighting.source)
             if paper.paper_id not in papers:
                 extraction = extract(paper.abstract)
+                if extraction.cut_from is not None:
+                    summary.cut_abstracts.append(f"{record.sighting.source} record {record.sighting.position}: {cut_note(extraction)}")
                 # The abstract is stored; checks never read it, so memory need not hold it.
                 papers[paper.paper_id] = (replace(paper, abstract=""), extraction)
                 new.append((paper.paper_id, extraction))
