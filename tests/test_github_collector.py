@@ -124,7 +124,10 @@ def test_batch_halves_on_502_and_every_repo_still_gets_facts():
     facts, collector, seen = asyncio.run(run(handler, reqs, token=True, batch_size=40))
     assert sorted(f.target_key for f in facts) == sorted(r.target.key for r in reqs)
     assert all(f.status == "ok" for f in facts)
-    assert collector.batch_size <= 10 and collector.stats.batch_splits >= 2
+    assert collector.stats.batch_splits >= 2
+    # It keeps probing upward after successes (additive increase), so a few batches above 10 fail again.
+    sizes = [len(json.loads(r.content)["variables"]) // 2 for r in seen]
+    assert sizes[:2] == [40, 20] and len(seen) <= 12, sizes
 
 
 def test_persistent_5xx_ends_in_error_on_that_target_only():

@@ -1,7 +1,8 @@
 """The GitHub collector: facts about repositories and owners.
 
 With a token, repositories are asked for in batches through GraphQL (one
-query, many aliases; the batch halves when GitHub times out). Without one,
+query, many aliases; the batch halves when GitHub times out and grows back
+after successes, see :mod:`auditor.hosts.batching`). Without one,
 REST costs exactly one request per repository for the core facts, and the
 README, root listing and the rest are fetched only while the hourly budget
 (60 without a token) is not needed for core facts; what is skipped is said in
@@ -39,6 +40,7 @@ from gidgethub import (
 from auditor.hosts import github_graphql as gql
 from auditor.hosts import github_rest as rest
 from auditor.hosts.base import RateLimited, TargetRequest, now_utc, unknown_facts
+from auditor.hosts.batching import AdaptiveBatchSize
 from auditor.hosts.github_client import GitHubSettings, OffOriginRedirect, RecordingAPI
 from auditor.models import Facts
 from auditor.redaction import redact, redact_value
@@ -61,7 +63,7 @@ class GitHubStats:
     graphql_points: int = 0  # sum of rateLimit.cost
     not_modified: int = 0  # 304 answers (free)
     retries: int = 0
-    batch_splits: int = 0  # GraphQL batches halved after a timeout or 502
+    batch_splits: int = 0  # times the GraphQL batch size was halved (timeout, 502, too heavy)
     waited_seconds: float = 0.0  # time slept for primary rate limits
 
 
@@ -159,7 +161,8 @@ class GitHubCollector:
         self.client = client
         self.max_wait = max_wait
         self.concurrency = concurrency
-        self.batch_size = max(1, min(int(batch_size), 100))
+        #: Shared by the concurrent workers: halves on a batch that was too heavy, grows back after successes.
+        self.batch_sizer = AdaptiveBatchSize(max(1, min(int(batch_size), 100)))
         self.retry = retry
         self.clock = clock
         self.sleep = sleep
@@ -170,6 +173,11 @@ class GitHubCollector:
         self._pending_core = 0
         self._inflight_rest = 0
         self._graphql_missing = False
+
+    @property
+    def batch_size(self) -> int:
+        """The GraphQL batch size now (it adapts during a run)."""
+        return self.batch_sizer.size
 
     # ------------------------------------------------------------------ public
 
@@ -217,7 +225,10 @@ class GitHubCollector:
                     await self._revalidate(chunk[0], emit, leftovers)
 
                 await self._pool(conditional, revalidate, emit, chunk=lambda: 1)
-                await self._pool(others + leftovers, lambda c: self._graphql_batch(c, emit), emit, chunk=lambda: self.batch_size)
+                sizer = self.batch_sizer
+                # The generation is read as the batch is taken (no await in between), so a
+                # failure halves only a size that is still the one the batch was cut to.
+                await self._pool(others + leftovers, lambda c: self._graphql_batch(c, emit, sizer.generation), emit, chunk=lambda: sizer.size)
             else:
                 self._pending_core = sum(1 for j in jobs)
                 await self._pool(jobs, lambda c: self._rest_job(c[0], emit), emit, chunk=lambda: 1)
@@ -232,15 +243,26 @@ class GitHubCollector:
         """Run ``work`` on chunks of ``jobs`` with bounded concurrency; faults land on their targets."""
         queue = collections.deque(jobs)
         self._requeue = queue  # a batch that must shrink puts its jobs back here
+        busy = 0  # batches in flight: they may put jobs back, so idle workers wait for them
+        changed = asyncio.Event()
 
         async def worker() -> None:
-            while queue:
+            nonlocal busy
+            while True:
+                if not queue:
+                    if busy == 0:
+                        changed.set()  # wake the others so that they end too
+                        return
+                    changed.clear()
+                    await changed.wait()
+                    continue
                 size = max(1, chunk())
                 batch = [queue.popleft() for _ in range(min(size, len(queue)))]
                 if self.rate_limited_until is not None:
                     for job in batch:
                         emit(job.index, unknown_facts(job.key, _until(self.rate_limited_until)))
                     continue
+                busy += 1
                 try:
                     await work(batch)
                 except RateLimited as exc:
@@ -250,6 +272,9 @@ class GitHubCollector:
                 except Exception as exc:  # noqa: BLE001 - one target's fault, recorded on it
                     for job in batch:
                         emit(job.index, self._facts(job.key, "error", error=self._reason(exc)))
+                finally:
+                    busy -= 1
+                    changed.set()
 
         workers = [asyncio.create_task(worker()) for _ in range(min(self.concurrency, max(1, len(jobs))))]
         try:
@@ -597,7 +622,7 @@ class GitHubCollector:
                 raise TransientError(f"HTTP {status} from GitHub GraphQL: unreadable body") from None
             raise RuntimeError(f"GraphQL HTTP {status}: {str(exc)[:200]}") from None
 
-    async def _graphql_batch(self, jobs: list[_Job], emit: Callable[[int, Facts], None]) -> None:
+    async def _graphql_batch(self, jobs: list[_Job], emit: Callable[[int, Facts], None], generation: int) -> None:
         if self._graphql_missing:
             for job in jobs:  # one at a time: the batch size is 1 by now
                 await self._rest_job(job, emit)
@@ -615,15 +640,15 @@ class GitHubCollector:
             except _TooHeavy:
                 if not splittable:
                     raise  # one repository that keeps timing out: an error on it
-                # Halve the batch size for the rest of the run and put these jobs back.
-                self.stats.batch_splits += 1
-                self.batch_size = max(1, min(self.batch_size, len(jobs)) // 2)
+                # Halve the batch size (once for batches that failed together) and put these jobs back.
+                if self.batch_sizer.failed(generation, sent=len(jobs)):
+                    self.stats.batch_splits += 1
                 self._requeue.extendleft(reversed(jobs))
                 return
             except _NoGraphQL:
                 # An API without GraphQL (some proxies, REST-only test servers): REST, one by one.
                 self._graphql_missing = True
-                self.batch_size = 1
+                self.batch_sizer.pin(1)
                 self._requeue.extendleft(reversed(jobs))
                 return
             except _PrimaryLimit as exc:
@@ -631,6 +656,7 @@ class GitHubCollector:
                 await self._wait_or_stop("graphql", exc.reset_at)
                 continue
             break
+        self.batch_sizer.succeeded()
         rate = gql.parse_rate(response.get("data"))
         if rate is not None:
             self.stats.graphql_points += int(rate.cost or 0)
