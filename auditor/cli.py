@@ -7,7 +7,6 @@ traceback.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import date, timedelta
@@ -209,38 +208,64 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False) 
 @dumps_argument
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="Also store papers, links and claims in this DuckDB file.")
+@click.option("--jobs", type=click.IntRange(1), help="Processes that extract [default: the number of cores].")
 @title_option
 @abstract_option
-def extract(dumps: Sequence[Path], fmt: str, db: Path | None, title_column: str | None, abstract_column: str | None) -> None:
+def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, title_column: str | None, abstract_column: str | None) -> None:
     """Extract links and code-availability claims; no network.
 
-    Prints one JSON object per distinct paper (jsonl) or one row per link (csv).
+    Prints one JSON object per distinct paper (jsonl) or one row per link (csv),
+    as the records are read, in their order, in flat memory.
 
     \b
     Example:
       audit extract examples/dumps/*.txt --format csv > links.csv
     """
-    from auditor.pipeline import RunSummary, ingest_and_extract
-    from auditor.store import Store
+    from auditor.extract_stream import default_jobs, later_ids, stream_extract
+    from auditor.ingest import read_records
 
-    summary = RunSummary(run_id="")
-    with Store.open(db or ":memory:") as store:
-        run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
-        summary.run_id = run_id
-        papers = ingest_and_extract(
-            store, run_id, dumps, summary, title_column=title_column, abstract_column=abstract_column
-        )
-        store.finish_run(run_id, "done")
-    for line in summary.skipped_records:
+    skipped: list[str] = []
+    cuts: list[str] = []
+
+    def open_reader(path: Path, on_skip: Any = None) -> Any:
+        return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=on_skip)
+
+    # Every file is opened, and its first record read, before anything is written.
+    readers = [open_reader(p, lambda source, pos, msg: skipped.append(f"{source} record {pos}: {msg}")) for p in dumps]
+    firsts = [(next(reader, None), reader) for reader in readers]
+    later = later_ids(list(dumps), open_reader) if len(dumps) > 1 else []
+
+    def records() -> Any:
+        for index, (first, reader) in enumerate(firsts):
+            if first is not None:
+                yield index, first
+                for record in reader:
+                    yield index, record
+
+    out = sys.stdout
+    try:
+        if db is None:
+            stream_extract(records(), later, fmt, jobs or default_jobs(), out.write, cuts=cuts)
+        else:
+            from auditor.store import Store
+
+            with Store.open(db) as store:
+                run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
+                store.begin_staging()
+                stream_extract(records(), later, fmt, jobs or default_jobs(), out.write,
+                               store_batch=lambda recs, exs: store.stage(recs, exs, run_id), cuts=cuts)
+                store.merge_staged(run_id)
+                store.finish_run(run_id, "done")
+        out.flush()
+    except BrokenPipeError:  # `audit extract ... | head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        sys.exit(0)
+    for line in skipped:
         click.echo(f"audit: skipped {line}", err=True)
-    for line in summary.cut_abstracts:
+    for line in cuts:
         click.echo(f"audit: cut {line}", err=True)
-    rows = [extraction_row(paper, ex, summary.sources.get(paper.paper_id, [])) for paper, ex in papers.values()]
-    if fmt == "jsonl":
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-    else:
-        _write_links_csv(rows)
 
 
 def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
@@ -271,13 +296,8 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
     }
 
 
-def _write_links_csv(rows: list[dict[str, Any]]) -> None:
-    fields = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim"]
-    writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        for link in row["links"]:
-            writer.writerow({"paper_id": row["paper_id"], "title": row["title"], "published": row["published"], **link})
+#: Columns of `audit extract --format csv`: one row per link.
+LINK_CSV_FIELDS = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim"]
 
 
 # --------------------------------------------------------------------------- report, checks

@@ -9,6 +9,7 @@ rest of the program uses:
 * :mod:`~auditor.store.facts`: facts and facts_history;
 * :mod:`~auditor.store.results`: results and scores (buffered);
 * :mod:`~auditor.store.runs`: runs and run_papers;
+* :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
 * :mod:`~auditor.store.views`: the views people query (documented in
   :data:`VIEW_DOCS`), the README's queries, the reports' frames.
 
@@ -29,6 +30,7 @@ from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
 from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
 from auditor.store.results import FLUSH_ROWS, PAPER_SCOPE_ORDINAL, Results, StoredOutcome
 from auditor.store.runs import RUN_STATUSES, RunInfo, Runs
+from auditor.store.staging import Staging
 from auditor.store.views import EXAMPLE_QUERIES, VIEW_DOCS, Views
 
 __all__ = [
@@ -68,6 +70,7 @@ class Store:
         self.facts = FactsTable(db)
         self.results = Results(db)
         self.views = Views(db)
+        self.staging = Staging(db)
 
     @classmethod
     def open(cls, path: Path | str) -> "Store":
@@ -119,6 +122,9 @@ class Store:
     papers_for_run = _delegate("papers", Papers.papers_for_run)
     extractions = _delegate("papers", Papers.extractions)
     links_with_targets = _delegate("papers", Papers.links_with_targets)
+    begin_staging = _delegate("staging", Staging.begin_staging)
+    stage = _delegate("staging", Staging.stage)
+    merge_staged = _delegate("staging", Staging.merge_staged)
     # facts
     load_facts = _delegate("facts", FactsTable.load_facts)
     save_facts = _delegate("facts", FactsTable.save_facts)

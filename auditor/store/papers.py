@@ -105,17 +105,12 @@ class Papers:
             papers: dict[str, dict[str, Any]] = {}
             sightings: dict[tuple[str, str, int], dict[str, Any]] = {}
             for rec in batch:
-                p, s = rec.paper, rec.sighting
-                papers[p.paper_id] = {
-                    "paper_id": p.paper_id, "title": p.title, "abstract": p.abstract,
-                    "published_on": p.published_on, "authors": p.authors,
-                    "organisation": p.organisation, "upvotes": p.upvotes, "arxiv_id": p.arxiv_id,
-                    "first_seen_run": run_id,
-                }
-                sightings[(s.paper_id, s.source, s.position)] = {
-                    "paper_id": s.paper_id, "source": s.source, "dump_date": s.dump_date,
-                    "position": s.position, "run_id": run_id,
-                }
+                row, before = paper_row(rec, run_id), papers.get(rec.paper.paper_id)
+                if before is not None:  # the newest non-empty value, within a batch as across them
+                    row = {k: before[k] if v is None else v for k, v in row.items()}
+                papers[rec.paper.paper_id] = row
+                s = rec.sighting
+                sightings[(s.paper_id, s.source, s.position)] = sighting_row(rec, run_id)
             members = [{"run_id": run_id, "paper_id": pid} for pid in papers]
             updates = ", ".join(
                 f"{c} = coalesce(excluded.{c}, papers.{c})" for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
@@ -142,25 +137,7 @@ class Papers:
             links: list[dict[str, Any]] = []
             claims: list[dict[str, Any]] = []
             for paper_id, ex in extractions.items():
-                ordinals = [link.ordinal for link in ex.links]
-                if len(set(ordinals)) != len(ordinals):
-                    raise ValueError(f"paper {paper_id}: link ordinals repeat ({ordinals}); they must be distinct")
-                for link in ex.links:
-                    t = link.target
-                    targets[t.key] = {
-                        "target_key": t.key, "kind": t.kind, "host": t.host,
-                        "owner": t.owner, "name": t.name, "url": t.url,
-                    }
-                    links.append({
-                        "paper_id": paper_id, "ordinal": link.ordinal, "raw": link.raw, "url": link.url,
-                        "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
-                        "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
-                    })
-                for i, c in enumerate(ex.claims):
-                    claims.append({
-                        "paper_id": paper_id, "ordinal": i, "kind": c.kind,
-                        "sentence": c.sentence, "target_key": c.target_key,
-                    })
+                extraction_rows(paper_id, ex, targets, links, claims)
             ids = table(({"key": pid} for pid in extractions), {"key": S})
             links_t, claims_t = table(links, LINK_COLS), table(claims, CLAIM_COLS)
             # Upsert, then delete what the new extraction no longer has: far cheaper
@@ -224,6 +201,47 @@ class Papers:
                 Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8])
             )
         return {pid: tuple(links) for pid, links in out.items()}
+
+
+def paper_row(rec: Record, run_id: str) -> dict[str, Any]:
+    p = rec.paper
+    return {
+        "paper_id": p.paper_id, "title": p.title, "abstract": p.abstract,
+        "published_on": p.published_on, "authors": p.authors,
+        "organisation": p.organisation, "upvotes": p.upvotes, "arxiv_id": p.arxiv_id,
+        "first_seen_run": run_id,
+    }
+
+
+def sighting_row(rec: Record, run_id: str) -> dict[str, Any]:
+    s = rec.sighting
+    return {"paper_id": s.paper_id, "source": s.source, "dump_date": s.dump_date, "position": s.position, "run_id": run_id}
+
+
+def extraction_rows(
+    paper_id: str, ex: Extraction, targets: dict[str, dict[str, Any]],
+    links: list[dict[str, Any]], claims: list[dict[str, Any]],
+) -> None:
+    """Add one paper's target, link and claim rows to these collections."""
+    ordinals = [link.ordinal for link in ex.links]
+    if len(set(ordinals)) != len(ordinals):
+        raise ValueError(f"paper {paper_id}: link ordinals repeat ({ordinals}); they must be distinct")
+    for link in ex.links:
+        t = link.target
+        targets[t.key] = {
+            "target_key": t.key, "kind": t.kind, "host": t.host,
+            "owner": t.owner, "name": t.name, "url": t.url,
+        }
+        links.append({
+            "paper_id": paper_id, "ordinal": link.ordinal, "raw": link.raw, "url": link.url,
+            "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
+            "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
+        })
+    for i, c in enumerate(ex.claims):
+        claims.append({
+            "paper_id": paper_id, "ordinal": i, "kind": c.kind,
+            "sentence": c.sentence, "target_key": c.target_key,
+        })
 
 
 def link_claim(link: Link, claims: Iterable[Claim]) -> str | None:

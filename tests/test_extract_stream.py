@@ -1,0 +1,149 @@
+"""`audit extract` streams: the same papers, links and order as extracting everything first,
+with one process or a pool, with or without --db."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from auditor.cli import extraction_row
+from auditor.extract_stream import SeenIds
+from auditor.pipeline import RunSummary, ingest_and_extract
+from auditor.store import Store
+
+from conftest import shared_path
+
+
+def audit(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from auditor.cli import main; main()", *args],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def extracted_first(dumps: list[Path], db: str = ":memory:") -> list[dict]:
+    """What `audit extract` printed before it streamed: everything extracted, then printed."""
+    summary = RunSummary(run_id="")
+    with Store.open(db) as store:
+        run_id = store.start_run({"command": "extract"}, date.today())
+        papers = ingest_and_extract(store, run_id, dumps, summary)
+        store.finish_run(run_id, "done")
+    return [extraction_row(p, ex, summary.sources.get(p.paper_id, [])) for p, ex in papers.values()]
+
+
+def as_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    fields = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref",
+              "subpath", "number", "claim"]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        for link in row["links"]:
+            writer.writerow({"paper_id": row["paper_id"], "title": row["title"], "published": row["published"], **link})
+    return out.getvalue()
+
+
+@pytest.fixture
+def repeated_dumps(tmp_path, example_dumps) -> list[Path]:
+    """The bundled dumps plus the first one again under another name: every paper of it is seen twice."""
+    again = tmp_path / "again.txt"
+    again.write_bytes(example_dumps[0].read_bytes())
+    return [*example_dumps, again]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_streamed_jsonl_and_csv_equal_extracting_first(example_dumps, repeated_dumps, jobs):
+    for dumps in (example_dumps, repeated_dumps):
+        expected = extracted_first(dumps)
+        out = audit("extract", "--jobs", jobs, *map(str, dumps))
+        assert out.returncode == 0, out.stderr
+        assert [json.loads(line) for line in out.stdout.splitlines()] == expected
+        out = audit("extract", "--format", "csv", "--jobs", jobs, *map(str, dumps))
+        assert out.stdout == as_csv(expected)
+    # The repeated dump shows in the sources of its papers, and adds no paper.
+    rows = extracted_first(repeated_dumps)
+    assert len(rows) == len(extracted_first(example_dumps))
+    assert sum(r["sources"][-1:] == ["again.txt"] for r in rows) > 0
+
+
+def test_streamed_equals_extracting_first_on_real_abstracts(tmp_path):
+    sample = shared_path("abstracts", "arxiv-2025-2026-sample.jsonl")
+    expected = extracted_first([sample])
+    out = audit("extract", "--jobs", "2", str(sample))
+    assert out.returncode == 0, out.stderr
+    got = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(got) == len(expected) > 1000
+    assert got == expected
+
+
+TABLES = {
+    "papers": "SELECT * EXCLUDE (first_seen_run) FROM papers ORDER BY ALL",
+    "sightings": "SELECT * EXCLUDE (run_id) FROM sightings ORDER BY ALL",
+    "targets": "SELECT * FROM targets ORDER BY ALL",
+    "links": "SELECT * FROM links ORDER BY ALL",
+    "claims": "SELECT * FROM claims ORDER BY ALL",
+    "run_papers": "SELECT count(*), count(DISTINCT paper_id) FROM run_papers",
+}
+
+
+def tables(path: Path) -> dict[str, list]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
+    finally:
+        con.close()
+
+
+def test_db_bulk_load_stores_what_the_batch_upserts_store(repeated_dumps, tmp_path):
+    reference = tmp_path / "reference.duckdb"
+    extracted_first(repeated_dumps, str(reference))
+    streamed = tmp_path / "streamed.duckdb"
+    out = audit("extract", "--db", str(streamed), "--jobs", "2", *map(str, repeated_dumps))
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line) for line in out.stdout.splitlines()] == extracted_first(repeated_dumps)
+    want, got = tables(reference), tables(streamed)
+    assert got == want
+    assert len(got["links"]) > 10 and len(got["sightings"]) > len(got["papers"])
+    # A second load into the same file changes nothing and leaves no staging tables behind.
+    assert audit("extract", "--db", str(streamed), *map(str, repeated_dumps)).returncode == 0
+    assert tables(streamed)["links"] == want["links"]
+    con = duckdb.connect(str(streamed), read_only=True)
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    con.close()
+    assert not any(n.startswith("stage_") for n in names)
+
+
+def test_db_merge_replaces_a_changed_extraction(example_dumps, tmp_path):
+    """A paper extracted again with fewer links loses the links it no longer has."""
+    db = tmp_path / "a.duckdb"
+    assert audit("extract", "--db", str(db), *map(str, example_dumps)).returncode == 0
+    row = next(r for r in extracted_first(example_dumps) if len(r["links"]) >= 2)
+    dump = tmp_path / "one.jsonl"
+    dump.write_text(json.dumps({"id": row["paper_id"], "title": row["title"],
+                                "abstract": "Code: https://github.com/only/one"}) + "\n")
+    out = audit("extract", "--db", str(db), str(dump))
+    assert out.returncode == 0, out.stderr
+    con = duckdb.connect(str(db), read_only=True)
+    urls = con.execute("SELECT url FROM links WHERE paper_id = ? ORDER BY ordinal", [row["paper_id"]]).fetchall()
+    title = con.execute("SELECT title FROM papers WHERE paper_id = ?", [row["paper_id"]]).fetchone()
+    con.close()
+    assert urls == [("https://github.com/only/one",)]
+    assert title == (row["title"],)
+
+
+def test_seen_ids_remember_across_merges():
+    seen = SeenIds(merge_at=3)
+    for i in range(10):
+        assert f"p{i}" not in seen
+        seen.add(f"p{i}")
+    assert len(seen) == 10
+    assert all(f"p{i}" in seen for i in range(10))
+    assert "p10" not in seen and "" not in seen
