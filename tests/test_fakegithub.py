@@ -467,7 +467,8 @@ def test_graphql_cost_counts_nested_connections(fake_github):
     missing = gql(fake_github, '{ repository(owner: "a", name: "b") { releases { nodes { tagName } } } }').json()
     assert missing["errors"][0]["type"] == "MISSING_PAGINATION_BOUNDARIES"
     huge = """{ repositoryOwner(login: "bulk-org") { repositories(first: 100) { nodes {
-                issues(first: 100) { nodes { comments(first: 100) { nodes { body } } } } } } } }"""
+                defaultBranchRef { target { ... on Commit { history(first: 100) { nodes {
+                  history(first: 100) { nodes { oid } } } } } } } } } } }"""
     assert gql(fake_github, huge).json()["errors"][0]["type"] == "MAX_NODE_LIMIT_EXCEEDED"
     assert fake_github.stats.graphql_points == 2  # refused queries cost nothing
 

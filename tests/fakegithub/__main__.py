@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jitter", type=float, default=0.0, help="plus up to this many seconds, seeded")
     parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of 5xx answers")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--schema", default=None, help="GitHub's schema.docs.graphql (default: ../shared/github/)")
+    parser.add_argument("--schema", default=None, help="GraphQL SDL to serve, e.g. GitHub's full schema.docs.graphql "
+                        "(default: the project's fakegithub/schema.graphql)")
     parser.add_argument("--no-graphql", action="store_true", help="REST only: starts without parsing the schema")
     parser.add_argument("--anonymous-limit", type=int, default=60)
     parser.add_argument("--authenticated-limit", type=int, default=5000)

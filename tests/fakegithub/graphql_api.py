@@ -1,10 +1,15 @@
-"""GitHub's GraphQL API over a :class:`World`, executed by graphql-core on GitHub's public schema.
+"""GitHub's GraphQL API over a :class:`World`, executed by graphql-core on the project's schema.
 
-The schema is read in place from ../shared/github/schema.docs.graphql (or
-``$AUDITOR_GITHUB_SCHEMA``) and every query is validated against it first, so
-a field GitHub lacks fails here as it would there. Resolvers are plain dicts
-whose values may be callables ``(info, **args)``; fields the world knows
-nothing about get neutral defaults (null, 0, false, empty connections).
+The schema is ``schema.graphql`` beside this module: the part of GitHub's
+public schema the collector and these tests use, in GitHub's names and types
+(its header says how it was made). Every query is validated against it first,
+so a field it lacks fails here as a field GitHub lacks fails there. GitHub's
+full public schema (``$AUDITOR_GITHUB_SCHEMA``, or ../shared/github/) can be
+served instead (``FakeGitHub(schema=path)``, ``--schema``), and
+tests/test_github_schema.py checks the two agree where it is at hand.
+Resolvers are plain dicts whose values may be callables ``(info, **args)``;
+fields the world knows nothing about get neutral defaults (null, 0, false,
+empty connections).
 """
 
 from __future__ import annotations
@@ -53,10 +58,12 @@ from .world import (
 
 HTML = "https://github.com"
 SCHEMA_ENV = "AUDITOR_GITHUB_SCHEMA"
+#: The project's own schema: the part of GitHub's API it uses (always present).
+PROJECT_SCHEMA = Path(__file__).resolve().with_name("schema.graphql")
 
 
-def schema_path() -> Path:
-    """Where GitHub's public schema is read from (never copied into the project)."""
+def full_schema_path() -> Path:
+    """Where GitHub's full public schema would be (never copied into the project; may be absent)."""
     env = os.environ.get(SCHEMA_ENV)
     if env:
         return Path(env)
@@ -68,20 +75,23 @@ _schema_lock = threading.Lock()
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> GraphQLSchema:
+def _load(path: str, strict: bool) -> GraphQLSchema:
     # GitHub's published SDL defines a few fields twice and deprecates interface
     # implementations, which graphql-core's strict SDL/schema checks reject;
-    # GitHub serves it as is, so we trust it the same way.
-    return build_schema(Path(path).read_text(encoding="utf-8"), assume_valid_sdl=True, assume_valid=True)
+    # GitHub serves it as is, so we trust it the same way. Ours must pass them.
+    text = Path(path).read_text(encoding="utf-8")
+    if strict:
+        return build_schema(text)
+    return build_schema(text, assume_valid_sdl=True, assume_valid=True)
 
 
 def load_schema(path: str | Path | None = None) -> GraphQLSchema:
-    """GitHub's schema, parsed once per path (about a second). FileNotFoundError when absent."""
-    p = Path(path) if path else schema_path()
+    """The project's schema (no path), or the SDL at ``path``, parsed once. FileNotFoundError when absent."""
+    p = Path(path) if path else PROJECT_SCHEMA
     if not p.exists():
-        raise FileNotFoundError(f"GitHub's GraphQL schema is not at {p} (set {SCHEMA_ENV})")
+        raise FileNotFoundError(f"no GraphQL schema at {p} (GitHub's full schema: set {SCHEMA_ENV})")
     with _schema_lock:
-        return _load(str(p.resolve()))
+        return _load(str(p.resolve()), p.resolve() == PROJECT_SCHEMA)
 
 
 # --------------------------------------------------------------------------- errors

@@ -1,11 +1,10 @@
 """pytest fixtures for the fake GitHub (registered by tests/conftest.py).
 
 ``fake_github`` (function scope) hands out one session-wide server, reset
-before each test: its world, faults, limits and counters start clean. Parsing
-GitHub's schema takes about a second, hence the shared server. The fixture
-skips when GitHub's schema (../shared/github/schema.docs.graphql or
-$AUDITOR_GITHUB_SCHEMA) is absent, as in a user's clone; ``fake_github_rest``
-is the same server for REST-only tests and never skips.
+before each test: its world, faults, limits and counters start clean. GraphQL
+runs on the project's own schema (fakegithub/schema.graphql), so nothing here
+depends on material outside the repository; ``fake_github_rest`` is the same
+server, named for tests that use REST only.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from .server import FakeGitHub
 
 @pytest.fixture(scope="session")
 def fake_github_server() -> Iterator[FakeGitHub]:
-    """The session's server; without GitHub's schema it serves REST only (/graphql answers 501)."""
+    """The session's server: REST, and GraphQL on the project's schema."""
     fake = FakeGitHub().start()
     try:
         yield fake
@@ -29,14 +28,8 @@ def fake_github_server() -> Iterator[FakeGitHub]:
 
 @pytest.fixture
 def fake_github(fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
-    """The running fake GitHub, reset: .url, .graphql_url, .world, .faults, .limits, .stats, .reset(), .env().
-
-    Skips when GitHub's GraphQL schema is absent (a user's clone without ../shared).
-    """
-    if fake_github_server.schema is None:
-        from .graphql_api import SCHEMA_ENV
-
-        pytest.skip(f"GitHub's GraphQL schema is absent ({fake_github_server.schema_error}); set {SCHEMA_ENV}")
+    """The running fake GitHub, reset: .url, .graphql_url, .world, .faults, .limits, .stats, .reset(), .env()."""
+    assert fake_github_server.schema is not None, fake_github_server.schema_error
     fake_github_server.reset()
     yield fake_github_server
     fake_github_server.reset()
@@ -44,7 +37,7 @@ def fake_github(fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
 
 @pytest.fixture
 def fake_github_rest(fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
-    """The same server for REST-only tests: never skipped for a missing schema."""
+    """The same server, for REST-only tests."""
     fake_github_server.reset()
     yield fake_github_server
     fake_github_server.reset()

@@ -129,8 +129,9 @@ class FakeGitHub:
 
     def __init__(self, world: World | str | Path | dict | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, schema: Any = None, latency: float = 0.0) -> None:
-        """``schema``: None reads GitHub's schema from ../shared (or $AUDITOR_GITHUB_SCHEMA), a path
-        reads that file, a GraphQLSchema is used as is, False serves REST only."""
+        """``schema``: None serves GraphQL on the project's schema (fakegithub/schema.graphql), a path
+        reads that SDL file (GitHub's full schema, say), a GraphQLSchema is used as is, False serves
+        REST only."""
         if isinstance(world, World):
             self.world = world
         elif isinstance(world, dict):
