@@ -85,6 +85,7 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--refresh", is_flag=True, help="Fetch every target again, ignoring the cache.")
 @click.option("--hosts", "host_names", help="Comma-separated hosts to collect from: github, huggingface, anonymous, forges, web [default: all].")
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
+@click.option("--jobs", type=click.IntRange(1), help="Processes for checks and scoring on a large run [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @title_option
 @abstract_option
@@ -102,6 +103,7 @@ def run(
     refresh: bool,
     host_names: str | None,
     allow_private_hosts: bool,
+    jobs: int | None,
     quiet: bool,
     title_column: str | None,
     abstract_column: str | None,
@@ -139,6 +141,7 @@ def run(
         hosts=_host_names(host_names),
         title_column=title_column,
         abstract_column=abstract_column,
+        jobs=jobs,
     )
     progress = _progress_printer(quiet)
     summary = run_audit(options, progress=progress)

@@ -28,9 +28,6 @@ Progress = Callable[[str], None]
 
 #: How many records are ingested, extracted and written per transaction.
 BATCH = 5_000
-#: Collected facts are saved when this many wait, or this long after the last save.
-FACTS_BATCH = 50
-FACTS_SAVE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,7 @@ class RunOptions:
     hosts: Sequence[str] | None = None  # collect only from these (registry.HOST_NAMES); None: all
     title_column: str | None = None
     abstract_column: str | None = None
+    jobs: int | None = None  # processes for checks and scoring on a large run; None: the number of cores
 
     def for_the_record(self) -> dict[str, object]:
         """The options as stored in `runs.options`: plain values, never a secret."""
@@ -207,27 +205,31 @@ def _known_subpaths(facts: Facts) -> frozenset[tuple[str, str]]:
 
 async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str, Facts]:
     """Run every host's collector over its targets and store facts as they come."""
-    store, options, summary, progress = run.store, run.options, run.summary, run.progress
-    from auditor.hosts.registry import (  # network code, imported when used
-        Host,
-        build_collectors,
-        unreachable_reason,
-    )
+    store, progress = run.store, run.progress
+    from auditor.facts_writer import FactsWriter
 
     collected: dict[str, Facts] = {}
-    pending: list[Facts] = []
-    last_save = time.monotonic()
+    # Written by a thread in large batches, off the event loop; a killed run keeps what it fetched.
+    writer = FactsWriter(store)
 
     def keep(facts: Facts) -> None:
-        # Saved in small, frequent transactions: a killed run keeps nearly all it fetched.
-        nonlocal last_save
         collected[facts.target_key] = facts
-        pending.append(facts)
-        if len(pending) >= FACTS_BATCH or time.monotonic() - last_save >= FACTS_SAVE_SECONDS:
-            store.save_facts(pending)
-            pending.clear()
-            last_save = time.monotonic()
+        writer.put(facts)
         progress(f"collected {len(collected)}/{len(requests)} targets")
+
+    try:
+        await _collect_all(run, requests, keep)
+        for request in requests:  # a collector that forgot a target must not leave a hole
+            if request.target.key not in collected:
+                keep(unknown_facts(request.target.key, "not collected"))
+    finally:
+        writer.close()
+    return collected
+
+
+async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callable[[Facts], None]) -> None:
+    options, summary = run.options, run.summary
+    from auditor.hosts.registry import Host, build_collectors, unreachable_reason
 
     async with build_collectors(run.env, allow_private_hosts=options.allow_private_hosts, max_wait=options.max_wait) as hosts:
         by_host: dict[str, list[TargetRequest]] = defaultdict(list)
@@ -254,16 +256,7 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
 
-        try:
-            await asyncio.gather(*(drain(h) for h in busy if h.name in by_host))
-        finally:
-            store.save_facts(pending)
-            pending.clear()
-    for request in requests:  # a collector that forgot a target must not leave a hole
-        if request.target.key not in collected:
-            keep(unknown_facts(request.target.key, "not collected"))
-    store.save_facts(pending)
-    return collected
+        await asyncio.gather(*(drain(h) for h in busy if h.name in by_host))
 
 
 def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts]) -> list[Link]:
@@ -330,7 +323,8 @@ def run_audit(
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
 
             progress("checking")
-            check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config)
+            check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config,
+                            jobs=options.jobs or _cores(), papers_count=len(papers))
             summary.status = "partial" if summary.rate_limited_until else "done"
         except KeyboardInterrupt:
             store.finish_run(run_id, "interrupted")
@@ -397,16 +391,26 @@ def check_and_score(
     as_of: date,
     checks: Mapping[str, Check],
     config: AuditConfig,
+    *,
+    jobs: int = 1,
+    papers_count: int | None = None,
 ) -> None:
-    """Run the enabled checks on every paper, score links and papers, store both (buffered by the store)."""
-    from auditor.evaluate import evaluate_paper
-    from auditor.scoring import score_links, score_paper
+    """Run the enabled checks on every paper, score links and papers, store both (buffered by the store).
 
-    for paper, extraction in papers:
-        outcomes = evaluate_paper(paper, extraction.links, extraction.claims, facts_by_key, as_of, checks, config)
-        link_scores = score_links(outcomes, config.weights)
+    Papers go in batches, on ``jobs`` processes for a large run (auditor.check_batches)."""
+    from auditor.check_batches import scored_papers
+
+    for paper_id, outcomes, link_scores, paper_score in scored_papers(
+        papers, facts_by_key, as_of, checks, config, jobs=jobs, papers_count=papers_count
+    ):
         store.save_outcomes(run_id, outcomes)
-        store.save_scores(run_id, paper.paper_id, link_scores, score_paper(outcomes, link_scores, config.weights))
+        store.save_scores(run_id, paper_id, link_scores, paper_score)
+
+
+def _cores() -> int:
+    from auditor.extract_stream import default_jobs
+
+    return default_jobs()
 
 
 def _with_selected_checks(config: AuditConfig, checks: Mapping[str, Check], names: Sequence[str] | None) -> AuditConfig:

@@ -83,6 +83,7 @@ class Store:
         db = Db.open(path)
         try:
             db.create_schema(TABLES, views.VIEWS, EXPECTED_COLUMNS)
+            FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
             db.con.close()
             raise
@@ -128,6 +129,8 @@ class Store:
     # facts
     load_facts = _delegate("facts", FactsTable.load_facts)
     save_facts = _delegate("facts", FactsTable.save_facts)
+    stage_facts = _delegate("facts", FactsTable.stage_facts)
+    merge_staged_facts = _delegate("facts", FactsTable.merge_staged_facts)
     # results and scores
     save_outcomes = _delegate("results", Results.save_outcomes)
     save_scores = _delegate("results", Results.save_scores)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable
+from typing import Any, Iterable
 
 from auditor.iterutil import chunks
 from auditor.models import Facts
-from auditor.store.core import BATCH_ROWS, S, TS, Db, table, to_json, utc
+from auditor.store.core import BATCH_ROWS, I, S, TS, Db, table, to_json, utc
 
 #: Fact statuses that say something about the target (Facts.known).
 KNOWN_FACT_STATUSES = ("ok", "moved", "not_found", "blocked")
@@ -33,6 +33,9 @@ TABLES = [
         error VARCHAR,
         PRIMARY KEY (target_key, fetched_at)
     )""",
+    # Facts collected and not yet merged (see FactsTable.stage_facts): empty between runs;
+    # a killed run's rows are merged when the file is next opened.
+    """CREATE TABLE IF NOT EXISTS facts_staged AS SELECT *, 0::BIGINT AS seq FROM facts LIMIT 0""",
 ]
 
 FACT_COLS = {
@@ -74,28 +77,68 @@ class FactsTable:
         count = 0
         for batch in chunks(facts, BATCH_ROWS // 5):
             count += len(batch)
-            rows = {
-                f.target_key: {
-                    "target_key": f.target_key, "fetched_at": utc(f.fetched_at), "status": f.status,
-                    "canonical_key": f.canonical_key, "data": to_json(f.data), "etag": f.etag, "error": f.error,
-                }
-                for f in batch
-            }
-            batch_t = table(rows.values(), FACT_COLS)
-            known = ", ".join(f"'{s}'" for s in KNOWN_FACT_STATUSES)
-            self.db.write([
-                ("INSERT INTO facts_history "
-                 "SELECT b.target_key, b.fetched_at, b.status, b.canonical_key, b.data, b.error FROM _b b "
-                 "LEFT JOIN facts f USING (target_key) "
-                 f"WHERE b.status IN ({known}) AND (f.target_key IS NULL "
-                 "OR f.status IS DISTINCT FROM b.status OR f.canonical_key IS DISTINCT FROM b.canonical_key) "
-                 "ON CONFLICT DO NOTHING",
-                 {"_b": batch_t}),
-                ("INSERT INTO facts SELECT * FROM _b ON CONFLICT (target_key) DO UPDATE SET "
-                 "fetched_at = excluded.fetched_at, status = excluded.status, "
-                 "canonical_key = excluded.canonical_key, data = excluded.data, etag = excluded.etag, "
-                 "error = excluded.error "
-                 f"WHERE excluded.status IN ({known}) OR facts.status NOT IN ({known})",
-                 {"_b": batch_t}),
-            ])
+            rows = {f.target_key: fact_row(f) for f in batch}
+            self.db.write([(sql.format(src="_b"), {"_b": table(rows.values(), FACT_COLS)}) for sql in _MERGE])
         return count
+
+    def stage_facts(self, facts: Iterable[Facts]) -> int:
+        """Append facts to ``facts_staged`` (no keys: the cost per fact does not grow with the
+        tables); :meth:`merge_staged_facts` applies them as :meth:`save_facts` would."""
+        rows = [fact_row(f) for f in facts]
+        if rows:
+            ((seq,),) = self.db.con.execute("SELECT coalesce(max(seq), 0) FROM facts_staged").fetchall()
+            for i, row in enumerate(rows, start=seq + 1):
+                row["seq"] = i
+            self.db.write([("INSERT INTO facts_staged BY NAME SELECT * FROM _b",
+                            {"_b": table(rows, {**FACT_COLS, "seq": I})})])
+        return len(rows)
+
+    def merge_staged_facts(self) -> int:
+        """Apply the staged facts in one transaction (one join against facts, whatever their
+        number) and empty the staging table; returns how many targets they covered."""
+        con = self.db.con
+        ((waiting,),) = con.execute("SELECT count(*) FROM facts_staged").fetchall()
+        if not waiting:
+            return 0
+        # Per target the last staged facts that said something, else the last ones.
+        src = ("(SELECT * EXCLUDE (seq) FROM facts_staged QUALIFY row_number() OVER ("
+               f"PARTITION BY target_key ORDER BY (status IN ({_KNOWN})) DESC, seq DESC) = 1)")
+        con.begin()
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT * FROM {src}")
+            for sql in _MERGE:
+                con.execute(sql.format(src="_staged"))
+            ((n,),) = con.execute("SELECT count(*) FROM _staged").fetchall()
+            con.execute("DROP TABLE _staged")
+            con.execute("DELETE FROM facts_staged")
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        return n
+
+
+def fact_row(f: Facts) -> dict[str, Any]:
+    return {
+        "target_key": f.target_key, "fetched_at": utc(f.fetched_at), "status": f.status,
+        "canonical_key": f.canonical_key, "data": to_json(f.data), "etag": f.etag, "error": f.error,
+    }
+
+
+_KNOWN = ", ".join(f"'{s}'" for s in KNOWN_FACT_STATUSES)
+
+#: How a batch of facts ({src}: one row per target) is applied: a history row when the status
+#: or canonical key changed, then the upsert that never lets facts saying nothing replace facts.
+_MERGE = [
+    "INSERT INTO facts_history "
+    "SELECT b.target_key, b.fetched_at, b.status, b.canonical_key, b.data, b.error FROM {src} b "
+    "LEFT JOIN facts f USING (target_key) "
+    f"WHERE b.status IN ({_KNOWN}) AND (f.target_key IS NULL "
+    "OR f.status IS DISTINCT FROM b.status OR f.canonical_key IS DISTINCT FROM b.canonical_key) "
+    "ON CONFLICT DO NOTHING",
+    "INSERT INTO facts BY NAME SELECT * FROM {src} ON CONFLICT (target_key) DO UPDATE SET "
+    "fetched_at = excluded.fetched_at, status = excluded.status, "
+    "canonical_key = excluded.canonical_key, data = excluded.data, etag = excluded.etag, "
+    "error = excluded.error "
+    f"WHERE excluded.status IN ({_KNOWN}) OR facts.status NOT IN ({_KNOWN})",
+]
