@@ -16,7 +16,10 @@ a body of many gigabytes or trickle bytes forever. The rules here:
   each ``Location``;
 * bodies are streamed and reading stops at ``max_bytes`` (declared
   ``Content-Length`` beyond the bound is not read at all);
-* connect, read, write and pool timeouts, and a total deadline per fetch.
+* connect, read, write and pool timeouts, and a total deadline per fetch;
+  the collectors give each target that same deadline for all its fetches and
+  retries (a server that trickles one byte a second costs one deadline, not
+  one per attempt).
 
 ``FetchPolicy(allow_private_hosts=True)`` lifts the address rule (CLI flag
 ``--allow-private-hosts``), only so tests can talk to servers on 127.0.0.1;
@@ -38,7 +41,7 @@ import json
 import socket
 import ssl
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 from urllib.parse import urljoin
 
@@ -47,7 +50,7 @@ import httpx
 
 from auditor import __version__
 from auditor.retry import DEFAULT as DEFAULT_RETRY
-from auditor.retry import RetryPolicy, TransientError, retry_after_seconds
+from auditor.retry import DeadlineExceeded, RetryPolicy, TransientError, retry_after_seconds, within_deadline
 
 USER_AGENT = f"repro-auditor/{__version__} (reproducibility audit of research papers)"
 ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -64,7 +67,7 @@ class FetchPolicy:
     max_bytes: int = 2 * MiB
     connect_timeout: float = 10.0
     read_timeout: float = 15.0
-    total_timeout: float = 40.0  # one fetch, all hops, body included
+    total_timeout: float = 40.0  # one fetch, all hops, body included; also one target's retries in all
     max_redirects: int = 10
     user_agent: str = USER_AGENT
 
@@ -313,6 +316,7 @@ class FetchResult:
     redirects: tuple[str, ...] = ()  # the URLs redirected through, in order
     declared_size: int | None = None  # Content-Length, when given
     elapsed: float = 0.0
+    parsed: Any = field(default=None, compare=False, repr=False)  # the JSON body, once parsed (expect_json)
 
     @property
     def content_type(self) -> str | None:
@@ -342,6 +346,8 @@ class FetchResult:
             return self.content.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
+        if self.parsed is not None:
+            return self.parsed
         if self.truncated:
             raise BodyTooLarge(f"{self.final_url}: body larger than the limit, not parsed")
         return json.loads(self.content)
@@ -473,18 +479,33 @@ async def fetch_retrying(
     url: str,
     policy: FetchPolicy,
     retry: RetryPolicy = DEFAULT_RETRY,
+    *,
+    expect_json: bool = False,
     **kwargs: Any,
 ) -> FetchResult:
     """:func:`fetch` under the shared retry policy: 5xx, 429 and timeouts are
-    retried; after the last attempt the TransientError (or httpx error) is raised."""
+    retried; after the last attempt the TransientError (or httpx error) is raised.
+
+    ``expect_json``: a 200 whose body is not JSON (cut short, not UTF-8) is a
+    transient fault too, retried like a 502; the parsed body is kept on the
+    result. Each attempt is bounded by the current target's deadline
+    (:func:`auditor.retry.deadline_scope`), and no retry starts past it.
+    """
     async for attempt in retry.retrying():
         with attempt:
-            result = await fetch(client, url, policy, **kwargs)
+            async with within_deadline():
+                result = await fetch(client, url, policy, **kwargs)
             if result.status_code >= 500 or result.status_code == 429:
                 raise TransientError(
                     f"HTTP {result.status_code} from {result.final_url}",
                     retry_after=retry_after_seconds(result.headers),
                 )
+            if expect_json and result.status_code == 200 and not result.truncated:
+                try:
+                    parsed = json.loads(result.content)
+                except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+                    raise TransientError(f"unreadable JSON from {result.final_url} ({type(exc).__name__})") from None
+                return replace(result, parsed=parsed)
             return result
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -520,6 +541,8 @@ def describe_failure(exc: BaseException) -> tuple[str, str]:
         return "timeout", f"timed out ({exc})" if str(exc) else "timed out"
     if isinstance(exc, BodyTooLarge):
         return "too_large", str(exc)
+    if isinstance(exc, DeadlineExceeded):
+        return "timeout", str(exc)
     if isinstance(exc, TransientError):
         return "http", f"{exc} (after retries)"
     if isinstance(exc, httpx.TooManyRedirects):

@@ -84,7 +84,7 @@ class AnonymousCollector(SafeHostCollector):
     settings_class = AnonymousSettings
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
-        return run_all(requests, self._one, lambda r: "anonymous", self.limiter)
+        return run_all(requests, self._one, lambda r: "anonymous", self.limiter, deadline=self.policy.total_timeout)
 
     async def _one(self, request: TargetRequest) -> Facts:
         rid = anonymous_id(request.target.key)
@@ -101,7 +101,7 @@ class AnonymousCollector(SafeHostCollector):
         }
         headers = {"accept": "application/json"}
         try:
-            result = await fetch_retrying(self.client, f"{api}/options", self.policy, self.retry, headers=headers)
+            result = await fetch_retrying(self.client, f"{api}/options", self.policy, self.retry, headers=headers, expect_json=True)
         except Exception as exc:
             return unreachable_facts(request, f"{api}/options", exc)
         status = result.status_code
@@ -139,7 +139,7 @@ class AnonymousCollector(SafeHostCollector):
 
     async def _root_files(self, api: str, headers: Mapping[str, str]) -> list[dict[str, Any]] | None:
         try:
-            result = await fetch_retrying(self.client, f"{api}/files", self.policy, self.retry, headers=headers)
+            result = await fetch_retrying(self.client, f"{api}/files", self.policy, self.retry, headers=headers, expect_json=True)
             return root_files_of(result.json()) if result.status_code == 200 else None
         except Exception:  # the listing is a bonus; the repository's state is already known
             return None

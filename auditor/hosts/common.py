@@ -13,7 +13,7 @@ from auditor.models import FactStatus, Facts
 import httpx
 
 from auditor.retry import DEFAULT as DEFAULT_RETRY
-from auditor.retry import RetryPolicy
+from auditor.retry import RetryPolicy, deadline_scope
 from auditor.safefetch import FetchPolicy, HostLimiter, describe_failure, safe_client
 
 # SPDX ids for the lower-case license keys hosts use (Hugging Face tags,
@@ -141,15 +141,22 @@ async def run_all(
     host_of: Callable[[TargetRequest], str],
     limiter: Callable[[str], asyncio.Semaphore],
     total: int = 64,
+    *,
+    deadline: float | None = None,
 ) -> AsyncIterator[Facts]:
     """Collect every request concurrently (bounded per host and in all),
-    yielding Facts as they complete. A crash on one target becomes its error Facts."""
+    yielding Facts as they complete. A crash on one target becomes its error Facts.
+
+    ``deadline``: seconds one target may take once it has its slot, all its
+    fetches and retries together (see :func:`auditor.retry.deadline_scope`).
+    """
     overall = asyncio.Semaphore(total)
 
     async def guarded(request: TargetRequest) -> Facts:
         async with limiter(host_of(request)), overall:
             try:
-                return await one(request)
+                with deadline_scope(deadline):
+                    return await one(request)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # one target's fault must not stop the rest

@@ -240,7 +240,7 @@ class ForgeCollector(SafeHostCollector):
     settings_class = ForgeSettings
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
-        return run_all(requests, self._one, lambda r: split_key(r)[0], self.limiter)
+        return run_all(requests, self._one, lambda r: split_key(r)[0], self.limiter, deadline=self.policy.total_timeout)
 
     def api_url(self, host: str, path: str) -> str:
         base = self.settings.base_for(host)
@@ -262,7 +262,7 @@ class ForgeCollector(SafeHostCollector):
             return await self._ls_remote(request, host, path)
         url = self.api_url(host, path)
         headers = {"accept": "application/json", **conditional_headers(request)}
-        result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers)
+        result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers, expect_json=True)
         if result.status_code == 304 and request.cached is not None:
             return revalidated(request)
         return self._api_facts(request, host, path, api, result)

@@ -44,7 +44,7 @@ from auditor.hosts.batching import AdaptiveBatchSize
 from auditor.hosts.github_client import GitHubSettings, OffOriginRedirect, RecordingAPI
 from auditor.models import Facts
 from auditor.redaction import redact, redact_value
-from auditor.retry import DEFAULT, RetryPolicy, TransientError
+from auditor.retry import DEFAULT, RetryPolicy, TransientError, current_deadline, deadline_scope, within_deadline
 
 __all__ = ["GitHubCollector", "GitHubSettings", "GitHubStats"]
 
@@ -152,6 +152,7 @@ class GitHubCollector:
         concurrency: int = 8,
         batch_size: int = 50,
         retry: RetryPolicy = DEFAULT,
+        deadline: float | None = 60.0,
         clock: Callable[[], datetime] = now_utc,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -164,6 +165,9 @@ class GitHubCollector:
         #: Shared by the concurrent workers: halves on a batch that was too heavy, grows back after successes.
         self.batch_sizer = AdaptiveBatchSize(max(1, min(int(batch_size), 100)))
         self.retry = retry
+        #: Seconds one job (a repository without a token, a GraphQL batch with one) may take,
+        #: every attempt and retry together; rate-limit waits are not counted.
+        self.deadline = deadline
         self.clock = clock
         self.sleep = sleep
         self.rate_limited_until: datetime | None = None
@@ -264,7 +268,8 @@ class GitHubCollector:
                     continue
                 busy += 1
                 try:
-                    await work(batch)
+                    with deadline_scope(self.deadline):
+                        await work(batch)
                 except RateLimited as exc:
                     self._stop(exc.reset_at)
                     for job in batch:
@@ -315,7 +320,8 @@ class GitHubCollector:
     async def _retrying(self, call: Callable[[], Awaitable[Any]], *, unless: Callable[[BaseException], bool] | None = None) -> Any:
         async for attempt in self.retry.retrying(unless=unless, sleep=self.sleep, before_sleep=self._count_retry):
             with attempt:
-                return await call()
+                async with within_deadline():
+                    return await call()
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _respect_limit(self, resource: str) -> None:
@@ -338,6 +344,9 @@ class GitHubCollector:
             delay = (reset_at - self.clock()).total_seconds()
             if info is not None and info.remaining <= 0 and delay > 0:
                 self.stats.waited_seconds += delay + 1
+                deadline = current_deadline()
+                if deadline is not None:  # waiting for the budget is not the host being slow
+                    deadline.extend(delay + 1)
                 await self.sleep(delay + 1)
             self._rate[resource] = None
 
@@ -359,6 +368,10 @@ class GitHubCollector:
         try:
             body = await api.getitem(url, extra_headers=extra)
         except HTTPException:  # 3xx/4xx/5xx: judged below from the raw answer
+            body = _decode(api.last_content, api.last_headers.get("content-type"))
+        except ValueError as exc:  # not UTF-8, or not JSON: a 2xx is retried, the rest judged by status
+            if 200 <= (api.last_status or 0) < 300:
+                raise TransientError(f"HTTP {api.last_status} from GitHub with an unreadable body ({type(exc).__name__})") from None
             body = _decode(api.last_content, api.last_headers.get("content-type"))
         status, headers = api.last_status or 0, api.last_headers
         message = rest.message_of(body) if status >= 300 else ""
@@ -593,6 +606,11 @@ class GitHubCollector:
             return response, api.last_headers
         except httpx.TimeoutException:
             raise _TooHeavy("GraphQL request timed out") from None
+        except ValueError as exc:  # a body that is not UTF-8 or not JSON (cut short)
+            status = api.last_status or 0
+            if status in (502, 504):
+                raise _TooHeavy(f"HTTP {status} from GitHub GraphQL") from None
+            raise TransientError(f"HTTP {status} from GitHub GraphQL with an unreadable body ({type(exc).__name__})") from None
         except GitHubBroken as exc:
             status = int(exc.status_code)
             if status == 501:

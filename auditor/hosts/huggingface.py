@@ -218,10 +218,12 @@ class HuggingFaceCollector(SafeHostCollector):
         return headers
 
     async def _get(self, url: str, extra: Mapping[str, str] | None = None) -> FetchResult:
-        return await fetch_retrying(self.client, url, self.policy, self.retry, headers={**self._headers(), **(extra or {})})
+        return await fetch_retrying(
+            self.client, url, self.policy, self.retry, headers={**self._headers(), **(extra or {})}, expect_json=True
+        )
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
-        return run_all(requests, self._one, lambda r: "hub", self.limiter)
+        return run_all(requests, self._one, lambda r: "hub", self.limiter, deadline=self.policy.total_timeout)
 
     async def _one(self, request: TargetRequest) -> Facts:
         if request.target.kind == "huggingface_owner":

@@ -332,7 +332,7 @@ class WebCollector(SafeHostCollector):
         return target.url
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
-        return run_all(requests, self._one, lambda r: urlsplit(self.url_of(r)).hostname or "", self.limiter)
+        return run_all(requests, self._one, lambda r: urlsplit(self.url_of(r)).hostname or "", self.limiter, deadline=self.policy.total_timeout)
 
     async def _one(self, request: TargetRequest) -> Facts:
         url = self.url_of(request)
@@ -342,7 +342,7 @@ class WebCollector(SafeHostCollector):
             if kind == "doi":
                 result = await fetch_retrying(self.client, url, self.policy, self.retry, follow_redirects=False, read_body=False)
             elif kind == "zenodo":
-                result = await fetch_retrying(self.client, url, self.policy, self.retry, headers={"accept": "application/json"})
+                result = await fetch_retrying(self.client, url, self.policy, self.retry, headers={"accept": "application/json"}, expect_json=True)
             else:
                 result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers)
         except Exception as exc:
