@@ -308,7 +308,7 @@ LINK_CSV_FIELDS = ["paper_id", "title", "published", "raw", "url", "target", "ki
 
 @cli.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("out/audit.duckdb"), show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "md", "json"]), default="md", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "md", "json", "html"]), default="md", show_default=True, help="csv: scorecard.csv; md: the Markdown scorecard; json: summary.json plus every scorecard row; html: the HTML scorecard.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Also rewrite every scorecard file in this folder.")
 @click.option("--run", "run_id", help="A run id [default: the latest run].")
 def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None) -> None:
@@ -317,6 +317,7 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None) -> None
     \b
     Example:
       audit report --db out/audit.duckdb --format csv > scorecard.csv
+      audit report --format html > scorecard.html
     """
     from auditor.report import render, write_reports
     from auditor.store import Store

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import html
 import io
 import json
 import re
@@ -13,7 +16,9 @@ import pytest
 
 from auditor.models import Paper, Record, Result, Sighting
 from auditor.report import render, write_reports
+from auditor.report import charts
 from auditor.report.html import esc, link, render_html
+from auditor.report.page_data import script_json
 from auditor.report.markdown import escape, render_markdown
 from auditor.report.data import load, scorecard_frame
 from auditor.store import Store
@@ -192,32 +197,70 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
+def _json_blocks(page: str) -> dict[str, object]:
+    blocks = re.findall(r'<script type="application/json" id="(\w+)">(.*?)</script>', page, re.S)
+    return {name: json.loads(body) for name, body in blocks}
+
+
 def test_html_escapes_everything(sample, tmp_path):
     store, run_id = sample
     page = write_reports(store, tmp_path, run_id).html.read_text()
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<script>alert" not in page and "&lt;script&gt;" in page  # the findings table, escaped
     parsed = _Collector()
     parsed.feed(page)
-    assert "script" not in parsed.tags
-    assert TITLES["html"] in "".join(parsed.text)  # shown as text, exactly
-    assert "promised code never appeared <b>" in "".join(parsed.text)
+    assert parsed.tags.count("script") == 3  # two JSON blocks and the page's own script
     assert all(h.startswith("https://") for h in parsed.hrefs)
-    assert "<style>" in page and "<script" not in page.lower()
+    blocks = _json_blocks(page)
+    rows = blocks["rows"]["rows"]  # type: ignore[index]
+    assert TITLES["html"] in [r[1] for r in rows]  # the data keeps the text exactly; the script sets it as text
+    assert "promised code never appeared <b>" in blocks["rows"]["meta"]["strings"]  # type: ignore[index]
+    for _, body in re.findall(r'<script type="application/json" id="(\w+)">(.*?)</script>', page, re.S):
+        assert "<" not in body and ">" not in body
 
 
-def test_html_links_only_http_urls():
-    assert link("javascript:alert(1)", "x") == "x"
-    assert link('https://e.org/"onmouseover=alert(1)', "<b>") == (
-        '<a href="https://e.org/&quot;onmouseover=alert(1)" rel="nofollow noopener">&lt;b&gt;</a>'
-    )
-    assert esc("'\"<>&") == "&#x27;&quot;&lt;&gt;&amp;"
+def test_script_json_cannot_close_its_block():
+    nasty = {"t": "</script><script>alert(1)</script><!-- \u2028\u2029 & done"}
+    text = script_json(nasty)
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == nasty
 
 
-def test_html_shows_check_columns_and_scores(sample):
+def test_html_forbids_every_request(sample):
     store, run_id = sample
     page = render_html(load(store, run_id))
-    assert "<th>reachable</th>" in page and "9.2 (5/5)" in page
-    assert page.count("<tr>") == 1 + 3 + 1 + 4  # papers header+rows, findings header+rows
+    csp = html.unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
+    assert "default-src 'none'" in csp and "connect-src" not in csp  # default-src covers fetch, images, fonts
+    script = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(script) == 1
+    digest = base64.b64encode(hashlib.sha256(script[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in csp  # only the page's own script may run
+    assert not re.search(r'(src|href)="(?!https?://)[a-z]+:', page)
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert url.startswith(("https://", "http://")), url
+
+
+def test_html_rows_carry_scores_checks_and_links(sample):
+    store, run_id = sample
+    blocks = _json_blocks(render_html(load(store, run_id), with_charts=False))
+    meta, rows = blocks["rows"]["meta"], blocks["rows"]["rows"]  # type: ignore[index]
+    assert {"reachable", "license", "claim_kept"} <= set(meta["checks"])
+    by_id = {r[0]: r for r in rows}
+    good = by_id[IDS["good"]]
+    assert (good[3], good[4], good[5]) == (9.2, 5, 5) and good[8] == "warn"
+    assert good[15] == "https://arxiv.org/abs/2406.00000"
+    assert [r[0] for r in rows] == [IDS["bad"], IDS["html"], IDS["good"]]  # worst first
+    details = blocks["details"]["details"]  # type: ignore[index]
+    links = details[[r[0] for r in rows].index(IDS["good"])][0]
+    assert [l[1] for l in links] == ["https://github.com/good/repo", "https://github.com/good/repo/tree/main/src"]
+
+
+def test_charts_are_svg_with_their_data_tables(sample):
+    store, run_id = sample
+    page = render_html(load(store, run_id))
+    assert page.count("<figure") == 3 and page.count('<svg role="img"') == 3
+    assert "Score distribution" in page and "Results per check" in page and "Targets by host" in page
+    svg = charts.to_svg(charts.results_per_check({"<img src=x onerror=alert(1)>": {"fail": 2, "pass": 1}}))
+    assert "<img" not in svg and "&lt;img" in svg
 
 
 def test_check_named_like_a_column_does_not_overwrite_it(sample):
@@ -227,3 +270,9 @@ def test_check_named_like_a_column_does_not_overwrite_it(sample):
     frame = scorecard_frame(load(store, run_id))
     good = frame[frame["paper_id"] == IDS["good"]].iloc[0]
     assert good["score"] == 9.2 and good["check_score"] == "pass"
+
+
+def test_render_html_is_the_page(sample):
+    store, run_id = sample
+    page = render(store, "html")
+    assert page.startswith("<!DOCTYPE html>") and run_id in page and 'id="rows"' in page

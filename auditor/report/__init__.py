@@ -1,7 +1,7 @@
 """Scorecards of a run, read from the store: CSV, Markdown, HTML and a JSON summary.
 
     write_reports(store, out_dir, run_id=None) -> ReportPaths   # every file
-    render(store, "csv" | "md" | "json", run_id=None) -> str    # one, for stdout
+    render(store, "csv" | "md" | "json" | "html", run_id=None) -> str    # one, for stdout
 
 Files written to ``out_dir``:
 
@@ -28,7 +28,7 @@ from auditor.store import Store
 
 __all__ = ["ReportPaths", "ReportData", "write_reports", "render", "load"]
 
-Format = Literal["csv", "md", "json"]
+Format = Literal["csv", "md", "json", "html"]
 
 
 @dataclass(frozen=True)
@@ -75,11 +75,13 @@ def render(store: Store, fmt: Format, run_id: str | None = None) -> str:
         return scorecard_frame(data).to_csv(index=False, lineterminator="\n")
     if fmt == "md":
         return render_markdown(data)
+    if fmt == "html":
+        return render_html(data)
     if fmt == "json":
         frame = scorecard_frame(data)
         papers = json.loads(frame.to_json(orient="records", force_ascii=False)) if len(frame) else []
         return json.dumps({**summary(data), "scorecard": papers}, indent=2, ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown report format {fmt!r}: csv, md or json")
+    raise ValueError(f"unknown report format {fmt!r}: csv, md, json or html")
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -47,6 +47,7 @@ class ReportData:
     targets_by_status: Mapping[str, int] = field(default_factory=dict)
     results_by_status: Mapping[str, int] = field(default_factory=dict)
     db_path: str | None = None
+    paper_results: pd.DataFrame = field(default_factory=pd.DataFrame)  # paper-scope results of the run
 
     @property
     def checks(self) -> list[str]:
@@ -89,6 +90,7 @@ def load(store: Store, run_id: str | None = None) -> ReportData:
         targets_by_status=store.targets_by_status(run_id),
         results_by_status=results,
         db_path=store.path,
+        paper_results=store.paper_results(run_id),
     )
 
 

@@ -1,47 +1,38 @@
-"""scorecard.html: one self-contained page (inline CSS, no JavaScript).
+"""scorecard.html: one self-contained page a reviewer can sort, filter and search.
 
-Everything that came from a dump or a host is escaped; only http(s) URLs
-become links. Large runs show the worst :data:`MAX_PAPERS` papers and
-:data:`MAX_FINDINGS` findings with a count of the rest (the CSV has them all).
+Everything is inline (CSS, one script, the data, the charts as SVG) and a
+Content-Security-Policy forbids the page any request, so it opens offline and
+from a CI artifact. Papers come as JSON in ``<script type="application/json">``
+blocks (escaped so nothing closes them) and the script draws at most a page of
+rows at a time; the details (links, every check result) are parsed on the
+first expand. Whatever came from a dump or a host is escaped here, or set as
+text by the script; only http(s) URLs become links.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from functools import lru_cache
 from html import escape as _escape
-from typing import Any, Mapping
+from importlib import resources
+from typing import Any
 
-from auditor.report.data import (
-    ReportData,
-    count_words,
-    finding_rows,
-    one_line,
-    paper_status,
-    score_text,
-    shorten,
-)
+from auditor.report import charts, page_data
+from auditor.report.data import ReportData, finding_rows, one_line, shorten
 
-MAX_PAPERS = 5_000
 MAX_FINDINGS = 200
 
-_CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:1600px;padding:0 1em;color:#1f2328}
-h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.8em}
-.meta{color:#59636e}
-.cards{display:flex;flex-wrap:wrap;gap:.8em;margin:1em 0}
-.card{border:1px solid #d1d9e0;border-radius:6px;padding:.5em .9em;min-width:7em}
-.card b{display:block;font-size:1.4em}
-table{border-collapse:collapse;width:100%;margin:.5em 0}
-th,td{border:1px solid #d1d9e0;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f6f8fa;position:sticky;top:0}
-td.num{text-align:right;white-space:nowrap}
-td.paper{min-width:22em}td.reason{min-width:18em}td.st{text-align:center}
-th{font-size:.85em}
-.s{display:inline-block;border-radius:4px;padding:0 .35em;font-size:.85em;white-space:nowrap}
-.fail{background:#ffebe9;color:#82071e}.warn{background:#fff8c5;color:#6c4a00}
-.pass{background:#dafbe1;color:#116329}.unknown{background:#eef1f4;color:#59636e}.skip{color:#8c959f}
-code{font-size:.9em}
-footer{margin-top:2em;color:#59636e;font-size:.9em}
-"""
+COLUMNS = (  # (sort key, header, col class)
+    ("status", "Status", "c-st"),
+    ("title", "Paper", "c-paper"),
+    ("reason", "Top reason", "c-reason"),
+    ("score", "Score (judged/applicable)", "c-score"),
+    ("checks", "Checks", "c-checks"),
+    ("claim", "Claim", "c-claim"),
+    ("links", "Links", "c-links"),
+    ("date", "Date", "c-date"),
+)
 
 
 def esc(value: Any) -> str:
@@ -49,10 +40,14 @@ def esc(value: Any) -> str:
     return "" if value is None else _escape(str(value), quote=True)
 
 
+ICONS = {"fail": "\u2715", "warn": "!", "unknown": "?", "pass": "\u2713", "skip": "\u2013"}
+
+
 def badge(status: str | None) -> str:
+    """A status as an icon and its word (never by colour alone)."""
     if not status:
         return ""
-    return f'<span class="s {esc(status)}">{esc(status)}</span>'
+    return f'<span class="s {esc(status)}">{esc(ICONS.get(status, ""))} {esc(status)}</span>'
 
 
 def link(url: Any, text: Any) -> str:
@@ -62,18 +57,50 @@ def link(url: Any, text: Any) -> str:
     return esc(text)
 
 
-def render_html(data: ReportData, *, max_papers: int = MAX_PAPERS, max_findings: int = MAX_FINDINGS) -> str:
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return resources.files("auditor.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _csp(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    # No fetch, image, font or frame from anywhere: the page is all there is.
+    return (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
+            "img-src data:; base-uri 'none'; form-action 'none'")
+
+
+def render_html(data: ReportData, *, max_findings: int = MAX_FINDINGS, with_charts: bool = True) -> str:
     title = f"repro-auditor scorecard · {data.run_id}" if data.run_id else "repro-auditor scorecard"
+    script = _asset("scorecard.js")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{esc(title)}</h1>",
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(script))}">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{esc(title)}</title><style>{_asset('scorecard.css')}</style></head><body>",
+        f"<header><h1>{esc(title)}</h1>",
     ]
     if data.run_id is None:
-        parts += ["<p>No run in the database yet: run <code>audit run DUMPS</code> first.</p>", "</body></html>", ""]
+        parts += ["</header><p>No run in the database yet: run <code>audit run DUMPS</code> first.</p>", "</body></html>", ""]
         return "\n".join(parts)
+    parts.append(f'<p class="meta">{_meta(data)}</p></header>')
+    parts.append(_banner(data))
+    parts.append(_cards(data))
+    if with_charts:
+        parts.append(_charts(data))
+    parts.append(_papers(data))
+    parts.append(_findings(data, max_findings))
+    parts.append(_legend())
+    rows, details = page_data.build(data)
+    parts.append(f'<script type="application/json" id="rows">{page_data.script_json(rows)}</script>')
+    parts.append(f'<script type="application/json" id="details">{page_data.script_json(details)}</script>')
+    parts.append(f"<script>{script}</script>")
+    parts += ["</body></html>", ""]
+    return "\n".join(parts)
+
+
+def _meta(data: ReportData) -> str:
     run = data.run
     meta = []
     if run:
@@ -83,7 +110,20 @@ def render_html(data: ReportData, *, max_papers: int = MAX_PAPERS, max_findings:
         meta.append(f"status {esc(run.status)}")
         if run.tool_version:
             meta.append(f"repro-auditor {esc(run.tool_version)}")
-    parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
+    return " · ".join(meta)
+
+
+def _banner(data: ReportData) -> str:
+    """A short warning when the run's results are partial (rate limited, interrupted)."""
+    status = data.run.status if data.run else None
+    if status in (None, "done"):
+        return ""
+    return (f'<p class="banner" role="status"><b>Partial results</b>: the run ended {esc(status)}; '
+            "targets it could not collect are <i>unknown</i>, never counted as a zero. "
+            "Run the same command again to finish.</p>")
+
+
+def _cards(data: ReportData) -> str:
     mean = data.mean_score
     cards = [
         ("papers", len(data.papers)),
@@ -92,79 +132,130 @@ def render_html(data: ReportData, *, max_papers: int = MAX_PAPERS, max_findings:
         ("papers failing", data.failing),
     ]
     cards += [(f"targets {s}", n) for s, n in sorted(data.targets_by_status.items())]
-    parts.append('<div class="cards">' + "".join(
-        f'<div class="card"><b>{esc(v)}</b>{esc(k)}</div>' for k, v in cards
-    ) + "</div>")
+    return ('<ul class="cards" aria-label="Summary">' + "".join(
+        f"<li><b>{esc(v)}</b>{esc(k)}</li>" for k, v in cards
+    ) + "</ul>")
 
-    checks = data.checks
-    if len(data.papers):
-        parts.append("<h2>Papers, worst first</h2>")
-        head = ["", "Paper", "Date", "Score (judged/applicable)", "Links", "Claim", *checks, "Top reason", "Sources"]
-        parts.append("<table><thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr></thead><tbody>")
-        for row in data.papers.head(max_papers).to_dict("records"):
-            parts.append(_paper_row(row, checks))
-        parts.append("</tbody></table>")
-        rest = len(data.papers) - max_papers
-        if rest > 0:
-            parts.append(f"<p>…and {rest} more papers: see scorecard.csv.</p>")
 
-    shown = finding_rows(data, max_findings)
-    if shown:
-        parts.append("<h2>Worst findings</h2>")
-        parts.append("<table><thead><tr><th></th><th>Check</th><th>Target</th><th>Reason</th><th>Paper</th></tr></thead><tbody>")
-        for f in shown:
-            target = link(f.get("url"), f.get("target_key")) if f.get("target_key") else "<i>paper</i>"
-            parts.append(
-                f"<tr><td>{badge(f['status'])}</td><td><code>{esc(f['check_name'])}</code></td><td>{target}</td>"
-                f"<td>{esc(one_line(f.get('reason') or ''))}</td><td>{esc(shorten(one_line(f.get('title') or ''), 80))}</td></tr>"
-            )
-        parts.append("</tbody></table>")
-        rest = data.findings_total - len(shown)
-        if rest > 0:
-            parts.append(f"<p>…and {rest} more failing or warning results: see links.csv.</p>")
-
-    parts.append(
-        "<footer><p>pass · warn · fail are judged; <b>unknown</b> means the facts could not be had and is never "
-        "counted as a zero; <b>skip</b> means the check did not apply. Score: 0-10, the weighted mean of the "
-        "judged checks; in brackets, how many applicable checks were judged. Each check column shows the worst "
-        "status of that check over the paper's links.</p></footer>"
+def _figure(chart: charts.Chart) -> str:
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in chart.columns)
+    body = "".join(
+        "<tr>" + "".join(
+            (f'<th scope="row">{esc(v)}</th>' if i == 0 else f"<td>{esc('' if v is None else v)}</td>")
+            for i, v in enumerate(row)
+        ) + "</tr>"
+        for row in chart.rows
     )
-    parts += ["</body></html>", ""]
-    return "\n".join(parts)
-
-
-def _check_cell(status: str | None) -> str:
-    """A check's status in the papers table; "skip" (does not apply) stays quiet."""
-    if status == "skip":
-        return '<span class="skip" title="does not apply">·</span>'
-    return badge(status)
-
-
-def _paper_row(row: Mapping[str, Any], checks: list[str]) -> str:
-    arxiv = row.get("arxiv_id")
-    title = one_line(row.get("title") or "")
-    title_html = link(f"https://arxiv.org/abs/{arxiv}", title) if isinstance(arxiv, str) and arxiv else esc(title)
-    statuses = row.get("checks") or {}
-    date = row["published_on"].isoformat() if row.get("published_on") is not None else ""
-    claim = row.get("claim") if isinstance(row.get("claim"), str) else ""
-    reason = row.get("top_reason") if isinstance(row.get("top_reason"), str) else ""
-    sources = ", ".join(row.get("sources") if row.get("sources") is not None else [])
-    counts = " ".join(
-        f'<span class="s {s}">{n} {s}</span>'
-        for s, n in count_words({k: row.get(f"n_{k}") for k in ("fail", "warn", "unknown", "pass", "skip")})
+    return (
+        f'<figure id="{esc(chart.id)}">{charts.to_svg(chart)}'
+        f'<figcaption id="{esc(chart.id)}-cap">{esc(chart.caption)}</figcaption>'
+        f'<details class="data"><summary>Data</summary><div class="tablebox"><table>'
+        f"<caption>{esc(chart.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+        "</table></div></details></figure>"
     )
-    cells = [
-        badge(paper_status(row)),
-        f"{title_html}<br><small>{counts}</small>",
-        esc(date),
-        esc(score_text(row)),
-        esc(int(row.get("n_links") or 0)),
-        esc(claim),
-        *(_check_cell(statuses.get(c)) for c in checks),
-        esc(one_line(reason)),
-        esc(sources),
+
+
+def chart_list(data: ReportData) -> list[charts.Chart]:
+    """The charts the run has data for, in page order (trend charts when the report has them)."""
+    found = [
+        charts.score_distribution(page_data.paper_scores(data)),
+        charts.results_per_check(page_data.check_status_counts(data)),
+        charts.targets_by_host(page_data.host_status_counts(data)),
+        *trend_charts(data),
     ]
-    classes = ["", "paper", "num", "num", "num", "", *(["st"] * len(checks)), "reason", ""]
-    return "<tr>" + "".join(
-        f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for c, v in zip(classes, cells)
-    ) + "</tr>"
+    return [c for c in found if c is not None]
+
+
+def trend_charts(data: ReportData) -> list[charts.Chart | None]:
+    """Promises over time and link rot across runs, when the report carries them.
+
+    ``data.promises`` / ``data.link_rot``: sequences of mappings with a date
+    field ``when``, a ``series`` name and a ``count`` (see :func:`charts.series`).
+    """
+    found: list[charts.Chart | None] = []
+    promises = getattr(data, "promises", None)
+    if promises:
+        found.append(charts.series("chart-promises", "Promises over time",
+                                   "Code promises by month: kept, pending and broken", list(promises),
+                                   "when", "count", "series", "month", "promises"))
+    rot = getattr(data, "link_rot", None)
+    if rot:
+        found.append(charts.series("chart-rot", "Link rot across runs",
+                                   "Targets by status in each run", list(rot),
+                                   "when", "count", "series", "run", "targets"))
+    return found
+
+
+def _charts(data: ReportData) -> str:
+    shown = chart_list(data)
+    if not shown:
+        return ""
+    return ('<section aria-labelledby="charts-h"><h2 id="charts-h">Charts</h2><div class="charts">'
+            + "".join(_figure(c) for c in shown) + "</div></section>")
+
+
+def _select(id_: str, label: str) -> str:
+    return f'<label for="{id_}">{esc(label)}<select id="{id_}"><option value="">any</option></select></label>'
+
+
+def _papers(data: ReportData) -> str:
+    problems = data.failing > 0 or any((n or 0) > 0 for n in data.papers.get("n_warn", ()))  # type: ignore[union-attr]
+    cols = "".join(f'<col class="{c}">' for _, _, c in COLUMNS)
+    heads = "".join(
+        f'<th scope="col" data-sort="{key}"><button type="button">{esc(text)}</button></th>'
+        for key, text, _ in COLUMNS
+    )
+    return (
+        '<section aria-labelledby="papers-h"><h2 id="papers-h">Papers</h2>'
+        '<form id="filters" class="filters needs-js" role="search" aria-label="Filter papers">'
+        '<label for="f-q">Search<input type="search" id="f-q" placeholder="title, reason, URL, dump…" '
+        'autocomplete="off"></label>'
+        + _select("f-status", "Status") + _select("f-check", "Check") + _select("f-claim", "Claim")
+        + _select("f-source", "Link source") + _select("f-host", "Host")
+        + f'<label class="check" for="f-problems"><input type="checkbox" id="f-problems"{" checked" if problems else ""}>'
+        "Only problems (fail, warn)</label>"
+        '<button type="reset">Clear filters</button></form>'
+        '<p id="count" class="needs-js" role="status" aria-live="polite"></p>'
+        '<p class="quiet needs-js">Click a header to sort; ▸ shows a paper\'s links and every check.</p>'
+        '<div class="tablebox" role="region" aria-labelledby="papers-cap" tabindex="0">'
+        f'<table id="papers"><caption id="papers-cap">Papers, worst first</caption><colgroup>{cols}</colgroup>'
+        f'<thead><tr>{heads}</tr></thead><tbody id="paper-rows"></tbody></table></div>'
+        '<p id="empty" class="quiet" hidden>No paper matches these filters.</p>'
+        '<p class="needs-js"><button type="button" id="more" hidden>Show 100 more</button></p>'
+        "<noscript><p>The papers table needs JavaScript; scorecard.csv and scorecard.md hold the same "
+        "papers, and the worst findings are listed below.</p></noscript></section>"
+    )
+
+
+def _findings(data: ReportData, max_findings: int) -> str:
+    shown = finding_rows(data, max_findings)
+    if not shown:
+        return ""
+    rows = []
+    for f in shown:
+        target = link(f.get("url"), f.get("target_key")) if f.get("target_key") else "<i>paper</i>"
+        rows.append(
+            f"<tr><td>{badge(f['status'])}</td><th scope=\"row\"><code>{esc(f['check_name'])}</code></th>"
+            f"<td>{target}</td><td>{esc(one_line(f.get('reason') or ''))}</td>"
+            f"<td>{esc(shorten(one_line(f.get('title') or ''), 80))}</td></tr>"
+        )
+    rest = data.findings_total - len(shown)
+    more = f"<p>…and {rest} more failing or warning results: see links.csv.</p>" if rest > 0 else ""
+    return (
+        f'<section aria-labelledby="findings-h"><details><summary><h2 id="findings-h">'
+        f"Worst findings ({len(shown)} of {data.findings_total})</h2></summary>"
+        '<div class="tablebox"><table><caption>Failing and warning results, worst first</caption><thead><tr>'
+        '<th scope="col">Status</th><th scope="col">Check</th><th scope="col">Target</th>'
+        '<th scope="col">Reason</th><th scope="col">Paper</th></tr></thead><tbody>'
+        + "".join(rows) + f"</tbody></table></div>{more}</details></section>"
+    )
+
+
+def _legend() -> str:
+    return (
+        "<footer><p>✓ pass · ! warn · ✕ fail are judged; <b>? unknown</b> means the facts could not be had and "
+        "is never counted as a zero; <b>– skip</b> means the check did not apply; <b>— n/a</b>: the paper has "
+        "nothing to judge (no link, no claim). Score: 0-10, the weighted mean of the judged checks; in "
+        "brackets, how many applicable checks were judged. Host: the collector (github, huggingface, forges, "
+        "anonymous, web). Link source: where the link was found.</p></footer>"
+    )
