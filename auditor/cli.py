@@ -82,8 +82,9 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--fail-under", type=click.FloatRange(0, 10), help="Exit 4 when the mean paper score is below this.")
 @click.option("--max-wait", type=click.FloatRange(0), default=300, show_default=True, help="Seconds to wait for a rate limit to reset before stopping with partial results.")
 @click.option("--max-age", type=click.FloatRange(0), default=24, show_default=True, help="Hours cached facts stay fresh.")
+@click.option("--archive-max-age", type=click.FloatRange(0), default=168, show_default=True, help="Hours cached archive facts (Software Heritage, Zenodo) stay fresh.")
 @click.option("--refresh", is_flag=True, help="Fetch every target again, ignoring the cache.")
-@click.option("--hosts", "host_names", help="Comma-separated hosts to collect from: github, huggingface, anonymous, forges, web [default: all].")
+@click.option("--hosts", "host_names", help="Comma-separated hosts to collect from: github, huggingface, anonymous, forges, web, archives [default: all].")
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
 @click.option("--jobs", type=click.IntRange(1), help="Processes for checks and scoring on a large run [default: the number of cores].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
@@ -100,6 +101,7 @@ def run(
     fail_under: float | None,
     max_wait: float,
     max_age: float,
+    archive_max_age: float,
     refresh: bool,
     host_names: str | None,
     allow_private_hosts: bool,
@@ -136,6 +138,7 @@ def run(
         offline=offline,
         max_wait=max_wait,
         max_age=timedelta(hours=max_age),
+        archive_max_age=timedelta(hours=archive_max_age),
         refresh=refresh,
         allow_private_hosts=allow_private_hosts,
         hosts=_host_names(host_names),

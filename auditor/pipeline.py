@@ -41,6 +41,7 @@ class RunOptions:
     offline: bool = False
     max_wait: float = 300.0
     max_age: timedelta = timedelta(hours=24)
+    archive_max_age: timedelta = timedelta(days=7)  # Software Heritage / Zenodo facts stay fresh this long
     refresh: bool = False
     allow_private_hosts: bool = False
     hosts: Sequence[str] | None = None  # collect only from these (registry.HOST_NAMES); None: all
@@ -59,6 +60,7 @@ class RunOptions:
             "offline": self.offline,
             "max_wait": self.max_wait,
             "max_age_hours": self.max_age.total_seconds() / 3600,
+            "archive_max_age_hours": self.archive_max_age.total_seconds() / 3600,
             "refresh": self.refresh,
             "hosts": list(self.hosts) if self.hosts else None,
         }
@@ -297,6 +299,7 @@ def run_audit(
     env: Mapping[str, str] | None = None,
 ) -> RunSummary:
     """Run one audit; the caller maps the summary to output and an exit code."""
+    from auditor.archival import gather_archives, with_archive
     from auditor.checking import discover_checks
     from auditor.report import write_reports
 
@@ -321,6 +324,7 @@ def run_audit(
             facts_by_key = gather_facts(run, links, {})
             papers = add_links_through_pages(run, papers, facts_by_key)
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
+            facts_by_key = with_archive(facts_by_key, gather_archives(run, [l for _, ex in papers.values() for l in ex.links], facts_by_key))
 
             progress("checking")
             check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config,

@@ -1,11 +1,22 @@
-"""Is the repository archived (read-only)? Information, never a failure.
+"""Is the repository archived for good: Software Heritage, Zenodo? And is it read-only?
 
-A finished research repository is often archived on purpose; the reviewer
-should know (no issues or fixes will be taken), so it passes with a note and
-the date. Its default weight is 0: it does not move the score.
+Two things share the word. Archival: a copy kept by an archive that outlives
+the host. With the archive facts (``data["archive"]``, see
+:mod:`auditor.archival`): a Software Heritage snapshot at least as new as the
+last commit, or a Zenodo record the repository names, passes; a snapshot
+older than the last commit warns with both dates; no archive anywhere fails,
+with the remedy (Software Heritage Save Code Now, or ``audit archive-request``).
+Read-only: the host's "archived" flag; a finished research repository is often
+made read-only on purpose, so that is a note in the reason, never a failure.
+
+Without archive facts (the ``archives`` host not collected) only the
+read-only flag is reported, as information. Its default weight is 0: it does
+not move the score; ``artifact_badge`` is the check that scores archival.
 """
 
 from __future__ import annotations
+
+from typing import Any, Mapping
 
 from auditor.checking import CheckContext, check
 from auditor.config import DEFAULT_WEIGHTS
@@ -13,11 +24,57 @@ from auditor.models import Result
 from checks._common import Gate, gate, missing_key, parse_day
 
 KINDS = frozenset({"github_repo", "forge_repo"})
+REMEDY = "request an archive: Software Heritage Save Code Now (https://archive.softwareheritage.org/save/)"
+
+
+def read_only_note(data: Mapping[str, Any]) -> str | None:
+    if not data.get("is_archived"):
+        return None
+    day = parse_day(data.get("archived_at"))
+    when = f"on {day.isoformat()}" if day else "(date not reported)"
+    return f"archived {when}: read-only, no fixes or issues will be taken"
+
+
+def zenodo_found(block: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [r for r in block.get("zenodo") or [] if isinstance(r, Mapping) and r.get("status") == "ok"]
+
+
+def archival(data: Mapping[str, Any], block: Mapping[str, Any]) -> Result:
+    """The verdict from a repository's facts and its archive block (pure)."""
+    note = read_only_note(data)
+    tail = f"; {note}" if note else ""
+    ev: dict[str, Any] = {"origin": block.get("origin"), "swh": block.get("swh"), "zenodo": block.get("zenodo"),
+                          "doi_hints": block.get("doi_hints"), "is_archived": data.get("is_archived")}
+    if block.get("status") in ("unknown", "error"):
+        return Result("unknown", f"archival status unknown: {block.get('error') or 'not collected'}", None, ev)
+    swh = block.get("swh") or {}
+    last_commit = parse_day(data.get("last_commit_at") or data.get("pushed_at"))
+    visit = parse_day(swh.get("visit_date")) if swh.get("archived") else None
+    records = zenodo_found(block)
+    if records:
+        rec = records[0]
+        doi = rec.get("doi") or rec.get("conceptdoi") or f"record {rec.get('id')}"
+        extra = f"; Software Heritage snapshot of {visit.isoformat()}" if visit else ""
+        return Result("pass", f"archived on Zenodo (DOI {doi}){extra}{tail}", 10.0, ev)
+    if visit is not None:
+        snap = swh.get("snapshot_swhid") or "no snapshot id"
+        if last_commit is None or visit >= last_commit:
+            newer = f", not older than the last commit ({last_commit.isoformat()})" if last_commit else ""
+            return Result("pass", f"archived at Software Heritage on {visit.isoformat()} ({snap}){newer}{tail}", 10.0, ev)
+        return Result(
+            "warn",
+            f"Software Heritage snapshot of {visit.isoformat()} is older than the last commit ({last_commit.isoformat()}): "
+            f"the archive misses later work; request a new visit (Save Code Now){tail}",
+            5.0, ev,
+        )
+    missing = [r.get("id") for r in block.get("zenodo") or [] if isinstance(r, Mapping) and r.get("status") == "not_found"]
+    named = f"; the Zenodo record(s) it names ({', '.join(map(str, missing))}) do not exist" if missing else ""
+    return Result("fail", f"not archived anywhere (Software Heritage, Zenodo){named}: {REMEDY}{tail}", 0.0, ev)
 
 
 @check(
     "archived",
-    description="Notes whether the repository is archived (read-only); never fails.",
+    description="Archival status (Software Heritage, Zenodo), and whether the repository is read-only.",
     weight=DEFAULT_WEIGHTS["archived"],
 )
 def archived(ctx: CheckContext) -> Result:
@@ -25,15 +82,12 @@ def archived(ctx: CheckContext) -> Result:
     if not isinstance(gated, Gate):
         return gated
     data = gated.data
+    block = data.get("archive")
+    if isinstance(block, Mapping):
+        return archival(data, block)
     if data.get("is_archived") is None:
         return missing_key("is_archived")
-    if not data["is_archived"]:
-        return Result("pass", "not archived", 10.0, {"is_archived": False})
-    day = parse_day(data.get("archived_at"))
-    when = f"on {day.isoformat()}" if day else "(date not reported)"
-    return Result(
-        "pass",
-        f"archived {when}: read-only, no fixes or issues will be taken",
-        10.0,
-        {"is_archived": True, "archived_at": data.get("archived_at")},
-    )
+    note = read_only_note(data)
+    if note is None:
+        return Result("pass", "not archived", 10.0, {"is_archived": False, "archival": "not collected"})
+    return Result("pass", note, 10.0, {"is_archived": True, "archived_at": data.get("archived_at"), "archival": "not collected"})

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from auditor.hosts.anonymous import AnonymousCollector
+from auditor.hosts.archives import ArchiveCollector
 from auditor.hosts.base import Collector
 from auditor.hosts.forges import ForgeCollector
 from auditor.hosts.github import GitHubCollector
@@ -26,7 +27,7 @@ from auditor.hosts.web import WebCollector
 PROBE_TIMEOUT = 8.0
 
 #: Names accepted by ``audit run --hosts``.
-HOST_NAMES = ("github", "huggingface", "anonymous", "forges", "web")
+HOST_NAMES = ("github", "huggingface", "anonymous", "forges", "web", "archives")
 
 
 @dataclass
@@ -69,6 +70,18 @@ async def build_collectors(
             close = getattr(host.collector, "aclose", None)
             if close is not None:
                 await close()
+
+
+@asynccontextmanager
+async def build_archive_collector(
+    env: Mapping[str, str], *, allow_private_hosts: bool = False, max_wait: float = 60.0
+) -> AsyncIterator[ArchiveCollector]:
+    """Software Heritage and Zenodo (the "archives" host), configured from the environment, closed on exit."""
+    collector = ArchiveCollector.from_env(env, allow_private_hosts=allow_private_hosts, max_wait=max_wait)
+    try:
+        yield collector
+    finally:
+        await collector.aclose()
 
 
 async def unreachable_reason(url: str) -> str | None:

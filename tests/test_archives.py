@@ -1,0 +1,229 @@
+"""Archival facts: origin URLs, DOIs, the collector against fake Software Heritage and Zenodo, the archived check.
+
+The fake (tests/localhosts/fakearchives.py) answers with the shapes of
+swh-web's swh/web/api/views/origin.py and origin_save.py and of Zenodo's
+REST documentation ("Records"), rate-limit headers included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timezone
+from typing import Any
+
+import pytest
+
+from auditor.archival import with_archive
+from auditor.checking import CheckContext
+from auditor.hosts.archives import (
+    ArchiveCollector,
+    ArchiveRequest,
+    ArchiveSettings,
+    dois,
+    origin_url,
+    plan_archive_requests,
+    zenodo_ids,
+)
+from auditor.models import Facts, Link, Paper, Target
+from auditor.retry import FAST
+from auditor.safefetch import FetchPolicy
+from checks.archived import archived
+from localhosts.fakearchives import FakeArchives, serve
+
+T = datetime(2026, 11, 23, tzinfo=timezone.utc)
+
+
+def gh(full: str) -> Target:
+    owner, name = full.split("/")
+    return Target(key=f"github:{full.lower()}", kind="github_repo", host="github.com", url=f"https://github.com/{full}",
+                  owner=owner, name=name)
+
+
+# --------------------------------------------------------------------------- pure parts
+
+
+def test_origin_urls_per_forge() -> None:
+    assert origin_url(gh("Acme/Model"), {"name_with_owner": "AcmeLab/Model"}) == "https://github.com/AcmeLab/Model"
+    assert origin_url(gh("acme/model")) == "https://github.com/acme/model"
+    gitlab = Target(key="git:gitlab.com/group/sub/proj", kind="forge_repo", host="gitlab.com", url="https://gitlab.com/group/sub/proj")
+    assert origin_url(gitlab) == "https://gitlab.com/group/sub/proj"
+    assert origin_url(gitlab, {"html_url": "https://gitlab.com/Group/Sub/Proj.git"}) == "https://gitlab.com/Group/Sub/Proj"
+    page = Target(key="web:acme.github.io", kind="project_page", host="acme.github.io", url="https://acme.github.io")
+    assert origin_url(page) is None
+
+
+def test_zenodo_ids_and_dois_from_badges_and_links() -> None:
+    readme = ("[![DOI](https://zenodo.org/badge/DOI/10.5281/zenodo.7654321.svg)](https://doi.org/10.5281/zenodo.7654321)\n"
+              "Data: https://zenodo.org/records/1234567 and https://zenodo.org/record/1234567. Paper 10.1145/3576915.3623150.")
+    assert zenodo_ids(readme) == ["7654321", "1234567"]
+    assert dois(readme) == ["10.5281/zenodo.7654321", "10.1145/3576915.3623150"]
+
+
+def test_plan_only_known_repositories_with_their_zenodo_records_and_hints() -> None:
+    ok = Facts("github:a/b", "ok", T, {"name_with_owner": "A/b", "readme": {"text": "DOI 10.5281/zenodo.99999"},
+                                        "root_files": [{"name": "CITATION.cff", "type": "file"}, {"name": ".zenodo.json", "type": "file"}]})
+    gone = Facts("github:a/c", "not_found", T, {})
+    [req] = plan_archive_requests([(gh("a/b"), ok), (gh("a/c"), gone)])
+    assert req == ArchiveRequest("archive:github:a/b", "https://github.com/A/b", ("99999",), ("readme", ".zenodo.json", "CITATION.cff"))
+
+
+# --------------------------------------------------------------------------- the collector
+
+
+@pytest.fixture()
+def fake():
+    server, state = serve()
+    with server:
+        yield server, state
+
+
+def collect(server, requests, *, token: str | None = None, max_wait: float = 60, budget: float = 30, sleep=None, per_host: int = 4):
+    settings = ArchiveSettings(swh_url=server.base, zenodo_url=server.base, swh_token=token, max_wait=max_wait,
+                               budget_seconds=budget, per_host=per_host)
+
+    async def go():
+        kw = {"sleep": sleep} if sleep else {}
+        collector = ArchiveCollector(settings, policy=FetchPolicy(allow_private_hosts=True), retry=FAST, **kw)
+        try:
+            got = {f.target_key: f async for f in collector.collect(requests)}
+        finally:
+            await collector.aclose()
+        return got, collector
+
+    return asyncio.run(go())
+
+
+def test_archived_unarchived_and_zenodo(fake) -> None:
+    server, state = fake
+    state.archive("https://github.com/lab/kept", "2025-03-01T10:00:00.000000+00:00")
+    state.zenodo("7654321", repo_url="https://github.com/lab/zen/tree/v1.0")
+    reqs = [ArchiveRequest("archive:github:lab/kept", "https://github.com/lab/kept"),
+            ArchiveRequest("archive:github:lab/none", "https://github.com/lab/none"),
+            ArchiveRequest("archive:github:lab/zen", "https://github.com/lab/zen", ("7654321", "1111111"))]
+    got, collector = collect(server, reqs)
+    kept = got["archive:github:lab/kept"]
+    assert kept.status == "ok"
+    assert kept.data["swh"] == {"archived": True, "visit_date": "2025-03-01T10:00:00.000000+00:00", "visit_status": "full",
+                                "snapshot_swhid": "swh:1:snp:c7c108084bc0bf3d81436bf980b46e98bd338453", "visit_type": "git"}
+    assert got["archive:github:lab/none"].status == "not_found"
+    assert got["archive:github:lab/none"].data["swh"]["archived"] is False
+    zen = got["archive:github:lab/zen"].data["zenodo"]
+    assert zen[0]["doi"] == "10.5281/zenodo.7654321" and zen[0]["repository_urls"] == ["https://github.com/lab/zen/tree/v1.0"]
+    assert zen[1] == {"id": "1111111", "status": "not_found"}
+    visit_paths = [s.path for s in server.seen if "/visit/latest/" in s.path]
+    assert "/api/1/origin/https://github.com/lab/kept/visit/latest/" in visit_paths
+    assert all(s.query.get("require_snapshot") == ["true"] for s in server.seen if "/visit/latest/" in s.path)
+    assert (collector.stats.swh_requests, collector.stats.zenodo_requests) == (3, 2)
+
+
+def test_token_goes_to_software_heritage_only_and_raises_the_limit(fake) -> None:
+    server, state = fake
+    state.anonymous_limit = 1
+    state.zenodo("5555555")
+    reqs = [ArchiveRequest(f"archive:github:lab/r{i}", f"https://github.com/lab/r{i}", ("5555555",) if i == 0 else ()) for i in range(3)]
+    got, _ = collect(server, reqs, token=state.token)
+    assert all(f.known for f in got.values())
+    swh = [s for s in server.seen if s.path.startswith("/api/1/origin/")]
+    zen = [s for s in server.seen if s.path.startswith("/api/records/")]
+    assert all(s.headers.get("authorization") == f"Bearer {state.token}" for s in swh)
+    assert zen and all("authorization" not in s.headers for s in zen)
+    assert state.token not in repr(ArchiveSettings(swh_token=state.token))
+
+
+def test_spent_budget_beyond_max_wait_stops_and_leaves_the_rest_unknown(fake) -> None:
+    server, state = fake
+    state.anonymous_limit = 2
+    reqs = [ArchiveRequest(f"archive:github:lab/r{i}", f"https://github.com/lab/r{i}") for i in range(5)]
+    got, collector = collect(server, reqs, max_wait=0, per_host=1)
+    statuses = sorted(f.status for f in got.values())
+    assert statuses.count("not_found") == 2 and statuses.count("unknown") == 3
+    unknown = [f for f in got.values() if f.status == "unknown"]
+    assert all(f.error.startswith("Software Heritage rate limited until ") for f in unknown)
+    assert collector.rate_limited_until is not None
+    # The answer that spent the budget said so (remaining 0): nobody asked again until its reset.
+    assert sum(1 for s in server.seen if s.path.startswith("/api/1/origin/")) == 2
+
+
+def test_spent_budget_within_max_wait_is_waited_for(fake) -> None:
+    server, state = fake
+    state.anonymous_limit = 1
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the fake hour passes at once
+        slept.append(seconds)
+        state._used.clear()
+
+    reqs = [ArchiveRequest(f"archive:github:lab/r{i}", f"https://github.com/lab/r{i}") for i in range(2)]
+    state.window = 5
+    got, collector = collect(server, reqs, max_wait=30, sleep=sleep)
+    assert all(f.status == "not_found" for f in got.values())
+    assert slept and 0 < slept[0] <= 6
+    assert collector.stats.waited_seconds > 0
+
+
+def test_time_budget_never_holds_up_the_run(fake) -> None:
+    server, _ = fake
+    reqs = [ArchiveRequest(f"archive:github:lab/r{i}", f"https://github.com/lab/r{i}") for i in range(3)]
+    got, _ = collect(server, reqs, budget=0)
+    assert {f.status for f in got.values()} == {"unknown"}
+    assert all("time budget" in f.error for f in got.values())
+
+
+def test_save_code_now_records_the_status(fake) -> None:
+    server, state = fake
+
+    async def go():
+        settings = ArchiveSettings(swh_url=server.base, zenodo_url=server.base)
+        collector = ArchiveCollector(settings, policy=FetchPolicy(allow_private_hosts=True), retry=FAST)
+        try:
+            return await collector.save_code_now("https://github.com/lab/none")
+        finally:
+            await collector.aclose()
+
+    got = asyncio.run(go())
+    assert got["request_status"] == "accepted" and got["task_status"] == "not yet scheduled" and got["id"] == 1
+    assert state.saves[0]["origin_url"] == "https://github.com/lab/none"
+    assert [s.method for s in server.seen] == ["POST"]
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def ctx(data: dict[str, Any], archive: dict[str, Any] | None) -> CheckContext:
+    target = gh("lab/x")
+    facts = Facts(target.key, "ok", T, data)
+    if archive is not None:
+        facts = with_archive({target.key: facts}, {"archive:" + target.key: Facts("archive:" + target.key, archive.pop("_status", "ok"), T, archive)})[target.key]
+    return CheckContext(paper=Paper("p", "P", "", date(2024, 5, 1)), as_of=date(2026, 11, 23),
+                        link=Link(raw=target.url, url=target.url, target=target), facts=facts)
+
+
+SWH_NEW = {"archived": True, "visit_date": "2025-03-01T10:00:00+00:00", "visit_status": "full", "snapshot_swhid": "swh:1:snp:ab", "visit_type": "git"}
+SWH_NONE = {"archived": False, "visit_date": None, "visit_status": None, "snapshot_swhid": None, "visit_type": None}
+REPO = {"is_archived": False, "last_commit_at": "2024-06-10T12:00:00Z"}
+
+
+def test_snapshot_newer_than_last_commit_passes() -> None:
+    r = archived(ctx(dict(REPO), {"origin": "https://github.com/lab/x", "swh": SWH_NEW, "zenodo": []}))
+    assert r.status == "pass" and "Software Heritage on 2025-03-01 (swh:1:snp:ab)" in r.reason and "2024-06-10" in r.reason
+
+
+def test_stale_snapshot_warns_with_both_dates() -> None:
+    r = archived(ctx({**REPO, "last_commit_at": "2025-09-01T00:00:00Z"}, {"swh": SWH_NEW, "zenodo": []}))
+    assert r.status == "warn" and "2025-03-01" in r.reason and "2025-09-01" in r.reason
+
+
+def test_not_archived_anywhere_fails_with_the_remedy() -> None:
+    r = archived(ctx(dict(REPO), {"_status": "not_found", "swh": SWH_NONE, "zenodo": [{"id": "1", "status": "not_found"}]}))
+    assert r.status == "fail" and "Save Code Now" in r.reason and "(1) do not exist" in r.reason
+
+
+def test_zenodo_record_passes_and_read_only_is_a_note() -> None:
+    rec = {"id": "7", "status": "ok", "doi": "10.5281/zenodo.7"}
+    r = archived(ctx({**REPO, "is_archived": True, "archived_at": "2025-01-02T00:00:00Z"}, {"swh": SWH_NONE, "zenodo": [rec]}))
+    assert r.status == "pass" and "Zenodo (DOI 10.5281/zenodo.7)" in r.reason and "read-only" in r.reason
+
+
+def test_unknown_archive_facts_are_unknown() -> None:
+    r = archived(ctx(dict(REPO), {"_status": "unknown"}))
+    assert r.status == "unknown"
