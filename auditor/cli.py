@@ -87,6 +87,7 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--hosts", "host_names", help="Comma-separated hosts to collect from: github, huggingface, anonymous, forges, web, archives [default: all].")
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
 @click.option("--jobs", type=click.IntRange(1), help="Processes for checks and scoring on a large run [default: the number of cores].")
+@click.option("--keep-runs", type=click.IntRange(1), help="After the run, forget all but the N latest runs and compact the file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @title_option
 @abstract_option
@@ -106,6 +107,7 @@ def run(
     host_names: str | None,
     allow_private_hosts: bool,
     jobs: int | None,
+    keep_runs: int | None,
     quiet: bool,
     title_column: str | None,
     abstract_column: str | None,
@@ -145,6 +147,7 @@ def run(
         title_column=title_column,
         abstract_column=abstract_column,
         jobs=jobs,
+        keep_runs=keep_runs,
     )
     progress = _progress_printer(quiet)
     summary = run_audit(options, progress=progress)
@@ -329,6 +332,26 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None) -> None
         if out_dir is not None:
             write_reports(store, out_dir, run_id)
         click.echo(render(store, fmt, run_id), nl=False)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("out/audit.duckdb"), show_default=True)
+@click.option("--keep-runs", type=click.IntRange(1), help="Forget all but the N latest runs first (their papers, links and facts stay).")
+def vacuum(db: Path, keep_runs: int | None) -> None:
+    """Compact the DuckDB file: drop what no run refers to, rewrite it without free space.
+
+    \b
+    Example:
+      audit vacuum --db out/audit.duckdb --keep-runs 12
+    """
+    from auditor.store import Store
+    from auditor.store.compact import compact_file
+
+    with Store.open(db) as store:
+        forgotten = store.keep_runs(keep_runs) if keep_runs else 0
+        store.drop_orphans()
+    before, after = compact_file(db)
+    click.echo(f"{db}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB" + (f"; forgot {forgotten} run(s)" if forgotten else ""))
 
 
 @cli.command(name="checks")

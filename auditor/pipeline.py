@@ -48,6 +48,7 @@ class RunOptions:
     title_column: str | None = None
     abstract_column: str | None = None
     jobs: int | None = None  # processes for checks and scoring on a large run; None: the number of cores
+    keep_runs: int | None = None  # forget all but this many latest runs, then compact the file
 
     def for_the_record(self) -> dict[str, object]:
         """The options as stored in `runs.options`: plain values, never a secret."""
@@ -338,6 +339,12 @@ def run_audit(
             raise
         store.finish_run(run_id, summary.status)
         write_reports(store, options.out, run_id)
+        if options.keep_runs:
+            store.keep_runs(options.keep_runs)
+    if options.keep_runs and str(options.db) != ":memory:":
+        from auditor.store.compact import compact_file
+
+        compact_file(options.db)
     return summary
 
 

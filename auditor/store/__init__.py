@@ -10,6 +10,7 @@ rest of the program uses:
 * :mod:`~auditor.store.results`: results and scores (buffered);
 * :mod:`~auditor.store.runs`: runs and run_papers;
 * :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
+* :mod:`~auditor.store.compact`: ``--keep-runs``, orphan sets, rewriting the file small;
 * :mod:`~auditor.store.views`: the views people query (documented in
   :data:`VIEW_DOCS`), the README's queries, the reports' frames.
 
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from auditor.models import Extraction
-from auditor.store import facts, papers, results, runs, views
+from auditor.store import compact, facts, papers, results, runs, views
 from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
 from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
 from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
@@ -82,7 +83,7 @@ class Store:
         """
         db = Db.open(path)
         try:
-            db.create_schema(TABLES, views.VIEWS, EXPECTED_COLUMNS)
+            db.create_schema(TABLES, [*results.VIEWS, *views.VIEWS], EXPECTED_COLUMNS, [results.migrate_from_v1])
             FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
             db.con.close()
@@ -102,6 +103,15 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] | None = None):  # -> pandas.DataFrame
         """Any read-only SQL as a pandas frame (maps become dicts, lists stay arrays)."""
         return self.db.query(sql, params)
+
+    def keep_runs(self, n: int) -> int:
+        """Forget every run but the ``n`` latest; returns how many were forgotten (see :mod:`~auditor.store.compact`)."""
+        return compact.keep_runs(self.db, n)
+
+    def drop_orphans(self) -> None:
+        """Delete stored result sets no run refers to any more."""
+        self.db.flush()
+        compact.drop_orphans(self.db.con)
 
     def flush(self) -> None:
         """Commit buffered writes (a no-op when none)."""

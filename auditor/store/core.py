@@ -29,7 +29,9 @@ import pyarrow as pa
 from auditor import __version__
 from auditor.errors import AuditorError, DatabaseLocked
 
-SCHEMA_VERSION = 1
+#: 2: results and scores stored once per distinct content (results_stored, scores_stored,
+#: run_papers.set_id); a schema-1 file is migrated when opened.
+SCHEMA_VERSION = 2
 
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
@@ -85,7 +87,8 @@ class Db:
         return cls(con, shown)
 
     def create_schema(self, tables: Sequence[str], views: Sequence[str],
-                      expected: Mapping[str, Sequence[str]]) -> None:
+                      expected: Mapping[str, Sequence[str]],
+                      migrations: Sequence[Callable[[duckdb.DuckDBPyConnection, str], None]] = ()) -> None:
         """Create what is missing, refuse a newer or incompatible file, (re)create the views."""
         con = self.con
         con.execute("SET TimeZone = 'UTC'")
@@ -103,6 +106,8 @@ class Db:
         try:
             for sql in (META_TABLE, *tables):
                 con.execute(sql)
+            for migrate in migrations:  # each a no-op on a file that does not need it
+                migrate(con, self.path)
             self._check_columns(expected)
             for sql in views:
                 con.execute(sql)

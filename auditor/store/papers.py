@@ -114,13 +114,16 @@ class Papers:
             members = [{"run_id": run_id, "paper_id": pid} for pid in papers]
             updates = ", ".join(
                 f"{c} = coalesce(excluded.{c}, papers.{c})" for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
+            ) + " WHERE " + " OR ".join(
+                f"papers.{c} IS DISTINCT FROM coalesce(excluded.{c}, papers.{c})"
+                for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
             )
             self.db.write([
                 (f"INSERT INTO papers SELECT * FROM _b ON CONFLICT (paper_id) DO UPDATE SET {updates}",
                  {"_b": table(papers.values(), PAPER_COLS)}),
                 ("INSERT INTO sightings SELECT * FROM _b ON CONFLICT DO NOTHING",
                  {"_b": table(sightings.values(), SIGHTING_COLS)}),
-                ("INSERT INTO run_papers SELECT * FROM _b ON CONFLICT DO NOTHING",
+                ("INSERT INTO run_papers BY NAME SELECT * FROM _b ON CONFLICT DO NOTHING",
                  {"_b": table(members, RUN_PAPER_COLS)}),
             ])
         return count
@@ -144,14 +147,13 @@ class Papers:
             # in DuckDB than deleting and re-inserting every row.
             self.db.write([
                 ("INSERT INTO targets SELECT * FROM _b ON CONFLICT (target_key) DO UPDATE SET "
-                 "kind = excluded.kind, host = excluded.host, owner = excluded.owner, "
-                 "name = excluded.name, url = excluded.url",
+                 + upsert_set("targets", TARGET_COLS, ("target_key",)),
                  {"_b": table(targets.values(), TARGET_COLS)}),
                 ("INSERT INTO links SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
-                 + ", ".join(f"{c} = excluded.{c}" for c in LINK_COLS if c not in ("paper_id", "ordinal")),
+                 + upsert_set("links", LINK_COLS, ("paper_id", "ordinal")),
                  {"_b": links_t}),
                 ("INSERT INTO claims SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
-                 + ", ".join(f"{c} = excluded.{c}" for c in CLAIM_COLS if c not in ("paper_id", "ordinal")),
+                 + upsert_set("claims", CLAIM_COLS, ("paper_id", "ordinal")),
                  {"_b": claims_t}),
                 ("DELETE FROM links t WHERE t.paper_id IN (SELECT key FROM _ids) AND NOT EXISTS "
                  "(SELECT 1 FROM _b b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)",
@@ -201,6 +203,14 @@ class Papers:
                 Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8])
             )
         return {pid: tuple(links) for pid, links in out.items()}
+
+
+def upsert_set(name: str, cols: Iterable[str], key: tuple[str, ...]) -> str:
+    """``c = excluded.c, ... WHERE`` any differs: a row read again unchanged is not rewritten
+    (an update costs a new row version, so a weekly re-run would otherwise grow the file)."""
+    rest = [c for c in cols if c not in key]
+    return (", ".join(f"{c} = excluded.{c}" for c in rest)
+            + " WHERE " + " OR ".join(f"{name}.{c} IS DISTINCT FROM excluded.{c}" for c in rest))
 
 
 def paper_row(rec: Record, run_id: str) -> dict[str, Any]:

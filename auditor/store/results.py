@@ -6,13 +6,14 @@ before any read (a commit per paper would cost ~10 ms each).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from auditor.errors import AuditorError
 from auditor.models import Result
 from auditor.store.core import F, I, S, Db, get, table, to_json
-from auditor.store.runs import RUN_PAPER_COLS
 
 #: Buffered results + scores committed together once this many are waiting.
 FLUSH_ROWS = 10_000
@@ -21,9 +22,14 @@ FLUSH_ROWS = 10_000
 #: the views show it as NULL.
 PAPER_SCOPE_ORDINAL = -1
 
+# What a run found for a paper is stored once per distinct content: ``results_stored`` and
+# ``scores_stored`` hold each paper's rows under a ``set_id`` (a hash of them), and
+# ``run_papers.set_id`` says which set each run found. A weekly re-run that finds the same
+# thing for a paper adds one run_papers row, not its results again. ``results`` and ``scores``
+# are views with the run_id, as the tables were before (schema 1).
 TABLES = [
-    """CREATE TABLE IF NOT EXISTS results (
-        run_id VARCHAR NOT NULL,
+    """CREATE TABLE IF NOT EXISTS results_stored (
+        set_id BIGINT NOT NULL,
         paper_id VARCHAR NOT NULL,
         target_key VARCHAR NOT NULL,
         link_ordinal INTEGER NOT NULL,
@@ -31,13 +37,12 @@ TABLES = [
         status VARCHAR NOT NULL,
         score DOUBLE,
         reason VARCHAR,
-        evidence JSON,
-        PRIMARY KEY (run_id, paper_id, target_key, link_ordinal, check_name)
+        evidence JSON
     )""",
     # One row per scored link (two links to one target are scored apart) and
     # one per paper (target_key '', link_ordinal -1).
-    """CREATE TABLE IF NOT EXISTS scores (
-        run_id VARCHAR NOT NULL,
+    """CREATE TABLE IF NOT EXISTS scores_stored (
+        set_id BIGINT NOT NULL,
         paper_id VARCHAR NOT NULL,
         target_key VARCHAR NOT NULL,
         link_ordinal INTEGER NOT NULL,
@@ -47,9 +52,15 @@ TABLES = [
         applicable INTEGER,
         worst_check VARCHAR,
         worst_status VARCHAR,
-        top_reason VARCHAR,
-        PRIMARY KEY (run_id, paper_id, target_key, link_ordinal)
+        top_reason VARCHAR
     )""",
+]
+
+VIEWS = [
+    """CREATE OR REPLACE VIEW results AS
+    SELECT rp.run_id, r.* EXCLUDE (set_id) FROM run_papers rp JOIN results_stored r USING (set_id)""",
+    """CREATE OR REPLACE VIEW scores AS
+    SELECT rp.run_id, s.* EXCLUDE (set_id) FROM run_papers rp JOIN scores_stored s USING (set_id)""",
 ]
 
 RESULT_COLS = {
@@ -62,7 +73,10 @@ SCORE_COLS = {
     "judged": I, "applicable": I, "worst_check": S, "worst_status": S, "top_reason": S,
 }
 
-COLUMNS = {"results": tuple(RESULT_COLS), "scores": tuple(SCORE_COLS)}
+COLUMNS = {
+    "results_stored": ("set_id", *RESULT_COLS.keys() - {"run_id"}),
+    "scores_stored": ("set_id", *SCORE_COLS.keys() - {"run_id"}),
+}
 
 
 @dataclass(frozen=True)
@@ -144,27 +158,70 @@ class Results:
                 self.flush()
 
     def flush(self) -> None:
-        """Commit buffered results and scores in one transaction (a no-op when none)."""
+        """Commit buffered results and scores in one transaction (a no-op when none).
+
+        Rows are grouped by (run, paper); a paper that already has rows in this run
+        (a resumed run, or a paper flushed in two parts) has them merged in first.
+        Each paper's rows get a set id, the hash of their content; a set already
+        stored (the previous run found the same) is not written again.
+        """
         results, scores = self._pending_results, self._pending_scores
         if not results and not scores:
             return
-        members = [
-            {"run_id": run_id, "paper_id": pid}
-            for run_id, pid in {(r["run_id"], r["paper_id"]) for r in (*results.values(), *scores.values())}
-        ]
+        groups: dict[tuple[str, str], tuple[dict[tuple, dict], dict[tuple, dict]]] = {}
+        for key, row in results.items():
+            groups.setdefault((row["run_id"], row["paper_id"]), ({}, {}))[0][key[2:]] = row
+        for key, row in scores.items():
+            groups.setdefault((row["run_id"], row["paper_id"]), ({}, {}))[1][key[2:]] = row
+        self._merge_stored(groups)
+        sets: dict[int, tuple[list[dict], list[dict]]] = {}
+        members: list[dict[str, Any]] = []
+        for (run_id, paper_id), (res, sco) in groups.items():
+            set_id = _set_id(paper_id, res, sco)
+            sets[set_id] = (list(res.values()), list(sco.values()))
+            members.append({"run_id": run_id, "paper_id": paper_id, "set_id": set_id})
+        have = {r[0] for r in self.db.con.execute(
+            "SELECT DISTINCT set_id FROM run_papers WHERE set_id IN (SELECT unnest(?))", [list(sets)]
+        ).fetchall()}
+        new = [(sid, rows) for sid, rows in sets.items() if sid not in have]
+        result_rows = [{**r, "set_id": sid} for sid, (res, _) in new for r in res]
+        score_rows = [{**r, "set_id": sid} for sid, (_, sco) in new for r in sco]
         self.db.write([
-            ("INSERT INTO results SELECT * FROM _b ON CONFLICT DO UPDATE SET "
-             "status = excluded.status, score = excluded.score, reason = excluded.reason, "
-             "evidence = excluded.evidence",
-             {"_b": table(results.values(), RESULT_COLS)}),
-            ("INSERT INTO scores SELECT * FROM _b ON CONFLICT DO UPDATE SET "
-             + ", ".join(f"{c} = excluded.{c}" for c in SCORE_FIELDS),
-             {"_b": table(scores.values(), SCORE_COLS)}),
-            ("INSERT INTO run_papers SELECT * FROM _b ON CONFLICT DO NOTHING",
-             {"_b": table(members, RUN_PAPER_COLS)}),
+            ("INSERT INTO results_stored BY NAME SELECT * EXCLUDE (run_id) FROM _b",
+             {"_b": table(result_rows, {**RESULT_COLS, "set_id": I})}),
+            ("INSERT INTO scores_stored BY NAME SELECT * EXCLUDE (run_id) FROM _b",
+             {"_b": table(score_rows, {**SCORE_COLS, "set_id": I})}),
+            ("INSERT INTO run_papers BY NAME SELECT * FROM _b ON CONFLICT DO UPDATE SET set_id = excluded.set_id",
+             {"_b": table(members, {"run_id": S, "paper_id": S, "set_id": I})}),
         ])
         results.clear()
         scores.clear()
+
+    def _merge_stored(self, groups: dict[tuple[str, str], tuple[dict, dict]]) -> None:
+        """Add to each group the rows its (run, paper) already has stored, unless pending replaces them."""
+        keys = [{"run_id": r, "paper_id": p} for r, p in groups]
+        con = self.db.con
+        con.register("_g", table(keys, {"run_id": S, "paper_id": S}))
+        try:
+            found = con.execute(
+                "SELECT rp.run_id, r.* EXCLUDE (set_id) FROM run_papers rp JOIN _g USING (run_id, paper_id) "
+                "JOIN results_stored r USING (set_id)"
+            ).fetchall()
+            res_cols = list(RESULT_COLS)
+            for values in found:
+                row = dict(zip(res_cols, values))
+                groups[(row["run_id"], row["paper_id"])][0].setdefault(
+                    (row["target_key"], row["link_ordinal"], row["check_name"]), row)
+            found = con.execute(
+                "SELECT rp.run_id, s.* EXCLUDE (set_id) FROM run_papers rp JOIN _g USING (run_id, paper_id) "
+                "JOIN scores_stored s USING (set_id)"
+            ).fetchall()
+            sco_cols = list(SCORE_COLS)
+            for values in found:
+                row = dict(zip(sco_cols, values))
+                groups[(row["run_id"], row["paper_id"])][1].setdefault((row["target_key"], row["link_ordinal"]), row)
+        finally:
+            con.unregister("_g")
 
     def completed_pairs(self, run_id: str) -> set[tuple[str, str]]:
         """(paper_id, target_key) pairs that already have results in this run ('' = paper scope)."""
@@ -198,6 +255,48 @@ class Results:
             )
             for r in rows
         ]
+
+
+def migrate_from_v1(con: Any, path: str) -> None:
+    """Schema 1 kept results and scores per run in tables of those names: move them under set ids
+    (one set per run and paper), then drop them so that the views can take their names."""
+    con.execute("ALTER TABLE run_papers ADD COLUMN IF NOT EXISTS set_id BIGINT")
+    have: dict[str, set[str]] = {}
+    for t, c in con.execute(
+        "SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_tables() t "
+        "USING (schema_name, table_name) WHERE schema_name = 'main' AND table_name IN ('results', 'scores')"
+    ).fetchall():
+        have.setdefault(t, set()).add(c)
+    old = [(name, cols) for name, cols in (("results", RESULT_COLS), ("scores", SCORE_COLS)) if name in have]
+    for name, cols in old:
+        missing = [c for c in cols if c not in have[name]]
+        if missing:
+            raise AuditorError(
+                f"{path} was written by an incompatible repro-auditor (table {name} lacks "
+                f"{', '.join(missing)}): move it away or use another --db"
+            )
+    if not old:
+        return
+    sid = "(hash(run_id || '/' || paper_id) >> 1)::BIGINT"
+    pairs = " UNION ".join(f"SELECT run_id, paper_id FROM {name}" for name, _ in old)
+    for view in ("link_scorecard", "paper_scorecard", "link_scorecard_all", "paper_scorecard_all"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    con.execute(f"INSERT INTO run_papers (run_id, paper_id) {pairs} ON CONFLICT DO NOTHING")
+    con.execute(f"UPDATE run_papers SET set_id = {sid} WHERE (run_id, paper_id) IN ({pairs})")
+    for name, cols in old:
+        con.execute(f"INSERT INTO {name}_stored BY NAME SELECT {sid} AS set_id, * EXCLUDE (run_id) FROM {name}")
+        con.execute(f"DROP TABLE {name}")
+
+
+def _set_id(paper_id: str, results: Mapping[tuple, Mapping[str, Any]], scores: Mapping[tuple, Mapping[str, Any]]) -> int:
+    """A signed 64-bit hash of a paper's rows (run_id left out), the same in every process."""
+    canon = json.dumps(
+        [paper_id,
+         sorted((list(k), [r.get(c) for c in RESULT_COLS if c != "run_id"]) for k, r in results.items()),
+         sorted((list(k), [r.get(c) for c in SCORE_COLS if c != "run_id"]) for k, r in scores.items())],
+        default=str, separators=(",", ":"),
+    )
+    return int.from_bytes(hashlib.blake2b(canon.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def score_rows(paper_id: str, link_scores: Any, paper_score: Any) -> list[dict[str, Any]]:

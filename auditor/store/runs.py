@@ -30,6 +30,7 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS run_papers (
         run_id VARCHAR NOT NULL,
         paper_id VARCHAR NOT NULL,
+        set_id BIGINT,  -- the paper's results and scores in this run (results_stored.set_id)
         PRIMARY KEY (run_id, paper_id)
     )""",
 ]

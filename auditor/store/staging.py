@@ -27,6 +27,7 @@ from auditor.store.papers import (
     extraction_rows,
     paper_row,
     sighting_row,
+    upsert_set,
 )
 
 _STAGED = {
@@ -87,13 +88,12 @@ class Staging:
         """
         keep = [c for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")]
         newest = ", ".join(f"arg_max({c}, seq) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in keep)
-        p_updates = ", ".join(f"{c} = coalesce(excluded.{c}, papers.{c})" for c in keep)
+        p_updates = ", ".join(f"{c} = coalesce(excluded.{c}, papers.{c})" for c in keep) + " WHERE " + " OR ".join(
+            f"papers.{c} IS DISTINCT FROM coalesce(excluded.{c}, papers.{c})" for c in keep)
 
         def last(cols: dict[str, Any], key: tuple[str, ...]) -> str:
             return ", ".join(c if c in key else f"arg_max({c}, seq) AS {c}" for c in cols)  # the last one wins
 
-        def updates(cols: dict[str, Any], key: tuple[str, ...]) -> str:
-            return ", ".join(f"{c} = excluded.{c}" for c in cols if c not in key)
 
         sql = [
             f"INSERT INTO papers BY NAME SELECT paper_id, {newest}, ? AS first_seen_run FROM stage_papers "
@@ -102,13 +102,13 @@ class Staging:
             "INSERT INTO sightings BY NAME SELECT paper_id, source, position, "
             + ", ".join(f"arg_min({c}, seq) AS {c}" for c in SIGHTING_COLS if c not in ("paper_id", "source", "position", "run_id"))
             + ", ? AS run_id FROM stage_sightings GROUP BY paper_id, source, position ON CONFLICT DO NOTHING",
-            "INSERT INTO run_papers SELECT DISTINCT ?, paper_id FROM stage_papers ON CONFLICT DO NOTHING",
+            "INSERT INTO run_papers (run_id, paper_id) SELECT DISTINCT ?, paper_id FROM stage_papers ON CONFLICT DO NOTHING",
             f"INSERT INTO targets BY NAME SELECT {last(TARGET_COLS, ('target_key',))} FROM stage_targets GROUP BY target_key "
-            f"ON CONFLICT (target_key) DO UPDATE SET {updates(TARGET_COLS, ('target_key',))}",
+            f"ON CONFLICT (target_key) DO UPDATE SET {upsert_set('targets', TARGET_COLS, ('target_key',))}",
             f"INSERT INTO links BY NAME SELECT * EXCLUDE (seq) FROM stage_links "
-            f"ON CONFLICT (paper_id, ordinal) DO UPDATE SET {updates(LINK_COLS, ('paper_id', 'ordinal'))}",
+            f"ON CONFLICT (paper_id, ordinal) DO UPDATE SET {upsert_set('links', LINK_COLS, ('paper_id', 'ordinal'))}",
             f"INSERT INTO claims BY NAME SELECT * EXCLUDE (seq) FROM stage_claims "
-            f"ON CONFLICT (paper_id, ordinal) DO UPDATE SET {updates(CLAIM_COLS, ('paper_id', 'ordinal'))}",
+            f"ON CONFLICT (paper_id, ordinal) DO UPDATE SET {upsert_set('claims', CLAIM_COLS, ('paper_id', 'ordinal'))}",
             "DELETE FROM links t WHERE t.paper_id IN (SELECT paper_id FROM stage_papers) AND NOT EXISTS "
             "(SELECT 1 FROM stage_links b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)",
             "DELETE FROM claims t WHERE t.paper_id IN (SELECT paper_id FROM stage_papers) AND NOT EXISTS "
