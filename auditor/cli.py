@@ -17,6 +17,7 @@ import click
 
 from auditor import __version__, exitcodes
 from auditor.errors import AuditorError
+from auditor.redaction import redacted_output
 
 EPILOG_EXIT = (
     "Exit codes: 0 done; 1 usage or input error; 3 partial results (rate limited, re-run later to "
@@ -29,6 +30,10 @@ class AuditGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         kwargs["standalone_mode"] = False
+        with redacted_output():
+            return self._main(*args, **kwargs)
+
+    def _main(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:

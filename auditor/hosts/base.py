@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import AsyncIterator, Protocol, Sequence
 
 from auditor.models import Facts, Target
+from auditor.redaction import redact
 
 
 @dataclass(frozen=True)
@@ -56,4 +57,4 @@ def now_utc() -> datetime:
 
 def unknown_facts(target_key: str, reason: str) -> Facts:
     """Facts that say only why nothing is known (offline, rate limited, skipped)."""
-    return Facts(target_key=target_key, status="unknown", fetched_at=now_utc(), error=reason)
+    return Facts(target_key=target_key, status="unknown", fetched_at=now_utc(), error=redact(reason))

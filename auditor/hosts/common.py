@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 
 from auditor.hosts.base import TargetRequest, now_utc
+from auditor.redaction import redact, redact_value
 from auditor.models import FactStatus, Facts
 import httpx
 
@@ -113,7 +114,10 @@ def spdx_for(key: str | None) -> str | None:
 
 
 def facts(request: TargetRequest, status: FactStatus, data: Mapping[str, Any] | None = None, **kw: Any) -> Facts:
-    return Facts(target_key=request.target.key, status=status, fetched_at=now_utc(), data=dict(data or {}), **kw)
+    """Facts of one answer; what the server said (data, error) is redacted here, at the source."""
+    if kw.get("error"):
+        kw["error"] = redact(kw["error"])
+    return Facts(target_key=request.target.key, status=status, fetched_at=now_utc(), data=redact_value(dict(data or {})), **kw)
 
 
 def conditional_headers(request: TargetRequest) -> dict[str, str]:

@@ -24,6 +24,7 @@ from typing import Literal
 from auditor.report.data import ReportData, links_frame, load, scorecard_frame, summary
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
+from auditor.redaction import redact
 from auditor.store import Store
 
 __all__ = ["ReportPaths", "ReportData", "write_reports", "render", "load"]
@@ -70,7 +71,10 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None) 
 def render(store: Store, fmt: Format, run_id: str | None = None) -> str:
     """One report as text for stdout: the scorecard CSV, the Markdown, or JSON
     (the summary plus ``scorecard``: the scorecard.csv rows)."""
-    data = load(store, run_id)
+    return redact(_render(load(store, run_id), fmt))
+
+
+def _render(data: ReportData, fmt: Format) -> str:
     if fmt == "csv":
         return scorecard_frame(data).to_csv(index=False, lineterminator="\n")
     if fmt == "md":
@@ -87,5 +91,5 @@ def render(store: Store, fmt: Format, run_id: str | None = None) -> str:
 def _write_text(path: Path, text: str) -> None:
     # Write then rename: a reader (the Action, a browser) never sees half a file.
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_text(redact(text), encoding="utf-8")  # the store redacted already: this is the last guard
     tmp.replace(path)

@@ -121,7 +121,9 @@ class FactsTable:
 def fact_row(f: Facts) -> dict[str, Any]:
     return {
         "target_key": f.target_key, "fetched_at": utc(f.fetched_at), "status": f.status,
-        "canonical_key": f.canonical_key, "data": to_json(f.data), "etag": f.etag, "error": f.error,
+        # What a server said is redacted here too, whoever collected it (staged or saved).
+        "canonical_key": f.canonical_key, "data": redact(to_json(f.data)),
+        "etag": redact(f.etag) if f.etag else f.etag, "error": redact(f.error) if f.error else f.error,
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Mapping
 
 from auditor.errors import AuditorError
 from auditor.models import Result
+from auditor.redaction import redact
 from auditor.store.core import F, I, S, Db, get, table, to_json
 
 #: Buffered results + scores committed together once this many are waiting.
@@ -123,8 +124,8 @@ class Results:
                 "check_name": get(o, "check", None) or get(o, "check_name"),
                 "status": get(result, "status"),
                 "score": get(result, "score", None),
-                "reason": get(result, "reason", None),
-                "evidence": to_json(get(result, "evidence", None)),
+                "reason": _redacted(get(result, "reason", None)),  # reasons may quote a server
+                "evidence": redact(to_json(get(result, "evidence", None))),
             }
             pending[(run_id, row["paper_id"], row["target_key"], row["link_ordinal"], row["check_name"])] = row
             if len(pending) >= FLUSH_ROWS:
@@ -153,6 +154,7 @@ class Results:
                 "link_ordinal": PAPER_SCOPE_ORDINAL if ordinal is None else int(ordinal),
                 **{k: r.get(k) for k in SCORE_FIELDS},
             }
+            row["top_reason"] = _redacted(row["top_reason"])
             pending[(run_id, row["paper_id"], row["target_key"], row["link_ordinal"])] = row
             if len(pending) >= FLUSH_ROWS:
                 self.flush()
@@ -318,3 +320,7 @@ def _score_fields(s: Any) -> dict[str, Any]:
     if fields["top_reason"] is None:  # scoring.LinkScore/PaperScore call it worst_reason
         fields["top_reason"] = get(s, "worst_reason", None)
     return fields
+
+
+def _redacted(text: object) -> object:
+    return redact(text) if isinstance(text, str) else text

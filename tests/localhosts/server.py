@@ -45,6 +45,7 @@ class Seen:
     path: str
     query: Mapping[str, list[str]]
     headers: Mapping[str, str]
+    body: bytes = b""  # a POST's body, read in full so the connection can be reused
 
 
 Route = Callable[[Seen], Reply]
@@ -76,7 +77,9 @@ class LocalServer:
 
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
-                seen = Seen(self.command, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()})
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length > 0 else b""
+                seen = Seen(self.command, parts.path, parse_qs(parts.query), {k.lower(): v for k, v in self.headers.items()}, body)
                 owner.seen.append(seen)
                 route = owner.routes.get(parts.path) or owner.routes.get("*")
                 reply = Reply(404, "not here") if route is None else (route if isinstance(route, Reply) else route(seen))
