@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from auditor.iterutil import chunks
 from auditor.models import Facts
+from auditor.redaction import redact
 from auditor.store.core import BATCH_ROWS, I, S, TS, Db, table, to_json, utc
 
 #: Fact statuses that say something about the target (Facts.known).
