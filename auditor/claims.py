@@ -80,11 +80,12 @@ _NEG = (
 )
 _PROMISED_ALTERNATIVES = [
     r"will\s+(?:\w+\s+){0,2}?(?:be\s+)?" + _ADV
-    + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|hosted)\b",
+    + r"(?:" + _AVAIL + r"|released|public|open[- ]?sourced?|shared|accessible|published|provided|hosted|added)\b",
     r"will\s+(?:\w+\s+){0,2}?(?:release|open[- ]?source|publish)\b",
     r"will\s+be\s+(?:at|on|in)\b",
     r"will\s+(?:\w+\s+){0,2}?make\s+(?:[\w-]+,?\s+){0,7}?" + _ADV + r"(?:" + _AVAIL + r"|public|accessible|open[- ]?sourced?)\b",
     r"coming\s+soon\b",
+    *_words("is are", r"\s+coming\b"),
     r"soon\s+(?:be\s+)?(?:" + _AVAIL + r"|released|open[- ]?sourced)\b",
     *_words("upon on", r"\s+(?:paper\s+|the\s+|our\s+)?(?:acceptance|publication)\b"),
     r"after\s+(?:the\s+)?(?:paper\s+(?:is\s+)?)?(?:acceptance|accepted|publication|review|the\s+review)\b",
@@ -115,6 +116,11 @@ _AVAILABLE_SUBJECT = (
     + r"(?:" + _AVAIL + r"|accessible|released|open[- ]?sourced?|hosted|public)\b" + _NOT_RELEASE
 )
 _CAN_BE = r"can\s+be\s+(?:found|accessed|downloaded|obtained)\b"
+# part of something released: "has been integrated into X", "is part of X", "is included in X"
+_PART_OF = (
+    r"(?:has|have)\s+been\s+(?:also\s+|now\s+)?integrated\s+into\b"
+    r"|(?:is|are)\s+(?:also\s+|now\s+)?(?:integrated\s+into|(?:a\s+)?part\s+of|included\s+in)\b"
+)
 # phrases that count only next to a link: "available at", "Code: URL", "project page at"
 _LINKED = (
     (r"(?:" + _AVAIL + r"|accessible|hosted|provided|released|published)\s+(?:at|on|via|from|through|here|online|in|under)\b",
@@ -129,8 +135,9 @@ _LINKED = (
     (r"at\s*:(?!\s*//)", ("at:", "at :")),
 )
 # ... and a preposition or label colon after an artefact, right before the link: "Code and models at URL", "Code: URL"
-_LINKED_SUBJECT = r"\b(?:at|in|on|via|here)\b|:(?!\s*//)"
+_LINKED_SUBJECT = r"\b(?:at|in|on|via|here)\b|:(?!\s*//)|\s[-\u2013\u2014]\s*$"  # "Code - URL" too
 _BEFORE_LINK = 70
+_LINKED_SUBJECT_RX = re.compile(_LINKED_SUBJECT)
 _SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r")\b")
 _LINK_SUBJECT = re.compile(r"\b(?:" + _ARTEFACT + r"|github|hugging\s?face|zenodo|project|page|website|homepage)\b")
 
@@ -145,15 +152,16 @@ _PATTERNS = tuple(
         ("on_request", "on_request", _ON_REQUEST, "anchors", 0, ("request",)),
         ("neg", "neg", _NEG, "anchors", 0, ("not ", "no ", "never", "nor ", "neither")),
         ("promised", "promised", _PROMISED, "anchors", 0,
-         ("will", "soon", "accept", "publica", "after", "once", "to be", "plan", "intend", "aim", "expect", "hope", "going")),
+         ("will", "soon", "accept", "publica", "after", "once", "to be", "plan", "intend", "aim", "expect", "hope", "going", "coming")),
         ("available", "available", _AVAILABLE, "anchors", 0, ("mak", "made", "releas", "publish", "open", "we ")),
         ("subject", "available", _AVAILABLE_SUBJECT, "anchors", 90, (" is ", " are ", "been", " was ", "were")),
         ("can_be", "available", _CAN_BE, "anchors", 50, ("can be",)),
+        ("part_of", "available", _PART_OF, "anchors", 60, ("integrated", "part of", "included")),
         ("before_link", "linked", _LINKED_SUBJECT, "before_link", 50, None),
         *(("linked", "linked", pattern, "links", 0, needs) for pattern, needs in _LINKED),
     )
 )
-_ALL = frozenset(("on_request", "neg", "promised", "available", "subject", "can_be"))
+_ALL = frozenset(("on_request", "neg", "promised", "available", "subject", "can_be", "part_of"))
 #: which matches a match of the key kind voids when they overlap
 _VOIDS = {"on_request": ("available", "linked", "promised"), "neg": ("available", "linked", "promised"), "promised": ("available", "linked")}
 _PRIORITY: dict[str, int] = {"on_request": 3, "promised": 2, "available": 1}
@@ -184,6 +192,7 @@ def _predicate(lower: str, i: int) -> bool:
 
 _RELEASE = frozenset(("neg", "promised", "available", "subject"))
 _PROMISE = frozenset(("promised",))
+_PART_OF_NAMES = frozenset(("part_of",))
 
 
 def _acce(lower: str, i: int) -> frozenset[str] | None:
@@ -198,7 +207,9 @@ def _be(lower: str, i: int) -> frozenset[str] | None:
     """' be ' after "can" or "will": "can be found", "will be provided", "will be at URL"."""
     if lower.endswith("can", 0, i) and lower.startswith(("found", "accessed", "downloaded", "obtained"), i + 4):
         return frozenset(("can_be",))
-    if lower.endswith("will", 0, i) and lower.startswith(("provided", "hosted", "shared", "published", "at ", "on ", "in "), i + 4):
+    if lower.endswith("will", 0, i) and lower.startswith(
+        ("provided", "hosted", "shared", "published", "added", "at ", "on ", "in "), i + 4
+    ):
         return _PROMISE
     return None
 
@@ -217,12 +228,158 @@ _ANCHORS = (
     ("releas", lambda lower, i: _RELEASE),
     ("request", lambda lower, i: frozenset(("on_request",))),
     ("soon", lambda lower, i: _PROMISE),
+    ("coming", lambda lower, i: _PROMISE),  # "the code is coming"
+    ("integrated", lambda lower, i: _PART_OF_NAMES),
+    ("part of", lambda lower, i: _PART_OF_NAMES),
+    ("included in", lambda lower, i: _PART_OF_NAMES),
     ("acce", _acce),
     ("open", _when(_open_source, _RELEASE)),
     ("public", _when(_public, frozenset(("promised", "available", "subject")))),
     (" be ", _be),
 )
 _BEFORE, _AFTER = 110, 50  # a window's reach around an anchor: the longest phrase fits
+
+
+# --------------------------------------------------------------------------- what a claim is about
+
+# Words that name what is released, by object (bits 1 code, 2 model, 4 data, 8 unspecified),
+# and words of a page one is pointed to (16): "Project page: URL", "video results at URL".
+_OBJECT_WORDS = re.compile(
+    r"\b(?:(code|codes|codebase|implementations?|software|packages?|toolkits?|toolbox|librar(?:y|ies)|frameworks?"
+    r"|repositor(?:y|ies)|repos?|scripts|pipelines?|tools?|github|gitlab|programs?|environments?|plugins?)"
+    r"|(models?|weights|checkpoints?|llms?|classifiers?|lora)"
+    r"|(data|datasets?|benchmarks?|corpus|corpora|annotations|prompts|splits|labels|trajectories|logs|records)"
+    r"|(resources|materials|artifacts|artefacts|everything|assets|hugging\s?face|zenodo)"
+    r"|(pages?|websites?|webpages?|homepages?|site|videos?|demos?|demonstrations?|supplementary|supplement|details"
+    r"|information|results|examples|visuali[sz]ations|leaderboards?|slides|poster|updates|statistics|blog"
+    r"|tutorials?|samples|documentation))\b"
+)
+_OBJECT_NAMES = ((1, "code"), (2, "model"), (4, "data"))
+
+
+def _object_bits(text: str, a: int, b: int) -> int:
+    bits = 0
+    if a < b:
+        for m in _OBJECT_WORDS.finditer(text, a, b):
+            bits |= 1 << (m.lastindex - 1)  # type: ignore[operator]
+    return bits
+
+
+def _object_name(bits: int) -> str | None:
+    """code / model / data joined by "+", "unspecified", "pointing" (a page only), None (nothing named)."""
+    if bits & 7:
+        return "+".join(name for bit, name in _OBJECT_NAMES if bits & bit)
+    if bits & 8:
+        return "unspecified"
+    return "pointing" if bits & 16 else None
+
+
+def _bits_of(obj: str) -> int:
+    if obj == "unspecified":
+        return 8
+    if obj == "pointing":
+        return 16
+    return sum(bit for bit, name in _OBJECT_NAMES if name in obj.split("+"))
+
+
+def _object_of(text: str, a: int, b: int) -> str | None:
+    return _object_name(_object_bits(text, a, b))
+
+
+def _target_object(key: str) -> str | None:
+    """What a link's target is, when the words around it name nothing: a repository holds code,
+    a Hub model a model, a Hub dataset data; a page, a DOI or an owner says nothing."""
+    host, _, rest = key.partition(":")
+    if host in ("git", "anonymous") or (host == "github" and "/" in rest):
+        return "code"
+    if host == "huggingface":
+        return {"model": "model", "dataset": "data"}.get(rest.partition(":")[0])
+    return "unspecified" if host == "zenodo" else None  # a deposit: data, code or both
+
+
+# an active release verb (or its determiner) ends the phrase: what is released follows it
+_ACTIVE_END = re.compile(
+    r"(?:release|publish|share|open[- ]?source|releasing|publishing|open[- ]?sourcing|our|the|all|its|their|both"
+    r"|this|these|an?|full|complete|source)$"
+)
+_FORWARD_STOP = re.compile(
+    r"[.;:(]|__|\s(?:to|for|at|on|in|via|from|under|which|that|so|through|here|upon|after|once|when|while)\b"
+)
+# an on-request phrase is about the paper's own material only next to it or to a verb of release
+# ("data are available from the authors upon request"), not in "mandate data removal upon request"
+_REQUEST_BEFORE = re.compile(
+    r"(?:\b(?:" + _ARTEFACT + r"|authors?|" + _AVAIL + r"|provided|obtained|shared|accessible|released|distributed)"
+    r"|\b(?:" + _AVAIL + r"|provided|obtained|shared|accessible|released|distributed)\s+(?:[\w-]+,?\s+){1,5})"
+    r"\s*[,(]?\s*$"
+)
+_REQUEST_AFTER = re.compile(r"\s*(?:to|from)\s+the\s+(?:corresponding\s+)?authors?\b")
+_REQUEST_VERB = re.compile(r"(?:" + _AVAIL + r"|provided|obtained|shared|accessible|released|provide|request\s)")
+# a repository site's boilerplate: "Available from: URL [accessed 2024-05-01]"
+_BOILERPLATE = re.compile(r"\[\s*accessed|\baccessed\s+(?:on\s+)?\d|\bretrieved\s+(?:on\s+)?\d")
+
+
+def _objects(text: str, s: int, e: int, phrases: list[tuple[int, str, int]]) -> list[tuple[int, str, int, str | None]]:
+    """(start, kind, end, object) of a sentence's strong phrases. A phrase that names nothing of
+    its own ("... will be released and made publicly available", "upon acceptance") is part of
+    the claim before it, which takes the stronger kind."""
+    out: list[tuple[int, str, int, str | None]] = []
+    prev = s
+    for p, kind, end in phrases:
+        if out and p < out[-1][2]:
+            # overlapping phrases ("we release" and "release our code"): one claim
+            q, k, qe, o = out[-1]
+            both = _object_bits(text, q, max(qe, end)) | (0 if o is None else _bits_of(o))
+            out[-1] = (q, k if _PRIORITY[k] >= _PRIORITY[kind] else kind, max(qe, end), _object_name(both))
+            prev = max(qe, end)
+            continue
+        if kind == "on_request" and not (
+            _REQUEST_VERB.match(text, p)
+            or _REQUEST_BEFORE.search(text, max(s, p - 80), p)
+            or _REQUEST_AFTER.match(text, end)
+        ):
+            continue
+        bits = _object_bits(text, p, end)
+        active = (
+            text.startswith("we ", p)  # "we release", "we have open-sourced"
+            or _ACTIVE_END.search(text, max(p, end - 12), end) is not None
+            or bool(bits & 15 and not _OBJECT_WORDS.match(text, p))
+        )
+        reach = end  # where the text this phrase read ends
+        if active:
+            hi = min(e, end + 120)
+            stop = _FORWARD_STOP.search(text, end, hi)
+            reach = stop.start() if stop else hi
+            bits |= _object_bits(text, end, reach)
+        elif not bits & 15:
+            # what is available stands before: back to the phrase before, or to the sentence start
+            bits |= _object_bits(text, max(prev, p - 80) if out else s, p)
+        obj = _object_name(bits)
+        if obj is None and out:
+            q, k, _, o = out[-1]
+            out[-1] = (q, k if _PRIORITY[k] >= _PRIORITY[kind] else kind, end, o)
+        else:
+            out.append((p, kind, end, obj))
+        prev = max(end, reach)
+    return out
+
+
+def _label(text: str, s: int, here: list[tuple[int, str, int]], n: int) -> str | None:
+    """The object a label right before link ``n`` names ("Code: URL", "Dataset: URL", "Project
+    page: URL", "and model weights at URL"), None when the link has no label of its own."""
+    a = here[n][0]
+    lo = max(s, a - _BEFORE_LINK)
+    run = text.rfind("__", lo, a)  # the link before, masked
+    if run != -1:
+        lo = run + 2
+    found: set[tuple[int, int]] = set()
+    _run(found, "linked", _LINKED_SUBJECT_RX, 50, text, lo, a)
+    if not found:
+        return None
+    start, end = max(found, key=lambda x: x[1])
+    if len(text[end:a].strip(" {}\\$~")) > 6:
+        return None  # the label stands further back: the link's phrase decides
+    return _object_of(text, start, a)
+
 
 # --------------------------------------------------------------------------- sentences
 
@@ -254,8 +411,19 @@ def _boundaries(text: str, pos: int) -> Iterator[tuple[int, int]]:
     """(start, end) of _BOUNDARY's matches from ``pos`` on, as its finditer gives them, but
     the regex is tried only where a mark stands (str.find finds those far faster than the
     regex engine's own scan for a character class)."""
-    dot, bang, ask = text.find(".", pos), text.find("!", pos), text.find("?", pos)
     match = _BOUNDARY.match
+    if "!" not in text and "?" not in text:  # most abstracts: full stops only, one pointer
+        find = text.find
+        i = find(".", pos)
+        while i != -1:
+            m = match(text, i)
+            if m is None:
+                i = find(".", i + 1)
+            else:
+                yield i, m.end()
+                i = find(".", m.end())
+        return
+    dot, bang, ask = text.find(".", pos), text.find("!", pos), text.find("?", pos)
     while True:
         i = dot
         if bang != -1 and (i == -1 or bang < i):
@@ -290,17 +458,18 @@ def split_sentences(
     guard = sorted(protected)
     # the sentence holding lo starts at the last boundary before it: look back in chunks that
     # double (a long sentence costs its length, not its length squared), each chunk read once
-    top, width = lo, 400
+    width = 400
     floor = max(0, lo - width)
-    while True:
-        before = [e for e in _ends(text, floor, top, n, guard) if e <= lo]
-        if before or floor == 0:
-            break
+    ends: list[int] | None = _ends(text, floor, n, hi, guard)  # the common case: one scan serves both
+    before = [e for e in ends if e <= lo]
+    while not before and floor > 0:
         top, width = floor, width * 2
         floor = max(0, floor - width)
+        before = [e for e in _ends(text, floor, top, n, guard) if e <= lo]
+        ends = None
     start = before[-1] if before else 0
     out: list[tuple[int, int]] = []
-    for end in _ends(text, start, n, hi, guard):
+    for end in _ends(text, start, n, hi, guard) if ends is None else ends:
         if end > start:
             out.append((start, end))
             start = end
@@ -445,53 +614,99 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
     by_sentence: dict[int, list[tuple[int, str, int]]] = {}
     for pos, kind, end in matches:
         by_sentence.setdefault(bisect.bisect_right(starts, pos) - 1, []).append((pos, kind, end))
-    links_in: dict[int, list[tuple[int, str]]] = {}
-    for a, _, key in spans:
-        links_in.setdefault(bisect.bisect_right(starts, a) - 1, []).append((a, key))
+    links_in: dict[int, list[tuple[int, str, int]]] = {}
+    for a, b, key in spans:
+        links_in.setdefault(bisect.bisect_right(starts, a) - 1, []).append((a, key, b))
 
     claims: list[Claim] = []
-    seen: set[tuple[str, int, str | None]] = set()
-    pending: tuple[tuple[int, int], ClaimKind, int] | None = None  # an unlinked claim the next sentence's bare links may take
+    seen: set[tuple] = set()
+    pending: tuple[tuple[int, int], ClaimKind, str, int] | None = None  # an unlinked claim the next sentence's bare links may take
     for idx in sorted(by_sentence.keys() | links_in.keys()):
         s, e = sentences[idx]
         found = by_sentence.get(idx, [])
         here = links_in.get(idx, [])
         sentence = text[s:e]
+        strong = _objects(masked, s, e, [(p, k, end) for p, k, end in found if k in _PRIORITY])
         if here:
-            kinds = [(p, k) for p, k, _ in found if k in _PRIORITY]
-            if not kinds:
+            said = _clean(sentence)
+            at = None
+            if not strong:
                 # only now the phrases that count next to a link ("available at", "Code: URL")
                 voids = [(p, end) for p, k, end in found if k != "available"]
                 at = _linked_phrase(masked, s, e, here, voids)
-                kinds = [] if at is None else [(at, "linked")]
-            if not kinds and pending is not None and pending[2] == idx - 1 and _mostly_links(sentence, s, spans):
-                # "We make the code and data publicly available.\n https://... https://..."
-                prev, kind, _ = pending
-                said = _clean(text[prev[0] : prev[1]])
-                claims = [c for c in claims if not (c.target_key is None and c.sentence == said)]
-                for _, key in here:
-                    _add(claims, seen, kind, said, key, idx)
-                pending = None
-                continue
-            if not kinds:
-                continue
-            request = any(k == "on_request" for _, k in kinds)
-            said = _clean(sentence)
-            places = [p for p, _ in kinds]  # sorted, as the matches are
-            for pos, key in here:
-                kind = "on_request" if request else _nearest(kinds, places, pos)
-                _add(claims, seen, kind, said, key, idx)
+                if at is None and pending is not None and pending[3] == idx - 1 and _mostly_links(sentence, s, spans):
+                    # "We make the code and data publicly available.\n https://... https://..."
+                    prev, kind, obj, _ = pending
+                    said = _clean(text[prev[0] : prev[1]])
+                    claims = [c for c in claims if not (c.target_key is None and c.sentence == said)]
+                    for n, (_, key, _) in enumerate(here):
+                        label = _label(masked, s, here, n)
+                        if (label or obj) != "pointing":
+                            _add(claims, seen, kind, said, key, label or obj, idx)
+                    pending = None
+                    continue
+                if at is None or _BOILERPLATE.search(masked, s, e):
+                    continue
+            request = any(k == "on_request" and o is None for _, k, _, o in strong)
+            places = [p for p, *_ in strong]
+            chosen: set[int] = set()
+            previous: str | None = None
+            for n, (pos, key, link_end) in enumerate(here):
+                kind: ClaimKind = "available"
+                weak = not strong
+                if strong:
+                    i = bisect.bisect_right(places, pos)
+                    i = i - 1 if i else 0
+                    kind, obj = strong[i][1], strong[i][3]  # type: ignore[assignment]
+                    gap = pos - strong[i][2]
+                    # "the code is available at URL": the phrase is the link's label (most links)
+                    label = None if 0 <= gap < 12 and ":" not in masked[pos - gap : pos] else _label(masked, s, here, n)
+                    if places[i] <= pos:
+                        between = n > 0 and here[n - 1][0] >= strong[i][2]
+                    else:
+                        between = n + 1 < len(here) and here[n + 1][0] < places[i]
+                    if obj == "pointing" and between:
+                        weak, obj = True, None  # a page's phrase covers the link right after it only
+                    else:
+                        chosen.add(i)
+                    # a label names what this link holds ("Dataset: URL"); a page's label does not
+                    # undo a release said right before it ("open-sourced the code through our project websites: URL")
+                    if label is not None and not (label == "pointing" and obj not in (None, "pointing") and not between):
+                        obj = label
+                else:
+                    obj = label = _label(masked, s, here, n)
+                    if obj is None:
+                        obj = _object_of(masked, max(s, at - _BEFORE_LINK, here[n - 1][2] if n else s), pos)  # type: ignore[operator]
+                if obj is None and n and previous is not None and _only_and(masked, here[n - 1][2], pos):
+                    obj = previous  # "Project page: URL1 and URL2"
+                if obj is None and masked.startswith("}{", link_end):
+                    obj = _object_of(masked, link_end, min(e, link_end + 40))  # "\href{URL}{Code}"
+                previous = obj
+                # a bare pointer ("see URL", "available at URL") that names nothing: a claim only
+                # when the target itself is code, a model or data
+                obj = obj or _target_object(key) or (None if weak else "unspecified")
+                if obj is not None and obj != "pointing":
+                    _add(claims, seen, "on_request" if request else kind, said, key, obj, idx)
+            # phrases no link took, with an object of their own: "..., with annotated data available upon request"
+            for i, (_, kind, _, obj) in enumerate(strong if len(chosen) < len(strong) else ()):
+                if i not in chosen and obj is not None and obj != "pointing":
+                    _add(claims, seen, kind, said, None, obj, idx)  # type: ignore[arg-type]
             pending = None
             continue
-        kinds = [(p, k) for p, k, _ in found if k in _PRIORITY]
-        if not kinds or not _SUBJECT.search(masked, s, e):
+        if not strong:
             continue
-        # "... where only in-situ data is available": a condition, not a release
-        if all(k == "available" and _CONDITION.search(masked, s, end) for _, k, end in found if k in _PRIORITY):
-            continue
-        kind = max((k for _, k in kinds), key=_PRIORITY.__getitem__)
-        _add(claims, seen, kind, _clean(sentence), None, idx)  # type: ignore[arg-type]
-        pending = ((s, e), kind, idx)
+        made = None
+        for pos, kind, end, obj in strong:
+            if obj is None or obj == "pointing":
+                continue  # nothing released is named ("it is publicly available"), or a page, a video
+            # "... where only in-situ data is available": a condition, not a release
+            if kind == "available" and _CONDITION.search(masked, s, end):
+                continue
+            said = _clean(sentence)
+            _add(claims, seen, kind, said, None, obj, idx)
+            made = made or (kind, obj)
+        if made is not None:
+            pending = ((s, e), made[0], made[1], idx)
     return tuple(claims)
 
 
@@ -566,7 +781,7 @@ def _phrases(text: str, windows: list[tuple[int, int, frozenset[str]]]) -> list[
     return out
 
 
-def _linked_phrase(text: str, s: int, e: int, here: list[tuple[int, str]], voids: list[tuple[int, int]]) -> int | None:
+def _linked_phrase(text: str, s: int, e: int, here: list[tuple[int, str, int]], voids: list[tuple[int, int]]) -> int | None:
     """Start of a link-bound phrase ("available at", "Code: URL") in the sentence
     text[s:e] holding the links ``here``, None if it has none. One is enough: any of
     them makes the sentence say "available", so the search stops at the first."""
@@ -575,7 +790,7 @@ def _linked_phrase(text: str, s: int, e: int, here: list[tuple[int, str]], voids
     window = text[lo:hi]
     for name, kind, rx, scope, subject, needs in _PATTERNS:
         if scope == "before_link":
-            places = [(max(s, a - _BEFORE_LINK), a) for a, _ in here]
+            places = [(max(s, a - _BEFORE_LINK), a) for a, *_ in here]
         elif scope == "links" and any(x in window for x in needs):
             places = [(lo, hi)]
         else:
@@ -614,6 +829,11 @@ def _nearest(kinds: list[tuple[int, str]], at: list[int], pos: int) -> ClaimKind
     return kinds[i - 1 if i else 0][1]  # type: ignore[return-value]
 
 
+def _only_and(text: str, a: int, b: int) -> bool:
+    """Nothing but "and", commas or LaTeX between two links: a list under one label."""
+    return not text[a:b].replace(" and ", " ").strip(" ,;&/{}$\\~")
+
+
 def _mostly_links(sentence: str, offset: int, spans: Sequence[tuple[int, int, str]]) -> bool:
     """A 'sentence' that is little but links and labels ("huggingface: URL")."""
     end = offset + len(sentence)
@@ -630,11 +850,11 @@ def _mostly_links(sentence: str, offset: int, spans: Sequence[tuple[int, int, st
     return words + len(sentence[last - offset :].split()) <= 4
 
 
-def _add(claims: list[Claim], seen: set, kind: ClaimKind, sentence: str, key: str | None, idx: int) -> None:
-    ident = (sentence, idx, key)
+def _add(claims: list[Claim], seen: set, kind: ClaimKind, sentence: str, key: str | None, obj: str, idx: int) -> None:
+    ident = (sentence, idx, key, kind, obj) if key is None else (sentence, idx, key)
     if ident not in seen:
         seen.add(ident)
-        claims.append(Claim(kind, sentence, key))
+        claims.append(Claim(kind, sentence, key, obj))
 
 
 def find_claims(text: str, links: Sequence[Link]) -> tuple[Claim, ...]:
