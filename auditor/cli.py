@@ -284,7 +284,7 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, 
 
 def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
     """The `audit extract` JSON object of one paper."""
-    from auditor.extract import claim_for
+    from auditor.extract import claim_for, claim_object_for
 
     return {
         "paper_id": paper.paper_id,
@@ -303,15 +303,20 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
                 "subpath": link.subpath,
                 "number": link.number,
                 "claim": claim_for(link, ex.claims),
+                "object": claim_object_for(link, ex.claims),
+                "placeholder": link.placeholder,
             }
             for link in ex.links
         ],
-        "claims": [{"kind": c.kind, "sentence": c.sentence, "target": c.target_key} for c in ex.claims],
+        "claims": [{"kind": c.kind, "object": c.object, "sentence": c.sentence, "target": c.target_key} for c in ex.claims],
     }
 
 
 #: Columns of `audit extract --format csv`: one row per link.
-LINK_CSV_FIELDS = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim"]
+LINK_CSV_FIELDS = [
+    "paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim",
+    "object", "placeholder",
+]
 
 
 # --------------------------------------------------------------------------- report, checks

@@ -9,7 +9,7 @@ from auditor.claims import claims_from_spans, link_spans, lowered
 from auditor.links import find_links
 from auditor.models import Claim, ClaimKind, Extraction, Link
 
-__all__ = ["MAX_ABSTRACT_CHARS", "claim_for", "cut", "cut_note", "extract"]
+__all__ = ["MAX_ABSTRACT_CHARS", "claim_for", "claim_object_for", "cut", "cut_note", "extract"]
 
 #: Extraction reads at most this many characters of an abstract (arXiv allows 1,920): the work
 #: per abstract stays bounded whatever a dump holds. A longer abstract is cut, not rejected, and
@@ -45,7 +45,7 @@ def cut_note(extraction: Extraction) -> str:
 
 def _extract(abstract: str) -> Extraction:
     masked = lowered(abstract)  # claims read it; one search in it tells whether "www." / "WWW." stands anywhere
-    links = find_links(abstract) if "/" in abstract or "www." in masked else ()
+    links = find_links(abstract) if "/" in abstract or "www." in masked or "github.io" in masked else ()
     claims = claims_from_spans(abstract, link_spans(abstract, links) if links else (), masked)
     return Extraction(links, claims) if links or claims else _NOTHING
 
@@ -56,4 +56,13 @@ def claim_for(link: Link, claims: Sequence[Claim]) -> ClaimKind | None:
     for claim in claims:
         if claim.target_key == key:
             return claim.kind
+    return None
+
+
+def claim_object_for(link: Link, claims: Sequence[Claim]) -> str | None:
+    """What the first claim attached to ``link``'s target is about (see :func:`claim_for`)."""
+    key = link.target.key
+    for claim in claims:
+        if claim.target_key == key:
+            return claim.object
     return None

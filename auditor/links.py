@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from auditor.models import Link, Target, TargetKind
 
-__all__ = ["TRAILING", "Resolved", "find_links", "link_identity", "repair_url", "resolve"]
+__all__ = ["TRAILING", "Resolved", "find_links", "is_placeholder", "link_identity", "repair_url", "resolve"]
 
 # --------------------------------------------------------------------------- scanning
 
@@ -26,16 +26,23 @@ __all__ = ["TRAILING", "Resolved", "find_links", "link_identity", "repair_url", 
 # LaTeX escapes (\_ \# \% \& \~) stay inside the token and are undone later.
 _BODY = r"(?:[^\s<>\"{}|\\^`\[\]]|\\[_#%&~])"
 _KNOWN_HOSTS = (
-    r"github\.(?:com|io)|hf\.co|huggingface\.co|gitlab\.(?:com|io)|bitbucket\.org|codeberg\.org"
-    r"|gitee\.com|zenodo\.org|(?:dx\.)?doi\.org|anonymous\.4open\.science|sites\.google\.com"
+    r"github\$?\.\$?(?:com|io)|hf\.co|huggingface\.co|gitlab\.(?:com|io)|bitbucket\.org|codeberg\.org"
+    r"|gitee\.com|zenodo\.org|(?:dx\.)?doi\.org|anonymous\.4open\.science|sites\.google\.com|osf\.io"
+)
+# Other hosts without a scheme count when a path follows: "pages.example.edu/~group/tool", "osf.io/ID"
+# (a product name such as "Flux.dev" or "Amazon.com" has none).
+_TLDS = (
+    r"com|org|net|edu|gov|io|ai|co|info|dev|app|science|page|site|tech|cloud|me|us|uk|de|fr|cn|jp|kr|in|ca|au"
+    r"|eu|ch|nl|it|es|se|no|fi|dk|be|at|pl|ru|br|sg|hk|tw|il|cz|pt|ie|nz|ac\.uk|edu\.cn|ac\.jp"
 )
 _CANDIDATE = re.compile(
     # with a scheme; tolerate "https: //" and "https://<newline>host"
-    rf"(?:https?|ftp)[ \t]*:[ \t]*//[ \t]*\n?[ \t]*(?=[A-Za-z0-9]){_BODY}+"
+    rf"(?:https?|ftp)[ \t]*:[ \t]*\n?[ \t]*//?[ \t]*\n?[ \t]*(?=[A-Za-z0-9]){_BODY}+"
     # "www.host.tld" without a scheme
     rf"|(?<![\w.@/\\-])www\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+{_BODY}*"
     # well-known hosts without a scheme, with a path
     rf"|(?<![\w.@/\\-])(?:[A-Za-z0-9-]+\.)*(?:{_KNOWN_HOSTS})(?![\w-])/{_BODY}+"
+    rf"|(?<![\w.@/\\$-])(?:[A-Za-z0-9-]+\.)+(?:{_TLDS})/(?=[~A-Za-z0-9]){_BODY}+"
     # DOIs: doi:10.x/y or a bare 10.x/y
     rf"|(?<![\w./\\-])(?:doi:[ \t]?)?10\.\d{{4,9}}/{_BODY}+",
     re.IGNORECASE,
@@ -51,6 +58,14 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 _ESCAPE = re.compile(r"\\([_#%&~])")
 _WS = re.compile(r"\s+")
 _SCHEME = re.compile(r"(?i)^(https?|ftp)://")
+_ONE_SLASH = re.compile(r"(?i)^(https?|ftp):/(?=[^/])")  # "https:/github.com/..."
+_MATH_DOT = re.compile(r"\$\.\$?|\.\$")  # "github$.$com", "github$.io": LaTeX math around a host's dot
+# a word glued to a known host: "available atgithub.com/owner/repo"
+_GLUED = re.compile(rf"(?i)(?:at|in|on|via|from|see|visit|here)({_KNOWN_HOSTS})$")
+_GLUE_STARTS = frozenset(("at", "in", "on", "vi", "fr", "se", "he"))
+_GLUED_URL = re.compile(rf"(?:{_KNOWN_HOSTS})(?![\w-])/{_BODY}+", re.IGNORECASE)
+# GitHub Pages hosts with no path and no scheme: "name.github.io"
+_PAGES_HOST = re.compile(r"(?<![\w.@/\\$-])(?:[A-Za-z0-9-]+\.)+github\.io(?![\w/$-])", re.IGNORECASE)
 _DOI_PREFIX = re.compile(r"(?i)^(?:doi:)?(10\.\d{4,9}/.+)$")
 _HOST_OK = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]$|^\d{1,3}(?:\.\d{1,3}){3}$")
 
@@ -84,6 +99,9 @@ def _joins(token: str, sep: str, cont: str) -> bool:
         if labels and labels[0] == "www":
             labels = labels[1:]
         return len(labels) <= 1 and _HOST_CONTINUATION.match(cont) is not None
+    if last == "-" and host is not None and newline:
+        # "https://4d-" + "visual-pretraining.github.io": a host never ends with a hyphen
+        return cont[0].isalnum() and _HOST_CONTINUATION.match(cont.rstrip(".,;:!?)'\"")) is not None
     if last == "-" and "/" in _SCHEME.sub("", token):
         # "KVQE-<newline>Challenge", "CAIR- LAB- WFUSM/...": a hyphen never ends a real URL path
         return cont[0].isalnum()
@@ -129,8 +147,8 @@ def _href_texts(text: str) -> list[tuple[int, int]]:
 
 
 _WWW = re.compile(r"www\.", re.IGNORECASE)
-_SCHEME_BEFORE = re.compile(r"(?:https?|ftp)[ \t]*:[ \t]*$", re.IGNORECASE)
-_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_SCHEME_BEFORE = re.compile(r"(?:https?|ftp)[ \t]*:\s*$", re.IGNORECASE)
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-$")
 _SPACE_RE = re.compile(r"\s")
 
 
@@ -188,10 +206,32 @@ def _url_start(text: str, tok: _Token_scan, pos: int, anchor: int) -> int | None
     h = anchor
     while h > ts and text[h - 1] in _HOST_CHARS:
         h -= 1
+    while h < anchor and text[h] == "$":
+        h += 1
+    if text[h : h + 2].lower() in _GLUE_STARTS:
+        glued = _GLUED.match(text, h, anchor)
+        if glued is not None:
+            return -glued.start(1) - 1  # a glued word: the URL starts after it (negative: match it without the lookbehind)
     return h if h < anchor else None
 
 
 def _tokens(text: str) -> list[_Token]:
+    """Raw URL-like tokens of ``text``: those :func:`_anchored_tokens` finds, and GitHub Pages
+    hosts that stand alone ("see name.github.io")."""
+    out = _anchored_tokens(text)
+    if "ithub.io" in text or "ITHUB.IO" in text:
+        taken = [(t.start, t.end) for t in out]
+        extra = [
+            _Token(m.start(), m.end(), m.group(0))
+            for m in _PAGES_HOST.finditer(text)
+            if not any(a <= m.start() < b for a, b in taken)
+        ]
+        if extra:
+            out = sorted(out + extra)
+    return out
+
+
+def _anchored_tokens(text: str) -> list[_Token]:
     """Raw URL-like tokens of ``text``, with line-broken URLs joined.
 
     Every form we find holds a '/' or 'www.': those anchor the search, so text
@@ -221,7 +261,11 @@ def _tokens(text: str) -> list[_Token]:
         if tok is None or anchor >= tok.end or tok.start > anchor:
             tok = _Token_scan(text, anchor, pos)
         start = _url_start(text, tok, pos, anchor)
-        m = _CANDIDATE.match(text, start) if start is not None and start >= pos else None
+        if start is not None and start < 0:
+            start = -start - 1
+            m = _GLUED_URL.match(text, start) if start >= pos else None
+        else:
+            m = _CANDIDATE.match(text, start) if start is not None and start >= pos else None
         if m is None or (skip and any(a <= start < b for a, b in skip)):  # type: ignore[operator]
             pos = anchor + 1 if m is None else max(m.end(), anchor + 1)
             continue
@@ -268,6 +312,15 @@ def _clean(token: str) -> str | None:
         url = _WS.sub("", url)
     if "\\" in url:
         url = _ESCAPE.sub(r"\1", url)
+    if "$" in url:
+        # "github$.$com/x", "https://name.github$.io/x": LaTeX math around the host's dots
+        i = url.find("://")
+        i = 0 if i == -1 else i + 3
+        j = url.find("/", i)
+        j = len(url) if j == -1 else j
+        url = url[:i] + _MATH_DOT.sub(".", url[i:j]).replace("$", "") + url[j:]
+    if ":/" in url[:7]:
+        url = _ONE_SLASH.sub(r"\1://", url)
     url = _strip_trailing(url)
     m = _DOI_PREFIX.match(url)
     if m:
@@ -564,7 +617,27 @@ def _identity(url: str, r: Resolved) -> tuple:
 
 def has_link_hint(text: str) -> bool:
     """Cheap pre-filter: every link form we find needs one of these."""
-    return "/" in text or "www." in text or "WWW." in text
+    return "/" in text or "www." in text or "WWW." in text or "ithub.io" in text or "ITHUB.IO" in text
+
+
+_FORGE_ROOTS = frozenset(
+    {"github.com", "huggingface.co", "hf.co", "gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com",
+     "anonymous.4open.science"}
+)
+
+
+_PLACEHOLDER_KINDS = frozenset(("github_owner", "huggingface_owner", "web"))
+
+
+def is_placeholder(target: Target) -> bool:
+    """A forge's root or an owner page (``https://github.com/``, ``https://github.com/anonymous``,
+    ``https://huggingface.co/``): a link that names no repository."""
+    if target.kind in ("github_owner", "huggingface_owner"):
+        return True
+    if target.kind != "web" or target.host.removeprefix("www.") not in _FORGE_ROOTS:
+        return False
+    path = target.key.partition("/")[2].partition("?")[0]
+    return "/" not in path.strip("/")
 
 
 def find_links(text: str) -> tuple[Link, ...]:
@@ -582,5 +655,6 @@ def find_links(text: str) -> tuple[Link, ...]:
         if ident in seen:
             continue
         seen.add(ident)
-        links.append(Link(tok.raw, url, r.target, len(links), r.ref, r.subpath, r.number, r.item))
+        links.append(Link(tok.raw, url, r.target, len(links), r.ref, r.subpath, r.number, r.item,
+                          placeholder=r.target.kind in _PLACEHOLDER_KINDS and is_placeholder(r.target)))
     return tuple(links)

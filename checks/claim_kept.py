@@ -10,6 +10,9 @@ Link scope (the claims attached to one link):
   ``grace_days`` of the paper date and fails after ("promised on 2024-05-01,
   still empty on 2026-11-23").
 * ``on_request``: warns: nothing can be verified.
+* any claim at a placeholder link (a forge's root or an owner page,
+  ``https://github.com/anonymous``): warns, "promised at a placeholder
+  link, no repository named"; the link is never judged as the repository.
 * no claim attached to the link: skip (code_present judges the contents).
   (The engine hands a paper's unlinked claims to its only code link.)
 
@@ -86,6 +89,10 @@ def _activity(data: Mapping[str, Any]) -> str:
 def _link_scope(ctx: CheckContext) -> Result:
     if not ctx.claims:
         return skip("no availability claim attached to this link")
+    if ctx.link.placeholder:  # a forge's root or an owner page: never judged as the paper's repository
+        claim = _strongest(ctx.claims)
+        ev = {"claim": claim.kind, "sentence": claim.sentence, "placeholder": ctx.link.url}
+        return Result("warn", f"{_CLAIMED[claim.kind]} at a placeholder link, no repository named", 3.0, ev)
     gated = gate(ctx, ANY_REPO_KINDS, needs_target=False)
     if not isinstance(gated, Gate):
         if gated.status == "skip":

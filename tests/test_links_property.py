@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,9 +19,12 @@ PIECES = st.sampled_from(
         "\\href{", "}{", "\\url{", "}", "{", "~", "<", ">", "[x](", ")", "(", ".git", "/tree/main/", "/pull/",
         "\\_", "-\n", "_\n", "/\n", ".\n", ". ", ", ", ";", ":", "!", "?", "'", '"', "*", "#", "&", "%", "+",
         "e.g. ", "et al. ", "v1.5 ", "Code is available at ", "will be released ", "upon request", " ", "\n",
+        "Project page: ", "Code - ", "Dataset: ", "atgithub.com/", "https:/", "$.$", "github$.io", ".github.io", "osf.io/",
+        " and the data ", "we release ", "has been integrated into ", "is coming", "video ",
         "a", "Z", "0", "9", "-", "_", "/", ".", "é", "\u200b", "\t",
     ]
 )
+OBJECTS = {"unspecified"} | {"+".join(c) for n in (1, 2, 3) for c in combinations(("code", "model", "data"), n)}
 URLISH = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=40).map("".join)
 
 
@@ -35,6 +40,11 @@ def _check(text: str) -> None:
         assert resolve(link.url).target.key  # the URL resolves again
     for claim in result.claims:
         assert claim.kind in ("available", "promised", "on_request")
+        assert claim.sentence.strip(), (text, claim)  # never a claim without a sentence
+        assert claim.sentence in " ".join(text.split()), (text, claim)
+        assert claim.object in OBJECTS, (text, claim)
+    for link in result.links:
+        assert link.raw in text
     find_claims(text, find_links(text))
     url = repair_url(text)
     assert url is None or url[-1] not in TRAILING

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+import pyarrow as pa
+
 from auditor.iterutil import chunks
 from auditor.models import Claim, Extraction, Link, Paper, Record, Target
 from auditor.store.core import BATCH_ROWS, D, I, S, Db, table
 from auditor.store.runs import RUN_PAPER_COLS
+
+B = pa.bool_()
 
 #: Claim kinds from strongest to weakest; a link's ``claim`` is the strongest one.
 CLAIM_STRENGTH = ("available", "promised", "on_request")
@@ -57,6 +61,7 @@ TABLES = [
         item VARCHAR,
         claim VARCHAR,
         via VARCHAR,  -- not in the abstract: found on this page
+        placeholder BOOLEAN,  -- a forge's root or an owner page: no repository named
         PRIMARY KEY (paper_id, ordinal)
     )""",
     """CREATE TABLE IF NOT EXISTS claims (
@@ -65,8 +70,12 @@ TABLES = [
         kind VARCHAR,
         sentence VARCHAR,
         target_key VARCHAR,
+        object VARCHAR,  -- code, model, data, a combination ("code+data"), unspecified
         PRIMARY KEY (paper_id, ordinal)
     )""",
+    # columns added since the tables were first made: files written before gain them (NULL)
+    "ALTER TABLE links ADD COLUMN IF NOT EXISTS placeholder BOOLEAN",
+    "ALTER TABLE claims ADD COLUMN IF NOT EXISTS object VARCHAR",
 ]
 
 PAPER_COLS = {
@@ -77,9 +86,9 @@ SIGHTING_COLS = {"paper_id": S, "source": S, "dump_date": D, "position": I, "run
 TARGET_COLS = {"target_key": S, "kind": S, "host": S, "owner": S, "name": S, "url": S}
 LINK_COLS = {
     "paper_id": S, "ordinal": I, "raw": S, "url": S, "target_key": S, "ref": S,
-    "subpath": S, "number": I, "item": S, "claim": S, "via": S,
+    "subpath": S, "number": I, "item": S, "claim": S, "via": S, "placeholder": B,
 }
-CLAIM_COLS = {"paper_id": S, "ordinal": I, "kind": S, "sentence": S, "target_key": S}
+CLAIM_COLS = {"paper_id": S, "ordinal": I, "kind": S, "sentence": S, "target_key": S, "object": S}
 
 COLUMNS = {
     "papers": tuple(PAPER_COLS), "sightings": tuple(SIGHTING_COLS), "targets": tuple(TARGET_COLS),
@@ -177,12 +186,14 @@ class Papers:
         ids = list(paper_ids)
         links = self.links_with_targets(ids)
         claims: dict[str, list[Claim]] = {}
-        for pid, kind, sentence, key in self.db.with_keys(
+        for pid, kind, sentence, key, obj in self.db.with_keys(
             ids,
-            "SELECT paper_id, kind, sentence, target_key FROM claims JOIN _keys ON key = paper_id "
+            "SELECT paper_id, kind, sentence, target_key, object FROM claims JOIN _keys ON key = paper_id "
             "ORDER BY paper_id, ordinal",
         ):
-            claims.setdefault(pid, []).append(Claim(kind=kind, sentence=sentence, target_key=key))
+            claims.setdefault(pid, []).append(
+                Claim(kind=kind, sentence=sentence, target_key=key, object=obj or "unspecified")
+            )
         return {
             pid: Extraction(links=links.get(pid, ()), claims=tuple(claims.get(pid, ())))
             for pid in sorted(set(links) | set(claims))
@@ -194,13 +205,14 @@ class Papers:
         for r in self.db.with_keys(
             paper_ids,
             "SELECT l.paper_id, l.raw, l.url, l.ordinal, l.ref, l.subpath, l.number, l.item, l.via, "
-            "t.target_key, t.kind, t.host, t.url, t.owner, t.name "
+            "t.target_key, t.kind, t.host, t.url, t.owner, t.name, l.placeholder "
             "FROM links l JOIN _keys ON key = l.paper_id LEFT JOIN targets t USING (target_key) "
             "ORDER BY l.paper_id, l.ordinal",
         ):
             target = Target(key=r[9], kind=r[10], host=r[11], url=r[12], owner=r[13], name=r[14])
             out.setdefault(r[0], []).append(
-                Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8])
+                Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8],
+                     placeholder=bool(r[15]))
             )
         return {pid: tuple(links) for pid, links in out.items()}
 
@@ -246,11 +258,12 @@ def extraction_rows(
             "paper_id": paper_id, "ordinal": link.ordinal, "raw": link.raw, "url": link.url,
             "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
             "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
+            "placeholder": link.placeholder,
         })
     for i, c in enumerate(ex.claims):
         claims.append({
             "paper_id": paper_id, "ordinal": i, "kind": c.kind,
-            "sentence": c.sentence, "target_key": c.target_key,
+            "sentence": c.sentence, "target_key": c.target_key, "object": c.object,
         })
 
 
