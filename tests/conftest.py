@@ -1,6 +1,12 @@
-"""Shared fixtures. Material in ../shared (real GitHub responses, GitHub's
-GraphQL schema, real arXiv abstracts) is read in place, never copied: tests
-that need it skip with a reason where it is absent (a user's clone)."""
+"""Shared fixtures.
+
+Material beside the project's own checkouts in ../shared (real recorded GitHub
+answers, GitHub's full GraphQL schema, 2,000 real arXiv abstracts) is read in
+place, never copied. Only the few tests marked ``@pytest.mark.shared`` may read
+it (``shared_path()`` fails any other test that tries), and they skip with a
+reason where it is absent; every other test runs from the repository alone
+(tests/test_shared_material.py holds that list and checks it).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +22,31 @@ EXAMPLE_DUMPS = REPO / "examples" / "dumps"
 SHARED = Path(os.environ.get("AUDITOR_SHARED", REPO.parent / "shared"))
 
 
+_current: list[pytest.Item] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _current[:] = [item]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    """A test not marked ``shared`` that skips for absent ../shared fails instead: it must not need it."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and item.get_closest_marker("shared") is None and isinstance(report.longrepr, tuple):
+        reason = str(report.longrepr[2])
+        if str(SHARED) in reason or "../shared" in reason:
+            report.outcome = "failed"
+            report.longrepr = f"{item.nodeid} skipped for absent ../shared but is not marked shared: {reason}"
+
+
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a skip when that material is not here."""
+    """A path under ../shared, or a skip when that material is not here (tests marked ``shared`` only)."""
+    if _current and _current[0].get_closest_marker("shared") is None:
+        pytest.fail(f"{_current[0].nodeid} reads ../shared but is not marked @pytest.mark.shared: "
+                    "use the project's own material (see tests/test_shared_material.py)", pytrace=False)
     path = SHARED.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is absent: ../shared is only beside the project's own checkouts")

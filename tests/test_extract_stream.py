@@ -74,6 +74,7 @@ def test_streamed_jsonl_and_csv_equal_extracting_first(example_dumps, repeated_d
     assert sum(r["sources"][-1:] == ["again.txt"] for r in rows) > 0
 
 
+@pytest.mark.shared
 def test_streamed_equals_extracting_first_on_real_abstracts(tmp_path):
     sample = shared_path("abstracts", "arxiv-2025-2026-sample.jsonl")
     expected = extracted_first([sample])

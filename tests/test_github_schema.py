@@ -70,6 +70,7 @@ def differences(ours, github) -> list[str]:
     return out
 
 
+@pytest.mark.shared
 def test_project_schema_and_collector_queries_agree_with_githubs_full_schema():
     path = full_schema_path()
     if not path.exists():

@@ -253,6 +253,7 @@ def test_arxiv_snapshot_is_recognised_without_options(tmp_path):
     assert tables.plan([(k, "VARCHAR") for k in rows[0]], "t", "f", None, None).arxiv_snapshot
 
 
+@pytest.mark.shared
 def test_real_arxiv_sample_reads_whole():
     path = shared_path("abstracts", "arxiv-2025-2026-sample.jsonl")
     records = list(read_records(path))
