@@ -234,16 +234,22 @@ def test_no_secret_in_the_run_record(echo_run: dict[str, Any]) -> None:
     assert SECRET not in echo_run["tables"]["runs"].to_csv()
 
 
-def test_audit_report_redacts_a_database_written_without_redaction(tmp_path: Path) -> None:
+def test_audit_report_redacts_a_database_written_without_redaction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database from an older version may hold a secret: the report writers mask it on the way out."""
+    import auditor.store.results as stored_results
+
     redaction.register(SECRET)
     db = tmp_path / "old.duckdb"
-    with Store.open(db) as store:
-        run_id = store.start_run({}, datetime(2026, 11, 20).date())
-        store.finish_run(run_id, "done")
-    con = duckdb.connect(str(db))
-    con.execute("INSERT INTO results VALUES (?, 'p', '', -1, 'claim_kept', 'fail', 0, ?, '{}')", [run_id, f"old {SECRET}"])
-    con.close()
+    with monkeypatch.context() as old_version:  # a store that did not redact yet
+        old_version.setattr(stored_results, "redact", lambda text: text)
+        old_version.setattr(stored_results, "_redacted", lambda text: text)
+        with Store.open(db) as store:
+            run_id = store.start_run({}, datetime(2026, 11, 20).date())
+            store.save_outcomes(run_id, [{"paper_id": "p", "link_ordinal": None, "target_key": "", "check": "claim_kept",
+                                          "result": Result("fail", f"old {SECRET}", 0.0)}])
+            store.flush()
+            store.finish_run(run_id, "done")
+            assert SECRET in store.query("SELECT reason FROM results").to_csv()  # the premise
     with Store.open(db) as store:
         paths = write_reports(store, tmp_path / "out", run_id)
     texts = {path.name: path.read_text(encoding="utf-8") for path in (paths.csv, paths.links_csv, paths.md, paths.html, paths.json)}
