@@ -38,6 +38,8 @@ class CheckContext:
     claims: tuple[Claim, ...] = ()  # link scope: claims attached to this link; paper scope: all claims
     links: tuple[Link, ...] = ()  # every link of the paper (paper scope needs them)
     settings: Mapping[str, Any] = field(default_factory=dict)  # this check's [checks.NAME] config
+    #: Paper scope: the facts of every link's target, by target key (link scope: empty; read ``facts``).
+    paper_facts: Mapping[str, Facts] = field(default_factory=dict)
 
 
 CheckFunction = Callable[[CheckContext], Result]

@@ -52,6 +52,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "link_reachable": 2.0,
     "anonymous_link": 1.0,
     "ml_completeness": 1.0,
+    "artifact_badge": 1.0,
 }
 
 #: Default settings of each built-in check (``[checks.NAME]`` overrides them).
@@ -93,6 +94,9 @@ CHECK_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     },
     "claim_kept": {
         "grace_days": 90,  # promised code: days after the paper date before "not delivered" fails
+    },
+    "artifact_badge": {
+        "policy": "usenix-security-2025",  # usenix-security-2025 | ieee-sp-2026 | acm-v1.1
     },
     "ml_completeness": {
         "min_ml_terms": 3,  # distinct ML terms (README, description, abstract) that make a repository ML code

@@ -95,11 +95,13 @@ def evaluate_paper(
             )
             outcomes.append(CheckOutcome(paper.paper_id, link.ordinal, key, chk.name, run_check(chk, ctx),
                                          config.weight_for(chk.name, chk.weight)))
+    paper_facts = {link.target.key: facts_by_key[link.target.key] for link in links if link.target.key in facts_by_key}
     for chk in selected:
         if "paper" not in chk.scopes:
             continue
         ctx = CheckContext(
-            paper=paper, as_of=as_of, claims=claims, links=links, settings=config.settings_for(chk.name)
+            paper=paper, as_of=as_of, claims=claims, links=links, settings=config.settings_for(chk.name),
+            paper_facts=paper_facts,
         )
         outcomes.append(CheckOutcome(paper.paper_id, None, "", chk.name, run_check(chk, ctx),
                                      config.weight_for(chk.name, chk.weight)))

@@ -227,3 +227,55 @@ def test_zenodo_record_passes_and_read_only_is_a_note() -> None:
 def test_unknown_archive_facts_are_unknown() -> None:
     r = archived(ctx(dict(REPO), {"_status": "unknown"}))
     assert r.status == "unknown"
+
+
+# --------------------------------------------------------------------------- artifact_badge
+
+from checks.artifact_badge import artifact_badge  # noqa: E402
+
+
+def paper_ctx(links_facts: list[tuple[Target, Facts | None]], policy: str | None = None) -> CheckContext:
+    links = tuple(Link(raw=t.url, url=t.url, target=t, ordinal=i) for i, (t, _) in enumerate(links_facts))
+    return CheckContext(paper=Paper("p", "P", "", date(2024, 5, 1)), as_of=date(2026, 11, 23), links=links,
+                        paper_facts={t.key: f for t, f in links_facts if f is not None},
+                        settings={"policy": policy} if policy else {})
+
+
+def repo_with(archive: dict[str, Any]) -> tuple[Target, Facts]:
+    t = gh("lab/x")
+    return t, Facts(t.key, "ok", T, {"archive": {"status": "ok", **archive}})
+
+
+def test_badge_a_github_link_alone_does_not_count() -> None:
+    r = artifact_badge(paper_ctx([repo_with({"swh": SWH_NONE, "zenodo": []})]))
+    assert r.status == "fail"
+    assert r.reason == ("USENIX Security 2025: missing a permanent archive with a DOI (Zenodo, figshare, Dryad); "
+                        "a repository link alone does not count")
+
+
+def test_badge_swhid_counts_for_acm_not_for_usenix() -> None:
+    links = [repo_with({"swh": SWH_NEW, "zenodo": []})]
+    acm = artifact_badge(paper_ctx(links, "acm-v1.1"))
+    assert acm.status == "pass" and "swh:1:snp:ab" in acm.reason
+    usenix = artifact_badge(paper_ctx(links, "usenix-security-2025"))
+    assert usenix.status == "fail" and "Software Heritage snapshot (swh:1:snp:ab) does not count for USENIX Security 2025" in usenix.reason
+
+
+def test_badge_zenodo_doi_from_readme_or_abstract_passes() -> None:
+    rec = {"id": "7", "status": "ok", "doi": "10.5281/zenodo.7"}
+    assert artifact_badge(paper_ctx([repo_with({"swh": SWH_NONE, "zenodo": [rec]})], "ieee-sp-2026")).reason == \
+        "IEEE S&P 2026: DOI-backed archive 10.5281/zenodo.7"
+    z = Target(key="zenodo:99", kind="zenodo", host="zenodo.org", url="https://zenodo.org/records/99")
+    zf = Facts(z.key, "ok", T, {"zenodo": {"id": "99", "doi": "10.5281/zenodo.99"}})
+    assert artifact_badge(paper_ctx([(z, zf)])).status == "pass"
+    broken = Facts(z.key, "not_found", T, {})
+    r = artifact_badge(paper_ctx([(z, broken)]))
+    assert r.status == "fail" and "zenodo:99 does not resolve" in r.reason
+
+
+def test_badge_unknown_skip_and_bad_policy() -> None:
+    t = gh("lab/x")
+    assert artifact_badge(paper_ctx([(t, Facts(t.key, "ok", T, {}))])).status == "unknown"  # no archive facts
+    assert artifact_badge(paper_ctx([])).status == "skip"
+    r = artifact_badge(paper_ctx([repo_with({"swh": SWH_NONE})], "neurips"))
+    assert r.status == "unknown" and "known: usenix-security-2025, ieee-sp-2026, acm-v1.1" in r.reason

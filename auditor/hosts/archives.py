@@ -182,8 +182,8 @@ class ArchiveSettings:
     def from_env(cls, env: Mapping[str, str] | None = None, **kw: Any) -> "ArchiveSettings":
         env = os.environ if env is None else env
         return cls(
-            swh_url=(env.get("SWH_API_URL") or DEFAULT_SWH).rstrip("/"),
-            zenodo_url=(env.get("ZENODO_API_URL") or DEFAULT_ZENODO).rstrip("/"),
+            swh_url=(env.get("AUDITOR_SWH_URL") or DEFAULT_SWH).rstrip("/"),
+            zenodo_url=(env.get("AUDITOR_ZENODO_URL") or DEFAULT_ZENODO).rstrip("/"),
             swh_token=env.get("SWH_TOKEN") or None,
             **kw,
         )
