@@ -67,7 +67,12 @@ def cli() -> None:
 
 
 dumps_argument = click.argument(
-    "dumps", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+    "dumps", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True)
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+color_option = click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+    help="Colour the summary: auto colours a terminal unless NO_COLOR is set.",
 )
 title_option = click.option("--title-column", help="Title column of a CSV/JSONL/Parquet table.")
 abstract_option = click.option("--abstract-column", help="Abstract column of a CSV/JSONL/Parquet table.")
@@ -93,7 +98,9 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
 @click.option("--jobs", type=click.IntRange(1), help="Processes for checks and scoring on a large run [default: the number of cores].")
 @click.option("--keep-runs", type=click.IntRange(1), help="After the run, forget all but the N latest runs and compact the file.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (summary.json) instead of text.")
+@quiet_option
+@color_option
 @title_option
 @abstract_option
 def run(
@@ -113,7 +120,9 @@ def run(
     allow_private_hosts: bool,
     jobs: int | None,
     keep_runs: int | None,
+    as_json: bool,
     quiet: bool,
+    color: str,
     title_column: str | None,
     abstract_column: str | None,
 ) -> None:
@@ -126,17 +135,34 @@ def run(
     Enterprise Server or a test server.
 
     \b
+    DUMPS are files, folders (the dumps inside them) or - (standard input).
+    Without GITHUB_TOKEN or GH_TOKEN the token of the GitHub CLI (gh auth
+    token) is used when gh is installed.
+
+    \b
     Example:
       GITHUB_TOKEN=... audit run examples/dumps/*.txt --fail-under 5
+      audit run dumps/ --json | jq .score
     """
+    import os
+
     from auditor.config import load_config
+    from auditor.gh_token import token_from_gh
+    from auditor.inputs import expanded
     from auditor.pipeline import RunOptions, run_audit
+    from auditor.progress import for_stream
 
     config = load_config(config_path)
     if fail_under is None:
         fail_under = getattr(config, "fail_under", None)
+    env = dict(os.environ)
+    token_source = "GITHUB_TOKEN" if env.get("GITHUB_TOKEN") else "GH_TOKEN" if env.get("GH_TOKEN") else None
+    if token_source is None and not offline and (gh := token_from_gh(env)):
+        env["GITHUB_TOKEN"], token_source = gh, "gh auth token"
+    stack = expanded(dumps)
+    files = stack.__enter__()
     options = RunOptions(
-        dumps=list(dumps),
+        dumps=files,
         db=db or out_dir / "audit.duckdb",
         out=out_dir,
         as_of=as_of.date() if as_of else (config.as_of or date.today()),
@@ -154,11 +180,17 @@ def run(
         jobs=jobs,
         keep_runs=keep_runs,
     )
-    progress = _progress_printer(quiet)
-    summary = run_audit(options, progress=progress)
-    progress("")
+    progress = for_stream(sys.stderr, quiet=quiet)
+    try:
+        summary = run_audit(options, progress=progress, env=env)
+    finally:
+        progress.close()
+        stack.__exit__(None, None, None)
     report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
-    _print_summary(summary, report, offline=offline)
+    if as_json:
+        click.echo(json.dumps({**report, "token": token_source}, indent=2, ensure_ascii=False))
+    else:
+        _print_summary(summary, report, offline=offline, color=color, token_source=token_source)
     if summary.rate_limited_until is not None:
         sys.exit(exitcodes.PARTIAL)
     score = report.get("score")
@@ -179,40 +211,45 @@ def _host_names(value: str | None) -> list[str] | None:
     return names
 
 
-def _progress_printer(quiet: bool):  # type: ignore[no-untyped-def]
-    live = not quiet and sys.stderr.isatty()
+def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False, color: str = "auto",
+                   token_source: str | None = None) -> None:
+    from auditor.terminal import console, status_word, styled
 
-    def show(message: str) -> None:
-        if live:
-            click.echo(f"\r\033[K{message}", err=True, nl=False)
+    con = console(sys.stdout, color)
 
-    return show
+    def echo(*parts: Any) -> None:
+        con.print(styled(*parts))
 
-
-def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False) -> None:
     # The run's own view of its targets (offline facts are judged but never stored).
-    statuses = ", ".join(f"{n} {s}" for s, n in sorted(summary.targets_by_status.items()))
+    statuses: list[Any] = []
+    for s, n in sorted(summary.targets_by_status.items()):
+        statuses += [", " if statuses else "", f"{n} ", status_word(s)]
     score = report.get("score")
-    click.echo(f"run {summary.run_id}: {summary.status}")
-    click.echo(f"papers {summary.papers} (from {summary.records} records), links {summary.links}")
-    click.echo(f"targets: {statuses or 'none'} ({summary.from_cache} from cache, {'none collected: --offline' if offline else f'{summary.fetched} to collect'})")
-    click.echo(f"mean paper score: {'n/a' if score is None else score}; papers with a failing check: {report.get('failing', 0)}")
+    echo(f"run {summary.run_id}: ", status_word(summary.status))
+    echo(f"papers {summary.papers} (from {summary.records} records), links {summary.links}")
+    echo("targets: ", *(statuses or ["none"]), f" ({summary.from_cache} from cache, {'none collected: --offline' if offline else f'{summary.fetched} to collect'})")
+    if not offline:
+        echo("token: ", (f"from `{token_source}`" if token_source == "gh auth token" else token_source, "green")
+             if token_source else ("none (GitHub allows 60 requests an hour; set GITHUB_TOKEN or log in with gh)", "yellow"))
+    echo("mean paper score: ", ("n/a" if score is None else str(score), "bold"),
+         f"; papers with a failing check: {report.get('failing', 0)}")
     for line in report.get("worst", [])[:5]:
-        click.echo(f"  - {line}")
+        word, _, rest = line.partition(" ")
+        echo("  - ", status_word(word), " ", rest)
     if summary.skipped_records:
-        click.echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
+        echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
     if summary.cut_abstracts:
-        click.echo(f"cut {len(summary.cut_abstracts)} long abstract(s); first: {summary.cut_abstracts[0]}")
+        echo(f"cut {len(summary.cut_abstracts)} long abstract(s); first: {summary.cut_abstracts[0]}")
     if summary.offline_reasons:
         unknown = summary.targets_by_status.get("unknown", 0)
         reasons = "; ".join(dict.fromkeys(r.removeprefix("offline: ") for r in summary.offline_reasons))
-        click.echo(f"offline: {reasons}: {unknown} targets left 'unknown', re-run with network to judge them")
+        echo(f"offline: {reasons}: {unknown} targets left 'unknown', re-run with network to judge them")
     if summary.rate_limited_until is not None:
-        click.echo(
+        echo(
             f"partial: rate limited until {summary.rate_limited_until:%H:%M} UTC; run the same command then to finish"
         )
     if report.get("md_path"):
-        click.echo(f"scorecards: {report.get('csv_path')}, {report.get('md_path')}, {report.get('html_path')}")
+        echo(f"scorecards: {report.get('csv_path')}, {report.get('md_path')}, {report.get('html_path')}")
 
 
 # --------------------------------------------------------------------------- extract
@@ -223,18 +260,35 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False) 
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), help="Also store papers, links and claims in this DuckDB file.")
 @click.option("--jobs", type=click.IntRange(1), help="Processes that extract [default: the number of cores].")
+@quiet_option
 @title_option
 @abstract_option
-def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, title_column: str | None, abstract_column: str | None) -> None:
+def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, quiet: bool, title_column: str | None, abstract_column: str | None) -> None:
     """Extract links and code-availability claims; no network.
 
     Prints one JSON object per distinct paper (jsonl) or one row per link (csv),
     as the records are read, in their order, in flat memory.
 
+    DUMPS are files, folders (the dumps inside them) or - (standard input).
+
     \b
     Example:
       audit extract examples/dumps/*.txt --format csv > links.csv
+      cat dump.txt | audit extract - | head
     """
+    from auditor.inputs import expanded
+    from auditor.progress import for_stream
+
+    progress = for_stream(sys.stderr, quiet=quiet)
+    with expanded(dumps) as files:
+        try:
+            _extract(files, fmt, db, jobs, title_column, abstract_column, progress)
+        finally:
+            progress.close()
+
+
+def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, title_column: str | None,
+             abstract_column: str | None, progress: Any) -> None:
     from auditor.extract_stream import default_jobs, later_ids, stream_extract
     from auditor.ingest import read_records
 
@@ -250,11 +304,15 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, 
     later = later_ids(list(dumps), open_reader) if len(dumps) > 1 else []
 
     def records() -> Any:
+        progress.start("read", None, "records")
         for index, (first, reader) in enumerate(firsts):
             if first is not None:
                 yield index, first
+                progress.advance("read")
                 for record in reader:
                     yield index, record
+                    progress.advance("read")
+        progress.finish("read")
 
     out = sys.stdout
     try:
@@ -327,7 +385,8 @@ LINK_CSV_FIELDS = [
 @click.option("--format", "fmt", type=click.Choice(["csv", "md", "json", "html"]), default="md", show_default=True, help="csv: scorecard.csv; md: the Markdown scorecard; json: summary.json plus every scorecard row; html: the HTML scorecard.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Also rewrite every scorecard file in this folder.")
 @click.option("--run", "run_id", help="A run id [default: the latest run].")
-def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None) -> None:
+@quiet_option
+def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: bool) -> None:
     """Print a scorecard from the DuckDB file, without the network.
 
     \b
@@ -335,19 +394,29 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None) -> None
       audit report --db out/audit.duckdb --format csv > scorecard.csv
       audit report --format html > scorecard.html
     """
+    from auditor.progress import for_stream
     from auditor.report import render, write_reports
     from auditor.store import Store
 
-    with Store.open(db) as store:
-        if out_dir is not None:
-            write_reports(store, out_dir, run_id)
-        click.echo(render(store, fmt, run_id), nl=False)
+    progress = for_stream(sys.stderr, quiet=quiet)
+    try:
+        with Store.open(db) as store:
+            if out_dir is not None:
+                write_reports(store, out_dir, run_id, progress=progress)
+            progress.start("report", 1, "scorecard")
+            text = render(store, fmt, run_id)
+            progress.advance("report")
+            progress.finish("report")
+    finally:
+        progress.close()
+    click.echo(text, nl=False)
 
 
 @cli.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("out/audit.duckdb"), show_default=True)
 @click.option("--keep-runs", type=click.IntRange(1), help="Forget all but the N latest runs first (their papers, links and facts stay).")
-def vacuum(db: Path, keep_runs: int | None) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing when done.")
+def vacuum(db: Path, keep_runs: int | None, quiet: bool) -> None:
     """Compact the DuckDB file: drop what no run refers to, rewrite it without free space.
 
     \b
@@ -361,11 +430,13 @@ def vacuum(db: Path, keep_runs: int | None) -> None:
         forgotten = store.keep_runs(keep_runs) if keep_runs else 0
         store.drop_orphans()
     before, after = compact_file(db)
-    click.echo(f"{db}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB" + (f"; forgot {forgotten} run(s)" if forgotten else ""))
+    if not quiet:
+        click.echo(f"{db}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB" + (f"; forgot {forgotten} run(s)" if forgotten else ""))
 
 
 @cli.command(name="checks")
-def list_checks() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Names only, one a line.")
+def list_checks(quiet: bool) -> None:
     """List the installed checks with their weight and description.
 
     \b
@@ -378,7 +449,7 @@ def list_checks() -> None:
     weights = load_config(None).weights
     for name, check in discover_checks().items():
         weight = weights.get(name, check.weight)
-        click.echo(f"{name:<16} weight {weight:<4g} {check.description}")
+        click.echo(name if quiet else f"{name:<16} weight {weight:<4g} {check.description}")
 
 
 def main() -> None:

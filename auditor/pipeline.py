@@ -21,6 +21,7 @@ from auditor.extract import cut_note, extract
 from auditor.hosts.base import TargetRequest, unknown_facts
 from auditor.ingest import read_records
 from auditor.iterutil import chunks
+from auditor.progress import as_progress
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
 from auditor.store import Store
 
@@ -123,6 +124,8 @@ def ingest_and_extract(
         for path in dumps
     ]
     papers: dict[str, tuple[Paper, Extraction]] = {}
+    stages = as_progress(progress)
+    stages.start("read", None, "records")
     for batch in chunks(_chain_checked(readers), BATCH):
         new: list[tuple[str, Extraction]] = []
         for record in batch:
@@ -140,7 +143,8 @@ def ingest_and_extract(
         store.add_records(batch, run_id)
         store.add_extractions(new)
         summary.records += len(batch)
-        progress(f"read {summary.records} records, {len(papers)} papers")
+        stages.advance("read", len(batch))
+    stages.finish("read")
     summary.papers = len(papers)
     summary.links = sum(len(ex.links) for _, ex in papers.values())
     return papers
@@ -218,7 +222,6 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str
     def keep(facts: Facts) -> None:
         collected[facts.target_key] = facts
         writer.put(facts)
-        progress(f"collected {len(collected)}/{len(requests)} targets")
 
     try:
         await _collect_all(run, requests, keep)
@@ -252,9 +255,15 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
                 for request in by_host.pop(host.name):
                     keep(unknown_facts(request.target.key, reason))
 
+        stages = as_progress(run.progress)
+
         async def drain(host: Host) -> None:
+            stage = f"collect {host.name}"
+            stages.start(stage, len(by_host[host.name]), "targets")
             async for facts in host.collector.collect(by_host[host.name]):
                 keep(facts)
+                stages.advance(stage)
+            stages.finish(stage)
             until = getattr(host.collector, "rate_limited_until", None)
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
@@ -305,6 +314,7 @@ def run_audit(
     from auditor.report import write_reports
 
     env = os.environ if env is None else env
+    progress = as_progress(progress)
     checks = discover_checks()
     config = _with_selected_checks(options.config, checks, options.checks)
     with Store.open(options.db) as store:
@@ -327,9 +337,11 @@ def run_audit(
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
             facts_by_key = with_archive(facts_by_key, gather_archives(run, [l for _, ex in papers.values() for l in ex.links], facts_by_key))
 
-            progress("checking")
+            progress.start("check", len(papers), "papers")
             check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config,
-                            jobs=options.jobs or _cores(), papers_count=len(papers))
+                            jobs=options.jobs or _cores(), papers_count=len(papers),
+                            on_paper=lambda: progress.advance("check"))
+            progress.finish("check")
             summary.status = "partial" if summary.rate_limited_until else "done"
         except KeyboardInterrupt:
             store.finish_run(run_id, "interrupted")
@@ -338,7 +350,7 @@ def run_audit(
             store.finish_run(run_id, "failed")
             raise
         store.finish_run(run_id, summary.status)
-        write_reports(store, options.out, run_id)
+        write_reports(store, options.out, run_id, progress=progress)
         if options.keep_runs:
             store.keep_runs(options.keep_runs)
     if options.keep_runs and str(options.db) != ":memory:":
@@ -405,6 +417,7 @@ def check_and_score(
     *,
     jobs: int = 1,
     papers_count: int | None = None,
+    on_paper: Callable[[], None] = lambda: None,
 ) -> None:
     """Run the enabled checks on every paper, score links and papers, store both (buffered by the store).
 
@@ -416,6 +429,7 @@ def check_and_score(
     ):
         store.save_outcomes(run_id, outcomes)
         store.save_scores(run_id, paper_id, link_scores, paper_score)
+        on_paper()
 
 
 def _cores() -> int:

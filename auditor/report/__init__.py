@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from auditor.report.data import ReportData, links_frame, load, scorecard_frame, summary
 from auditor.report.html import render_html
@@ -41,8 +41,12 @@ class ReportPaths:
     json: Path
 
 
-def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None) -> ReportPaths:
+def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, *, progress: Any = None) -> ReportPaths:
     """Write the five report files of a run (the latest when None) into ``out_dir``."""
+    from auditor.progress import as_progress
+
+    stages = as_progress(progress)
+    stages.start("report", 5, "files")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = load(store, run_id)
@@ -54,9 +58,13 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None) 
         json=out / "summary.json",
     )
     _write_text(paths.csv, scorecard_frame(data).to_csv(index=False, lineterminator="\n"))
+    stages.advance("report")
     _write_text(paths.links_csv, links_frame(data).to_csv(index=False, lineterminator="\n"))
+    stages.advance("report")
     _write_text(paths.md, render_markdown(data))
+    stages.advance("report")
     _write_text(paths.html, render_html(data))
+    stages.advance("report")
     names = {
         "csv_path": str(paths.csv),
         "links_csv_path": str(paths.links_csv),
@@ -65,6 +73,8 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None) 
         "json_path": str(paths.json),
     }
     _write_text(paths.json, json.dumps(summary(data, names), indent=2, ensure_ascii=False) + "\n")
+    stages.advance("report")
+    stages.finish("report")
     return paths
 
 
