@@ -178,10 +178,18 @@ def status_line(exit_code: int, summary: Mapping[str, object] | None, fail_under
     if exit_code == exitcodes.OK:
         return ""
     if exit_code == exitcodes.PARTIAL:
+        reasons = "; ".join(str(r) for r in (summary or {}).get("partial_reasons") or []) or "a rate limit stopped collection"  # type: ignore[union-attr]
         return (
-            "> [!WARNING]\n> Results are partial: a rate limit stopped collection. "
+            f"> [!WARNING]\n> Results are partial: {reasons}. "
             "Targets not collected are `unknown`; the next run (with the cached database) resumes.\n"
         )
+    if exit_code == exitcodes.BAD_TOKEN:
+        return "> [!CAUTION]\n> GitHub refused the token (bad, expired or revoked): nothing was collected.\n"
+    if exit_code == exitcodes.UNDECIDED:
+        scored = (summary or {}).get("papers_scored")
+        of = (summary or {}).get("papers_to_judge")
+        return (f"> [!WARNING]\n> `fail-under` {fail_under.strip()} could not be decided: only {scored} of {of} "
+                "papers could be scored.\n")
     if exit_code == exitcodes.FAIL_UNDER:
         score = (summary or {}).get("score")
         shown = "n/a" if score is None else f"{float(score):.2f}"  # type: ignore[arg-type]
@@ -279,7 +287,12 @@ def main(env: Mapping[str, str] | None = None) -> int:
     if code == exitcodes.FAIL_UNDER:
         _command("error", f"mean paper score is below fail-under {fail_under.strip()}")
     elif code == exitcodes.PARTIAL:
-        _command("warning", "partial results: a rate limit stopped collection")
+        reasons = "; ".join(str(r) for r in (summary or {}).get("partial_reasons") or []) or "a rate limit stopped collection"
+        _command("warning", f"partial results: {reasons}")
+    elif code == exitcodes.UNDECIDED:
+        _command("warning", f"fail-under {fail_under.strip()} could not be decided: too few papers could be scored")
+    elif code == exitcodes.BAD_TOKEN:
+        _command("error", "GitHub refused the token")
     _finish(env, selection, summary, scorecard, status_line(code, summary, fail_under), code)
     return code
 

@@ -16,12 +16,15 @@ from typing import Any, Sequence
 import click
 
 from auditor import __version__, exitcodes
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, TokenRefused
 from auditor.redaction import redacted_output
+from auditor.signals import sigterm_as_interrupt, terminated
 
 EPILOG_EXIT = (
-    "Exit codes: 0 done; 1 usage or input error; 3 partial results (rate limited, re-run later to "
-    "resume); 4 --fail-under not met; 130 interrupted (re-run to resume)."
+    "Exit codes: 0 done; 1 usage or input error; 3 partial results (rate limited, hosts unreachable or "
+    "too many targets in error/unknown; re-run later to resume); 4 --fail-under not met; 5 GitHub "
+    "refused the token; 6 --fail-under not decided (too few papers scored); 130 interrupted (Ctrl-C); "
+    "143 terminated (SIGTERM); re-run to resume."
 )
 
 
@@ -30,7 +33,7 @@ class AuditGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         kwargs["standalone_mode"] = False
-        with redacted_output():
+        with redacted_output(), sigterm_as_interrupt():
             return self._main(*args, **kwargs)
 
     def _main(self, *args: Any, **kwargs: Any) -> Any:
@@ -41,15 +44,26 @@ class AuditGroup(click.Group):
         except click.ClickException as exc:
             exc.show()
             sys.exit(exitcodes.USAGE_OR_INPUT)
-        except click.Abort:
-            click.echo("audit: interrupted; the database is consistent, run the same command again to resume", err=True)
-            sys.exit(exitcodes.INTERRUPTED)
+        except click.Abort:  # click turns a KeyboardInterrupt (Ctrl-C, or our SIGTERM) into Abort
+            _interrupted()
+        except TokenRefused as exc:
+            click.echo(f"audit: error: {exc}", err=True)
+            sys.exit(exitcodes.BAD_TOKEN)
         except AuditorError as exc:
             click.echo(f"audit: error: {exc}", err=True)
             sys.exit(exitcodes.USAGE_OR_INPUT)
         except KeyboardInterrupt:
-            click.echo("audit: interrupted; the database is consistent, run the same command again to resume", err=True)
-            sys.exit(exitcodes.INTERRUPTED)
+            _interrupted()
+
+
+def _interrupted() -> None:
+    """One line and the exit code of Ctrl-C (130) or SIGTERM (143, what CI sends on cancel)."""
+    if terminated():
+        click.echo("audit: terminated (SIGTERM); the run is marked interrupted, the database is consistent, "
+                   "run the same command again to resume", err=True)
+        sys.exit(exitcodes.TERMINATED)
+    click.echo("audit: interrupted; the database is consistent, run the same command again to resume", err=True)
+    sys.exit(exitcodes.INTERRUPTED)
 
 
 @click.group(cls=AuditGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -89,7 +103,9 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--checks", "check_names", help="Comma-separated checks to run [default: all enabled].")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="audit.toml or pyproject.toml with [tool.auditor].")
 @click.option("--offline", is_flag=True, help="Collect nothing; network checks report 'unknown'.")
-@click.option("--fail-under", type=click.FloatRange(0, 10), help="Exit 4 when the mean paper score is below this.")
+@click.option("--fail-under", type=click.FloatRange(0, 10), help="Exit 4 when the mean paper score is below this (6 when too few papers could be scored to tell).")
+@click.option("--max-error-share", type=click.FloatRange(0, 1), help="Exit 3 (partial) when more than this share of targets ends in error or unknown [default: config max_error_share, 0.25].")
+@click.option("--min-judged-share", type=click.FloatRange(0, 1), help="--fail-under decides only when at least this share of papers was scored [default: config min_judged_share, 0.5].")
 @click.option("--max-wait", type=click.FloatRange(0), default=300, show_default=True, help="Seconds to wait for a rate limit to reset before stopping with partial results.")
 @click.option("--max-age", type=click.FloatRange(0), default=24, show_default=True, help="Hours cached facts stay fresh.")
 @click.option("--archive-max-age", type=click.FloatRange(0), default=168, show_default=True, help="Hours cached archive facts (Software Heritage, Zenodo) stay fresh.")
@@ -121,6 +137,8 @@ def run(
     jobs: int | None,
     keep_runs: int | None,
     as_json: bool,
+    max_error_share: float | None,
+    min_judged_share: float | None,
     quiet: bool,
     color: str,
     title_column: str | None,
@@ -179,6 +197,7 @@ def run(
         abstract_column=abstract_column,
         jobs=jobs,
         keep_runs=keep_runs,
+        max_error_share=config.max_error_share if max_error_share is None else max_error_share,
     )
     progress = for_stream(sys.stderr, quiet=quiet)
     try:
@@ -191,12 +210,21 @@ def run(
         click.echo(json.dumps({**report, "token": token_source}, indent=2, ensure_ascii=False))
     else:
         _print_summary(summary, report, offline=offline, color=color, token_source=token_source)
-    if summary.rate_limited_until is not None:
+    if fail_under is not None:
+        from auditor.run_health import fail_under_verdict
+
+        verdict, message = fail_under_verdict(
+            report.get("score"), int(report.get("papers_scored") or 0), int(report.get("papers_to_judge") or 0), fail_under,
+            config.min_judged_share if min_judged_share is None else min_judged_share,
+        )
+        if verdict != "pass":
+            click.echo(f"audit: {message}", err=True)
+        if verdict == "undecided" and summary.status != "partial":
+            sys.exit(exitcodes.UNDECIDED)
+        if verdict == "fail" and summary.status != "partial":
+            sys.exit(exitcodes.FAIL_UNDER)
+    if summary.status == "partial":
         sys.exit(exitcodes.PARTIAL)
-    score = report.get("score")
-    if fail_under is not None and (score is None or score < fail_under):
-        click.echo(f"audit: mean paper score {score} is under --fail-under {fail_under}", err=True)
-        sys.exit(exitcodes.FAIL_UNDER)
 
 
 def _host_names(value: str | None) -> list[str] | None:
@@ -231,8 +259,9 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False, 
     if not offline:
         echo("token: ", (f"from `{token_source}`" if token_source == "gh auth token" else token_source, "green")
              if token_source else ("none (GitHub allows 60 requests an hour; set GITHUB_TOKEN or log in with gh)", "yellow"))
+    scored = f"{report.get('papers_scored', 0)} of {report.get('papers_to_judge', 0)} papers scored"
     echo("mean paper score: ", ("n/a" if score is None else str(score), "bold"),
-         f"; papers with a failing check: {report.get('failing', 0)}")
+         f" ({scored}); papers with a failing check: {report.get('failing', 0)}")
     for line in report.get("worst", [])[:5]:
         word, _, rest = line.partition(" ")
         echo("  - ", status_word(word), " ", rest)
@@ -244,10 +273,8 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False, 
         unknown = summary.targets_by_status.get("unknown", 0)
         reasons = "; ".join(dict.fromkeys(r.removeprefix("offline: ") for r in summary.offline_reasons))
         echo(f"offline: {reasons}: {unknown} targets left 'unknown', re-run with network to judge them")
-    if summary.rate_limited_until is not None:
-        echo(
-            f"partial: rate limited until {summary.rate_limited_until:%H:%M} UTC; run the same command then to finish"
-        )
+    for reason in summary.partial_reasons:
+        echo(f"partial: {reason}")
     if report.get("md_path"):
         echo(f"scorecards: {report.get('csv_path')}, {report.get('md_path')}, {report.get('html_path')}")
 

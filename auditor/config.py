@@ -13,6 +13,8 @@ Format::
     [tool.auditor]
     as_of = 2026-11-23          # optional: judge as of this date (TOML date or "YYYY-MM-DD")
     fail_under = 5              # optional: CI fails when a paper scores below this
+    max_error_share = 0.25      # optional: more targets than this in error/unknown make the run partial (exit 3)
+    min_judged_share = 0.5      # optional: --fail-under decides only when this share of papers was scored
     enabled = ["repo_exists"]   # optional: only these checks (default: all discovered)
     disabled = ["stars"]        # optional: never these
 
@@ -103,7 +105,7 @@ CHECK_DEFAULTS: Mapping[str, Mapping[str, Any]] = {
     },
 }
 
-_TOP_KEYS = {"as_of", "fail_under", "enabled", "disabled", "weights", "checks"}
+_TOP_KEYS = {"as_of", "fail_under", "max_error_share", "min_judged_share", "enabled", "disabled", "weights", "checks"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ class AuditConfig:
 
     as_of: date | None = None  # None: today
     fail_under: float | None = None  # None: never fail a run on scores
+    max_error_share: float = 0.25  # share of targets in error/unknown beyond which a run is partial
+    min_judged_share: float = 0.5  # share of papers that must be scored for --fail-under to decide
     enabled: frozenset[str] | None = None  # None: every discovered check
     disabled: frozenset[str] = frozenset()
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
@@ -246,6 +250,14 @@ def parse_config(
             raise fail(f"fail_under must be a number from 0 to 10, got {fail_under!r}")
         fail_under = float(fail_under)
 
+    def share(key: str) -> float:
+        value = table.get(key, getattr(AuditConfig, key))
+        if not _is_number(value) or not 0 <= value <= 1:
+            raise fail(f"{key} must be a share from 0 to 1, got {value!r}")
+        return float(value)
+
+    max_error_share, min_judged_share = share("max_error_share"), share("min_judged_share")
+
     def name_list(key: str) -> frozenset[str] | None:
         value = table.get(key)
         if value is None:
@@ -280,6 +292,8 @@ def parse_config(
     return AuditConfig(
         as_of=as_of,
         fail_under=fail_under,
+        max_error_share=max_error_share,
+        min_judged_share=min_judged_share,
         enabled=enabled,
         disabled=disabled,
         weights=weights,

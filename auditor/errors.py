@@ -15,3 +15,11 @@ class ConfigError(AuditorError):
 
 class DatabaseLocked(AuditorError):
     """Another process holds the DuckDB file."""
+
+
+class TokenRefused(AuditorError):
+    """A host refused the token we were given (bad, expired or revoked): nothing is collected."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run is marked interrupted and the process exits 143."""

@@ -23,6 +23,7 @@ from auditor.ingest import read_records
 from auditor.iterutil import chunks
 from auditor.progress import as_progress
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
+from auditor.run_health import partial_reasons, target_health
 from auditor.store import Store
 
 Progress = Callable[[str], None]
@@ -50,6 +51,7 @@ class RunOptions:
     abstract_column: str | None = None
     jobs: int | None = None  # processes for checks and scoring on a large run; None: the number of cores
     keep_runs: int | None = None  # forget all but this many latest runs, then compact the file
+    max_error_share: float = 0.25  # more targets than this share in error/unknown: the run is partial
 
     def for_the_record(self) -> dict[str, object]:
         """The options as stored in `runs.options`: plain values, never a secret."""
@@ -83,6 +85,8 @@ class RunSummary:
     fetched: int = 0
     offline_reasons: list[str] = field(default_factory=list)  # hosts that could not be reached at all
     from_cache: int = 0
+    partial_reasons: list[str] = field(default_factory=list)  # why the results are partial (run_health)
+    token_checked: bool = False  # GitHub's token was checked once (GET /rate_limit) before collecting
 
 
 @dataclass
@@ -210,11 +214,28 @@ def _known_subpaths(facts: Facts) -> frozenset[tuple[str, str]]:
     return frozenset(tuple(k.split(":", 1)) for k in found)  # type: ignore[misc]
 
 
+async def check_tokens(run: Run, requests: Sequence[TargetRequest]) -> None:
+    """TokenRefused when GitHub is about to be asked and refuses the token (one free request, once a run)."""
+    from auditor.hosts.github import GitHubCollector
+
+    options, summary = run.options, run.summary
+    if summary.token_checked or (options.hosts is not None and "github" not in options.hosts):
+        return
+    if not any(r.target.kind in GitHubCollector.kinds for r in requests):
+        return
+    from auditor.hosts.github_client import GitHubSettings
+    from auditor.hosts.token_check import check_github_token
+
+    summary.token_checked = True
+    await check_github_token(GitHubSettings.from_env(run.env), run.env)
+
+
 async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str, Facts]:
     """Run every host's collector over its targets and store facts as they come."""
     store, progress = run.store, run.progress
     from auditor.facts_writer import FactsWriter
 
+    await check_tokens(run, requests)  # a refused token: one line before any collection
     collected: dict[str, Facts] = {}
     # Written by a thread in large batches, off the event loop; a killed run keeps what it fetched.
     writer = FactsWriter(store)
@@ -342,14 +363,20 @@ def run_audit(
                             jobs=options.jobs or _cores(), papers_count=len(papers),
                             on_paper=lambda: progress.advance("check"))
             progress.finish("check")
-            summary.status = "partial" if summary.rate_limited_until else "done"
+            summary.partial_reasons = partial_reasons(
+                # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
+                target_health([] if options.offline else facts_by_key.values()),
+                rate_limited_until=summary.rate_limited_until,
+                max_error_share=options.max_error_share,
+            )
+            summary.status = "partial" if summary.partial_reasons else "done"
         except KeyboardInterrupt:
             store.finish_run(run_id, "interrupted")
             raise
         except BaseException:
             store.finish_run(run_id, "failed")
             raise
-        store.finish_run(run_id, summary.status)
+        store.finish_run(run_id, summary.status, notes=summary.partial_reasons)
         write_reports(store, options.out, run_id, progress=progress)
         if options.keep_runs:
             store.keep_runs(options.keep_runs)

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 MASK = "***"
 #: Environment variables whose values are secrets the tool may send.
-SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+SECRET_ENV = ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "SWH_TOKEN")
 #: Shorter values are not registered: masking every "abc" would garble data, and no real token is that short.
 MIN_SECRET_LENGTH = 6
 

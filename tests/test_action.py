@@ -366,6 +366,6 @@ def test_run_step_rate_limited_reports_partial_results(workspace, tmp_path, fake
     )
     assert code == 0, log
     assert outputs["exit-code"] == "3", log
-    assert "Results are partial: a rate limit stopped collection" in summary
+    assert "Results are partial: rate limited until" in summary  # the reasons the run stored
     assert "::warning title=repro-auditor::partial results" in log
     assert int(outputs["papers"]) > 0 and (ws / "out" / "scorecard.md").read_text().strip() in summary

@@ -64,6 +64,38 @@ class ReportData:
         return round(sum(scores) / len(scores), 2) if scores else None
 
     @property
+    def papers_scored(self) -> int:
+        """Papers that have a score: the mean is over these, not over every paper."""
+        return sum(1 for s in self.papers.get("score", ()) if _present(s))  # type: ignore[union-attr]
+
+    @property
+    def papers_to_judge(self) -> int:
+        """Papers with something to judge (a link or a claim); the others can never have a score."""
+        applicable = self.papers.get("applicable")
+        if applicable is None:
+            return self.papers_scored
+        return sum(1 for a, s in zip(applicable, self.papers["score"]) if (_present(a) and a > 0) or _present(s))
+
+    @property
+    def scored_text(self) -> str:
+        """"N of M papers scored" (M: the papers with a link or claim), shown beside every mean."""
+        return f"{self.papers_scored} of {self.papers_to_judge} papers scored"
+
+    @property
+    def partial_reasons(self) -> tuple[str, ...]:
+        """Why the results are partial (stored with the run), or the run's status when it did not finish."""
+        run = self.run
+        if run is None:
+            return ()
+        if run.notes:
+            return tuple(run.notes)
+        if run.status in ("interrupted", "failed", "running"):
+            return (f"the run ended {run.status}: run the same command again to finish",)
+        if run.status == "partial":
+            return ("the run could not collect every target",)
+        return ()
+
+    @property
     def failing(self) -> int:
         """Papers with at least one failing result."""
         return int((self.papers["n_fail"] > 0).sum()) if len(self.papers) else 0
@@ -151,6 +183,9 @@ def summary(data: ReportData, paths: Mapping[str, str | None] | None = None) -> 
         "targets_by_status": {k: int(v) for k, v in data.targets_by_status.items()},
         "results_by_status": {k: int(v) for k, v in data.results_by_status.items()},
         "score": data.mean_score,
+        "papers_scored": data.papers_scored,  # the mean is over these papers only
+        "papers_to_judge": data.papers_to_judge,  # papers with a link or a claim: the most that can be scored
+        "partial_reasons": list(data.partial_reasons),  # empty: the results are complete
         "failing": data.failing,
         "worst": [finding_line(row) for row in finding_rows(data, 10)],
         "db_path": data.db_path if data.db_path != ":memory:" else None,

@@ -115,12 +115,12 @@ def _meta(data: ReportData) -> str:
 
 def _banner(data: ReportData) -> str:
     """A short warning when the run's results are partial (rate limited, interrupted)."""
-    status = data.run.status if data.run else None
-    if status in (None, "done"):
+    reasons = data.partial_reasons
+    if not reasons:
         return ""
-    return (f'<p class="banner" role="status"><b>Partial results</b>: the run ended {esc(status)}; '
-            "targets it could not collect are <i>unknown</i>, never counted as a zero. "
-            "Run the same command again to finish.</p>")
+    return (f'<p class="banner" role="status"><b>Partial results</b> ({esc(data.scored_text)}): '
+            f"{esc('; '.join(reasons))}. "
+            "Targets that could not be collected are <i>unknown</i>, never counted as a zero.</p>")
 
 
 def _cards(data: ReportData) -> str:
@@ -128,7 +128,7 @@ def _cards(data: ReportData) -> str:
     cards = [
         ("papers", len(data.papers)),
         ("links", data.n_links),
-        ("mean score", "n/a" if mean is None else f"{mean:.1f}"),
+        (f"mean score ({data.scored_text})", "n/a" if mean is None else f"{mean:.1f}"),
         ("papers failing", data.failing),
     ]
     cards += [(f"targets {s}", n) for s, n in sorted(data.targets_by_status.items())]

@@ -60,8 +60,10 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
     status = f" · run {run.status}" if run and run.status != "done" else ""
     lines.append(
         f"**{len(data.papers)}** papers · **{data.n_links}** links · mean score "
-        f"**{'n/a' if mean is None else f'{mean:.1f}'}**/10 · **{data.failing}** with a failing check{as_of}{status}"
+        f"**{'n/a' if mean is None else f'{mean:.1f}'}**/10 ({data.scored_text}) · **{data.failing}** with a failing check{as_of}{status}"
     )
+    for reason in data.partial_reasons:  # the banner: a reader must not take partial results for complete ones
+        lines += ["", f"> ⚠️ **Partial results**: {escape(reason)}"]
     targets = ", ".join(f"{n} {escape(s)}" for s, n in sorted(data.targets_by_status.items()))
     results = " · ".join(f"{ICONS.get(s, '')} {n} {s}" for s, n in count_words(data.results_by_status))
     lines += ["", f"Targets: {targets or 'none'}  ", f"Results: {results or 'none'}", ""]

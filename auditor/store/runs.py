@@ -23,8 +23,11 @@ TABLES = [
         tool_version VARCHAR,
         options JSON,
         status VARCHAR NOT NULL,
-        as_of DATE
+        as_of DATE,
+        notes JSON  -- why the run's results are partial: a list of one-line reasons
     )""",
+    # columns added since the table was first made: files written before gain them (NULL)
+    "ALTER TABLE runs ADD COLUMN IF NOT EXISTS notes JSON",
     # Which papers a run covered (a dump read again in a later run keeps its
     # sightings' first run_id, so membership needs its own table).
     """CREATE TABLE IF NOT EXISTS run_papers (
@@ -49,6 +52,7 @@ class RunInfo:
     options: Mapping[str, Any] = field(default_factory=dict)
     status: str = "running"
     as_of: date | None = None
+    notes: tuple[str, ...] = ()  # why the results are partial, one line each
 
 
 class Runs:
@@ -68,24 +72,25 @@ class Runs:
         con.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'")
         run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
         con.execute(
-            "INSERT INTO runs VALUES (?, ?, NULL, ?, ?, 'running', ?)",
+            "INSERT INTO runs (run_id, started_at, finished_at, tool_version, options, status, as_of) "
+            "VALUES (?, ?, NULL, ?, ?, 'running', ?)",
             [run_id, now, __version__, json.dumps(dict(options), default=str, sort_keys=True), as_of],
         )
         return run_id
 
-    def finish_run(self, run_id: str, status: str) -> None:
-        """Set the run's final status and end time."""
+    def finish_run(self, run_id: str, status: str, notes: Iterable[str] | None = None) -> None:
+        """Set the run's final status and end time (and, for a partial run, why)."""
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {RUN_STATUSES}, got {status!r}")
         self.db.flush()
         self.db.con.execute(
-            "UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
-            [status, datetime.now(timezone.utc), run_id],
+            "UPDATE runs SET status = ?, finished_at = ?, notes = coalesce(?, notes) WHERE run_id = ?",
+            [status, datetime.now(timezone.utc), json.dumps(list(notes)) if notes else None, run_id],
         )
 
     def run_info(self, run_id: str) -> RunInfo | None:
         rows = self.db.rows(
-            "SELECT run_id, started_at, finished_at, tool_version, options, status, as_of FROM runs WHERE run_id = ?",
+            "SELECT run_id, started_at, finished_at, tool_version, options, status, as_of, notes FROM runs WHERE run_id = ?",
             [run_id],
         )
         if not rows:
@@ -99,6 +104,7 @@ class Runs:
             options=json.loads(r[4]) if r[4] else {},
             status=r[5],
             as_of=r[6],
+            notes=tuple(json.loads(r[7])) if r[7] else (),
         )
 
     def latest_run_id(self, statuses: Iterable[str] | None = None) -> str | None:
