@@ -193,6 +193,7 @@ def _predicate(lower: str, i: int) -> bool:
 _RELEASE = frozenset(("neg", "promised", "available", "subject"))
 _PROMISE = frozenset(("promised",))
 _PART_OF_NAMES = frozenset(("part_of",))
+_PART_OF_BEFORE = ("been ", "is ", "are ", "also ", "now ", " a ")
 
 
 def _acce(lower: str, i: int) -> frozenset[str] | None:
@@ -229,9 +230,10 @@ _ANCHORS = (
     ("request", lambda lower, i: frozenset(("on_request",))),
     ("soon", lambda lower, i: _PROMISE),
     ("coming", lambda lower, i: _PROMISE),  # "the code is coming"
-    ("integrated", lambda lower, i: _PART_OF_NAMES),
-    ("part of", lambda lower, i: _PART_OF_NAMES),
-    ("included in", lambda lower, i: _PART_OF_NAMES),
+    # common words: a window only after the verb the pattern needs ("has been integrated", "is part of")
+    ("integrated", lambda lower, i: _PART_OF_NAMES if lower.endswith(_PART_OF_BEFORE, 0, i) else None),
+    ("part of", lambda lower, i: _PART_OF_NAMES if lower.endswith(_PART_OF_BEFORE, 0, i) else None),
+    ("included in", lambda lower, i: _PART_OF_NAMES if lower.endswith(_PART_OF_BEFORE, 0, i) else None),
     ("acce", _acce),
     ("open", _when(_open_source, _RELEASE)),
     ("public", _when(_public, frozenset(("promised", "available", "subject")))),
@@ -244,25 +246,53 @@ _BEFORE, _AFTER = 110, 50  # a window's reach around an anchor: the longest phra
 
 # Words that name what is released, by object (bits 1 code, 2 model, 4 data, 8 unspecified),
 # and words of a page one is pointed to (16): "Project page: URL", "video results at URL".
-_OBJECT_WORDS = re.compile(
-    r"\b(?:(code|codes|codebase|implementations?|software|packages?|toolkits?|toolbox|librar(?:y|ies)|frameworks?"
-    r"|repositor(?:y|ies)|repos?|scripts|pipelines?|tools?|github|gitlab|programs?|environments?|plugins?)"
-    r"|(models?|weights|checkpoints?|llms?|classifiers?|lora)"
-    r"|(data|datasets?|benchmarks?|corpus|corpora|annotations|prompts|splits|labels|trajectories|logs|records)"
-    r"|(resources|materials|artifacts|artefacts|everything|assets|hugging\s?face|zenodo)"
-    r"|(pages?|websites?|webpages?|homepages?|site|videos?|demos?|demonstrations?|supplementary|supplement|details"
-    r"|information|results|examples|visuali[sz]ations|leaderboards?|slides|poster|updates|statistics|blog"
-    r"|tutorials?|samples|documentation))\b"
+_OBJECT_FORMS = {
+    1: """code codes codebase codebases implementation implementations software package packages toolkit toolkits
+        toolbox library libraries framework frameworks repository repositories repo repos scripts pipeline pipelines
+        tool tools github gitlab program programs environment environments plugin plugins""",
+    2: "model models weights checkpoint checkpoints llm llms classifier classifiers lora",
+    4: """data dataset datasets benchmark benchmarks corpus corpora annotations prompts splits labels trajectories
+        logs records""",
+    8: "resources materials artifacts artefacts everything assets huggingface zenodo",
+    16: """page pages website websites webpage webpages homepage homepages site video videos demo demos demonstration
+        demonstrations supplementary supplement details information results examples visualisations visualizations
+        leaderboard leaderboards slides poster updates statistics blog tutorial tutorials samples documentation""",
+}
+_OBJECT_BIT = {w: bit for bit, words in _OBJECT_FORMS.items() for w in words.split()}
+_OBJECT_BIT["hugging face"] = 8
+_OBJECT_WORDS = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _OBJECT_BIT), key=len, reverse=True)) + r")\b")
+_OBJECT_LIST = list(_OBJECT_BIT)
+# one aho-corasick pass over a phrase's region finds its object words (a regex of ~100 words costs ~15 us there)
+_OBJECT_SEARCH = (
+    None if AhoCorasick is None
+    else AhoCorasick(_OBJECT_LIST, matchkind=MatchKind.LeftmostLongest).find_matches_as_indexes
 )
 _OBJECT_NAMES = ((1, "code"), (2, "model"), (4, "data"))
+_WORD = re.compile(r"[a-z]+")
 
 
 def _object_bits(text: str, a: int, b: int) -> int:
+    """The objects named by whole words in text[a:b], as bits."""
+    if a >= b:
+        return 0
     bits = 0
-    if a < b:
+    if _OBJECT_SEARCH is None:
         for m in _OBJECT_WORDS.finditer(text, a, b):
-            bits |= 1 << (m.lastindex - 1)  # type: ignore[operator]
+            bits |= _OBJECT_BIT[m.group(0)]
+        return bits
+    region = text[a:b]
+    n = len(text)
+    for k, i, j in _OBJECT_SEARCH(region):
+        i += a
+        j += a
+        if (i == 0 or not text[i - 1].isalnum()) and (j == n or not text[j].isalnum()):
+            bits |= _OBJECT_BIT[_OBJECT_LIST[k]]
     return bits
+
+
+def _starts_with_object(text: str, p: int) -> bool:
+    m = _WORD.match(text, p)
+    return m is not None and m.group(0) in _OBJECT_BIT
 
 
 def _object_name(bits: int) -> str | None:
@@ -342,7 +372,7 @@ def _objects(text: str, s: int, e: int, phrases: list[tuple[int, str, int]]) -> 
         active = (
             text.startswith("we ", p)  # "we release", "we have open-sourced"
             or _ACTIVE_END.search(text, max(p, end - 12), end) is not None
-            or bool(bits & 15 and not _OBJECT_WORDS.match(text, p))
+            or bool(bits & 15 and not _starts_with_object(text, p))
         )
         reach = end  # where the text this phrase read ends
         if active:

@@ -219,13 +219,19 @@ def _tokens(text: str) -> list[_Token]:
     """Raw URL-like tokens of ``text``: those :func:`_anchored_tokens` finds, and GitHub Pages
     hosts that stand alone ("see name.github.io")."""
     out = _anchored_tokens(text)
-    if "ithub.io" in text or "ITHUB.IO" in text:
-        taken = [(t.start, t.end) for t in out]
-        extra = [
-            _Token(m.start(), m.end(), m.group(0))
-            for m in _PAGES_HOST.finditer(text)
-            if not any(a <= m.start() < b for a, b in taken)
-        ]
+    i = text.find(".github.io")  # (as written by nearly all; "Name.GitHub.io" in another case stays unread)
+    if i != -1:
+        extra = []
+        while i != -1:
+            # found by str.find, matched by the regex only there (a regex search of the text costs ~100x)
+            if not any(t.start <= i < t.end for t in out):  # most stand in a URL already found
+                h = i
+                while h > 0 and text[h - 1] in _HOST_CHARS and text[h - 1] != "$":
+                    h -= 1
+                m = _PAGES_HOST.match(text, h) if h < i else None
+                if m is not None and m.end() == i + 10:
+                    extra.append(_Token(h, m.end(), m.group(0)))
+            i = text.find(".github.io", i + 10)
         if extra:
             out = sorted(out + extra)
     return out
