@@ -42,6 +42,7 @@ from auditor.hosts import github_rest as rest
 from auditor.hosts.base import RateLimited, TargetRequest, now_utc, unknown_facts
 from auditor.hosts.batching import AdaptiveBatchSize
 from auditor.hosts.github_client import GitHubSettings, OffOriginRedirect, RecordingAPI
+from auditor.hosts.github_tokens import TokenRing
 from auditor.models import Facts
 from auditor.redaction import redact, redact_value
 from auditor.retry import DEFAULT, RetryPolicy, TransientError, current_deadline, deadline_scope, within_deadline
@@ -65,6 +66,7 @@ class GitHubStats:
     retries: int = 0
     batch_splits: int = 0  # times the GraphQL batch size was halved (timeout, 502, too heavy)
     waited_seconds: float = 0.0  # time slept for primary rate limits
+    token_switches: int = 0  # times a spent token was left for another (GITHUB_TOKENS)
 
 
 class _TooHeavy(TransientError):
@@ -78,9 +80,10 @@ class _NoGraphQL(Exception):
 class _PrimaryLimit(Exception):
     """The hourly budget is spent until reset_at."""
 
-    def __init__(self, reset_at: datetime | None) -> None:
+    def __init__(self, reset_at: datetime | None, used: Any = None) -> None:
         super().__init__("primary rate limit")
         self.reset_at = reset_at
+        self.used = used  # the GitHubSettings (token) whose budget is spent
 
 
 @dataclass
@@ -173,6 +176,7 @@ class GitHubCollector:
         self.rate_limited_until: datetime | None = None
         self.stats = GitHubStats()
         self._rate: dict[str, rest.RateInfo | None] = {"core": None, "graphql": None}
+        self._ring = TokenRing(settings)  # one token, or GITHUB_TOKENS used in turn
         self._wait_lock = asyncio.Lock()
         self._pending_core = 0
         self._inflight_rest = 0
@@ -332,6 +336,19 @@ class GitHubCollector:
 
     async def _wait_or_stop(self, resource: str, reset_at: datetime | None) -> None:
         """Sleep until ``reset_at`` when that is within max_wait; else stop the collection."""
+        if len(self._ring) > 1:
+            info = self._rate.get(resource)
+            if info is None or info.remaining > 0:
+                return  # another task has moved to a token with budget: try again with it
+            fresh = self._ring.next_unspent(resource, self._rate, self.clock())
+            if fresh is not None:
+                self.settings, self._rate = self._ring.switch(fresh)
+                self.stats.token_switches += 1
+                return
+            # Every token is spent: wait for (or stop at) the one that comes back first.
+            self.settings, self._rate = self._ring.switch(self._ring.earliest_reset(resource))
+            info = self._rate.get(resource)
+            reset_at = info.reset_at if info is not None and info.reset_at is not None else reset_at
         if reset_at is None:
             reset_at = self.clock() + timedelta(seconds=60)
         if self.rate_limited_until is not None:
@@ -350,8 +367,10 @@ class GitHubCollector:
                 await self.sleep(delay + 1)
             self._rate[resource] = None
 
-    def _note_rate(self, resource: str, headers: Any) -> None:
+    def _note_rate(self, resource: str, headers: Any, used: Any = None) -> None:
         """Keep the lowest remaining seen in a window: answers arrive out of order."""
+        if used is not None and used is not self.settings:
+            return  # an answer to a token left meanwhile: it says nothing of the current one
         info = rest.rate_info(headers)
         if info is None:
             return
@@ -363,7 +382,8 @@ class GitHubCollector:
     # ------------------------------------------------------------------ REST
 
     async def _rest_once(self, url: str, etag: str | None, core: bool = False) -> _Answer:
-        api = RecordingAPI(self.client, self.settings, on_request=lambda: self._count(url, core))
+        used = self.settings
+        api = RecordingAPI(self.client, used, on_request=lambda: self._count(url, core))
         extra = {"if-none-match": etag} if etag else None
         try:
             body = await api.getitem(url, extra_headers=extra)
@@ -382,9 +402,10 @@ class GitHubCollector:
         if rest.is_primary_limit(status, headers, message):
             info = rest.rate_info(headers)
             reset_at = info.reset_at if info else None
-            self._rate["core"] = rest.RateInfo(limit=info.limit if info else None, remaining=0, reset_at=reset_at)
+            if used is self.settings:
+                self._rate["core"] = rest.RateInfo(limit=info.limit if info else None, remaining=0, reset_at=reset_at)
             return _Answer(status, headers, body, primary_limited=True)
-        self._note_rate("core", headers)
+        self._note_rate("core", headers, used)
         if status == 304:
             self.stats.not_modified += 1
         return _Answer(status, headers, body)
@@ -591,8 +612,8 @@ class GitHubCollector:
     # ------------------------------------------------------------------ GraphQL
 
     async def _graphql_once(self, batch: gql.Batch) -> tuple[dict[str, Any], httpx.Headers]:
-        url = self.settings.graphql_url
-        api = RecordingAPI(self.client, self.settings, on_request=lambda: self._count(url))
+        url, used = self.settings.graphql_url, self.settings
+        api = RecordingAPI(self.client, used, on_request=lambda: self._count(url))
         try:
             data = await api.graphql(batch.query, endpoint=url, **batch.variables)
             return {"data": data}, api.last_headers
@@ -600,7 +621,7 @@ class GitHubCollector:
             response = exc.response if isinstance(exc.response, dict) else {}
             if gql.is_rate_limited(response):
                 info = rest.rate_info(api.last_headers)
-                raise _PrimaryLimit(info.reset_at if info else None) from None
+                raise _PrimaryLimit(info.reset_at if info else None, used) from None
             if gql.is_timeout_answer(response) and not any((response.get("data") or {}).get(a) for a in batch.aliases):
                 raise _TooHeavy("GraphQL query timed out") from None
             return response, api.last_headers
@@ -626,7 +647,7 @@ class GitHubCollector:
                 raise TransientError("secondary rate limit (GraphQL)", retry_after=rest.retry_after(headers) or 60.0) from None
             if rest.is_primary_limit(status, headers, message):
                 info = rest.rate_info(headers)
-                raise _PrimaryLimit(info.reset_at if info else None) from None
+                raise _PrimaryLimit(info.reset_at if info else None, used) from None
             if status == 404:
                 raise _NoGraphQL(f"GraphQL HTTP {status}") from None
             raise RuntimeError(f"GraphQL HTTP {status}: {message}"[:300]) from None
@@ -650,6 +671,7 @@ class GitHubCollector:
         splittable = len(jobs) > 1
         while True:
             await self._respect_limit("graphql")
+            used = self.settings
             try:
                 response, headers = await self._retrying(
                     lambda: self._graphql_once(batch),
@@ -670,7 +692,8 @@ class GitHubCollector:
                 self._requeue.extendleft(reversed(jobs))
                 return
             except _PrimaryLimit as exc:
-                self._rate["graphql"] = rest.RateInfo(limit=None, remaining=0, reset_at=exc.reset_at)
+                if exc.used is None or exc.used is self.settings:
+                    self._rate["graphql"] = rest.RateInfo(limit=None, remaining=0, reset_at=exc.reset_at)
                 await self._wait_or_stop("graphql", exc.reset_at)
                 continue
             break
@@ -678,9 +701,10 @@ class GitHubCollector:
         rate = gql.parse_rate(response.get("data"))
         if rate is not None:
             self.stats.graphql_points += int(rate.cost or 0)
-            self._rate["graphql"] = rest.RateInfo(limit=rate.limit, remaining=int(rate.remaining or 0), reset_at=rate.reset_at) if rate.remaining is not None else None
+            if used is self.settings:  # not an answer to a token left meanwhile
+                self._rate["graphql"] = rest.RateInfo(limit=rate.limit, remaining=int(rate.remaining or 0), reset_at=rate.reset_at) if rate.remaining is not None else None
         else:
-            self._note_rate("graphql", headers)
+            self._note_rate("graphql", headers, used)
         results = gql.parse_batch(response, items)
         for job, alias in zip(jobs, batch.aliases):
             emit(job.index, self._graphql_facts(job, results[alias]))

@@ -79,16 +79,24 @@ class GitHubSettings:
     graphql_url: str = DEFAULT_API_URL + "/graphql"
     token: str | None = field(default=None, repr=False)
     user_agent: str = USER_AGENT
+    #: Every token to use in turn (GITHUB_TOKENS, see github_tokens); ``token`` is the first.
+    tokens: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         redaction.register(self.token)  # whatever a server echoes of it is masked everywhere
+        for token in self.tokens:
+            redaction.register(token)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "GitHubSettings":
+        from auditor.hosts.github_tokens import parse_tokens
+
         token = (env.get("GITHUB_TOKEN") or "").strip() or (env.get("GH_TOKEN") or "").strip() or None
+        tokens = parse_tokens(",".join(filter(None, [token, env.get("GITHUB_TOKENS")])))
         api_url = (env.get("GITHUB_API_URL") or "").strip().rstrip("/") or DEFAULT_API_URL
         graphql_url = (env.get("GITHUB_GRAPHQL_URL") or "").strip() or graphql_url_for(api_url)
-        return cls(api_url=api_url, graphql_url=graphql_url, token=token)
+        return cls(api_url=api_url, graphql_url=graphql_url, token=tokens[0] if tokens else None,
+                   tokens=tokens if len(tokens) > 1 else ())
 
     @property
     def has_token(self) -> bool:
@@ -96,7 +104,8 @@ class GitHubSettings:
 
     def __repr__(self) -> str:  # explicit: the token is shown masked, never in clear
         token = "***" if self.token else None
-        return f"GitHubSettings(api_url={self.api_url!r}, graphql_url={self.graphql_url!r}, token={token!r})"
+        more = f", tokens={len(self.tokens)}" if self.tokens else ""
+        return f"GitHubSettings(api_url={self.api_url!r}, graphql_url={self.graphql_url!r}, token={token!r}{more})"
 
     __str__ = __repr__
 
