@@ -114,6 +114,7 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
 @click.option("--jobs", type=click.IntRange(1), help="Processes for checks and scoring on a large run [default: the number of cores].")
 @click.option("--keep-runs", type=click.IntRange(1), help="After the run, forget all but the N latest runs and compact the file.")
+@click.option("--shard", "shard", metavar="K/N", help="Collect only the targets of shard K of N, for `audit merge` (no scores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON (summary.json) instead of text.")
 @quiet_option
 @color_option
@@ -136,6 +137,7 @@ def run(
     allow_private_hosts: bool,
     jobs: int | None,
     keep_runs: int | None,
+    shard: str | None,
     as_json: bool,
     max_error_share: float | None,
     min_judged_share: float | None,
@@ -169,6 +171,7 @@ def run(
     from auditor.inputs import expanded
     from auditor.pipeline import RunOptions, run_audit
     from auditor.progress import for_stream
+    from auditor.shards import parse_shard
 
     config = load_config(config_path)
     if fail_under is None:
@@ -198,6 +201,7 @@ def run(
         jobs=jobs,
         keep_runs=keep_runs,
         max_error_share=config.max_error_share if max_error_share is None else max_error_share,
+        shard=parse_shard(shard) if shard else None,
     )
     progress = for_stream(sys.stderr, quiet=quiet)
     try:
@@ -437,6 +441,38 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: 
     finally:
         progress.close()
     click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("out_db", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("out"), show_default=True, help="Folder for the scorecards.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False, exists=True), help="audit.toml or pyproject.toml with [tool.auditor].")
+@quiet_option
+def merge(out_db: Path, shards: Sequence[Path], out_dir: Path, config_path: Path | None, quiet: bool) -> None:
+    """Combine the DuckDB files of `audit run --shard K/N` (all N of them) into OUT_DB, then check,
+    score and write the scorecards there, as one unsharded run would.
+
+    \b
+    Example:
+      audit merge out/audit.duckdb shard-1.duckdb shard-2.duckdb shard-3.duckdb
+    """
+    import os
+
+    from auditor.config import load_config
+    from auditor.shards import merge_shards
+
+    from auditor.progress import for_stream
+
+    progress = for_stream(sys.stderr, quiet=quiet)
+    try:
+        summary = merge_shards(out_db, list(shards), out_dir, env=os.environ, config=load_config(config_path), progress=progress)
+    finally:
+        progress.close()
+    report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    _print_summary(summary, report)
+    if summary.rate_limited_until is not None:
+        sys.exit(exitcodes.PARTIAL)
 
 
 @cli.command()

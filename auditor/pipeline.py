@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -52,6 +52,7 @@ class RunOptions:
     jobs: int | None = None  # processes for checks and scoring on a large run; None: the number of cores
     keep_runs: int | None = None  # forget all but this many latest runs, then compact the file
     max_error_share: float = 0.25  # more targets than this share in error/unknown: the run is partial
+    shard: tuple[int, int] | None = None  # (K, N): collect only targets of shard K (auditor.shards); no checks
 
     def for_the_record(self) -> dict[str, object]:
         """The options as stored in `runs.options`: plain values, never a secret."""
@@ -67,6 +68,7 @@ class RunOptions:
             "archive_max_age_hours": self.archive_max_age.total_seconds() / 3600,
             "refresh": self.refresh,
             "hosts": list(self.hosts) if self.hosts else None,
+            **({"shard": f"{self.shard[0]}/{self.shard[1]}"} if self.shard else {}),
         }
 
 
@@ -144,6 +146,11 @@ def ingest_and_extract(
                 # The abstract is stored; checks never read it, so memory need not hold it.
                 papers[paper.paper_id] = (replace(paper, abstract=""), extraction)
                 new.append((paper.paper_id, extraction))
+            else:  # as the store keeps it: each field's newest non-empty value (checks see what reports show)
+                kept, extraction = papers[paper.paper_id]
+                newer = {f: v for f in _PAPER_FIELDS if (v := getattr(paper, f)) is not None and v != getattr(kept, f)}
+                if newer:
+                    papers[paper.paper_id] = (replace(kept, **newer), extraction)
         store.add_records(batch, run_id)
         store.add_extractions(new)
         summary.records += len(batch)
@@ -152,6 +159,9 @@ def ingest_and_extract(
     summary.papers = len(papers)
     summary.links = sum(len(ex.links) for _, ex in papers.values())
     return papers
+
+
+_PAPER_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in ("paper_id", "abstract"))
 
 
 def _chain_checked(readers: list[Iterator[Record]]) -> Iterator[Record]:
@@ -352,17 +362,22 @@ def run_audit(
                 progress=progress,
             )
             links = [link for _, ex in papers.values() for link in ex.links]
+            if options.shard is not None:  # this machine's part of the targets only (auditor.shards)
+                from auditor.shards import in_shard
+
+                links = [link for link in links if in_shard(link.target.key, options.shard)]
             run = Run(store, options, summary, progress, env)
             facts_by_key = gather_facts(run, links, {})
             papers = add_links_through_pages(run, papers, facts_by_key)
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
             facts_by_key = with_archive(facts_by_key, gather_archives(run, [l for _, ex in papers.values() for l in ex.links], facts_by_key))
 
-            progress.start("check", len(papers), "papers")
-            check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config,
-                            jobs=options.jobs or _cores(), papers_count=len(papers),
-                            on_paper=lambda: progress.advance("check"))
-            progress.finish("check")
+            if options.shard is None:  # a shard's scores would miss other shards' facts: audit merge scores
+                progress.start("check", len(papers), "papers")
+                check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config,
+                                jobs=options.jobs or _cores(), papers_count=len(papers),
+                                on_paper=lambda: progress.advance("check"))
+                progress.finish("check")
             summary.partial_reasons = partial_reasons(
                 # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
                 target_health([] if options.offline else facts_by_key.values()),

@@ -15,7 +15,9 @@ import duckdb
 import pytest
 
 from auditor.cli import extraction_row
+from auditor.extract import extract
 from auditor.extract_stream import SeenIds
+from auditor.ingest import read_records
 from auditor.pipeline import RunSummary, ingest_and_extract
 from auditor.store import Store
 
@@ -29,14 +31,27 @@ def audit(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def extracted_first(dumps: list[Path], db: str = ":memory:") -> list[dict]:
-    """What `audit extract` printed before it streamed: everything extracted, then printed."""
-    summary = RunSummary(run_id="")
-    with Store.open(db) as store:
-        run_id = store.start_run({"command": "extract"}, date.today())
-        papers = ingest_and_extract(store, run_id, dumps, summary)
-        store.finish_run(run_id, "done")
-    return [extraction_row(p, ex, summary.sources.get(p.paper_id, [])) for p, ex in papers.values()]
+def extracted_first(dumps: list[Path], db: str | None = None) -> list[dict]:
+    """What `audit extract` printed before it streamed: every record read, each distinct paper
+    extracted once (its first record), then one row per paper with every dump it was seen in.
+    With ``db``, the file is also written the way `audit run` writes it (batch upserts)."""
+    if db is not None:
+        summary = RunSummary(run_id="")
+        with Store.open(db) as store:
+            run_id = store.start_run({"command": "extract"}, date.today())
+            ingest_and_extract(store, run_id, dumps, summary)
+            store.finish_run(run_id, "done")
+    first: dict[str, tuple] = {}
+    sources: dict[str, list[str]] = {}
+    for path in dumps:
+        for record in read_records(path):
+            pid = record.paper.paper_id
+            seen = sources.setdefault(pid, [])
+            if record.sighting.source not in seen:
+                seen.append(record.sighting.source)
+            if pid not in first:
+                first[pid] = (record.paper, extract(record.paper.abstract))
+    return [extraction_row(p, ex, sources[pid]) for pid, (p, ex) in first.items()]
 
 
 def as_csv(rows: list[dict]) -> str:
