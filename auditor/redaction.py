@@ -58,6 +58,7 @@ def register(*secrets: str | None) -> None:
 def register_env(env: Mapping[str, str]) -> None:
     """Register the secrets an environment holds (see :data:`SECRET_ENV`)."""
     register(*(env.get(name) for name in SECRET_ENV))
+    register(*re.split(r"[\s,]+", env.get("GITHUB_TOKENS") or ""))  # several tokens, comma-separated
 
 
 #: Substrings one of :data:`_PATTERNS` needs (lower-cased): most texts hold none, and a

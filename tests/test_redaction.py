@@ -58,6 +58,11 @@ def test_registered_secrets_and_token_shapes_are_masked() -> None:
     assert redact(text) == text
 
 
+def test_every_token_of_github_tokens_is_registered_from_the_environment() -> None:
+    redaction.register_env({"GITHUB_TOKENS": "first-token-aaa1, second-token-bbb2"})
+    assert redact("first-token-aaa1 / second-token-bbb2") == "*** / ***"
+
+
 def test_short_values_are_not_registered() -> None:
     redaction.register("abc")
     assert redact("abc abc") == "abc abc"
