@@ -36,11 +36,26 @@ class AuditGroup(click.Group):
         with redacted_output(), sigterm_as_interrupt():
             return self._main(*args, **kwargs)
 
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: D102
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a reader that left early is met here, not at interpreter exit
+            return result
+        except BrokenPipeError:  # `audit ... | head`: the reader has what it wanted, as for any Unix tool
+            from auditor.preflight import closed_pipe_exit
+
+            closed_pipe_exit()
+
     def _main(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().main(*args, **kwargs)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            from auditor.preflight import usage_line
+
+            click.echo(usage_line(exc), err=True)
+            sys.exit(exitcodes.USAGE_OR_INPUT)
         except click.ClickException as exc:
             exc.show()
             sys.exit(exitcodes.USAGE_OR_INPUT)
@@ -239,7 +254,9 @@ def _host_names(value: str | None) -> list[str] | None:
     names = [n.strip() for n in value.split(",") if n.strip()]
     unknown = [n for n in names if n not in HOST_NAMES]
     if unknown:
-        raise click.BadParameter(f"unknown host(s) {', '.join(unknown)}; choose from {', '.join(HOST_NAMES)}", param_hint="--hosts")
+        from auditor.preflight import unknown_names
+
+        raise click.BadParameter(unknown_names("host", unknown, HOST_NAMES), param_hint="--hosts")
     return names
 
 
@@ -415,7 +432,7 @@ LINK_CSV_FIELDS = [
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("out/audit.duckdb"), show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "md", "json", "html"]), default="md", show_default=True, help="csv: scorecard.csv; md: the Markdown scorecard; json: summary.json plus every scorecard row; html: the HTML scorecard.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Also rewrite every scorecard file in this folder.")
-@click.option("--run", "run_id", help="A run id [default: the latest run].")
+@click.option("--run", "run_id", help="A run id [default: the latest run that finished, done or partial].")
 @quiet_option
 def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: bool) -> None:
     """Print a scorecard from the DuckDB file, without the network.
@@ -425,13 +442,15 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: 
       audit report --db out/audit.duckdb --format csv > scorecard.csv
       audit report --format html > scorecard.html
     """
+    from auditor.preflight import report_run, writable_folder
     from auditor.progress import for_stream
     from auditor.report import render, write_reports
-    from auditor.store import Store
 
+    if out_dir is not None:
+        writable_folder(out_dir, "--out")
     progress = for_stream(sys.stderr, quiet=quiet)
     try:
-        with Store.open(db) as store:
+        with report_run(db, run_id, say=not quiet) as (store, run_id):
             if out_dir is not None:
                 write_reports(store, out_dir, run_id, progress=progress)
             progress.start("report", 1, "scorecard")

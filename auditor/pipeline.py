@@ -24,6 +24,7 @@ from auditor.iterutil import chunks
 from auditor.progress import as_progress
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
 from auditor.run_health import partial_reasons, target_health
+from auditor.preflight import reports_not_written, writable_folder
 from auditor.store import Store
 
 Progress = Callable[[str], None]
@@ -114,25 +115,20 @@ def ingest_and_extract(
     title_column: str | None = None,
     abstract_column: str | None = None,
     progress: Progress = lambda _: None,
+    records: Iterator[Record] | None = None,
 ) -> dict[str, tuple[Paper, Extraction]]:
     """Read every dump, extract each distinct paper once, store both.
 
     Every file is opened before anything is written, so a bad file fails the
     command with its one-line error and leaves the database as it was.
+    ``records`` are dumps already opened by :func:`open_dumps`.
     """
-    readers = [
-        read_records(
-            path,
-            title_column=title_column,
-            abstract_column=abstract_column,
-            on_skip=lambda source, pos, msg: summary.skipped_records.append(f"{source} record {pos}: {msg}"),
-        )
-        for path in dumps
-    ]
+    if records is None:
+        records = open_dumps(dumps, summary, title_column=title_column, abstract_column=abstract_column)
     papers: dict[str, tuple[Paper, Extraction]] = {}
     stages = as_progress(progress)
     stages.start("read", None, "records")
-    for batch in chunks(_chain_checked(readers), BATCH):
+    for batch in chunks(records, BATCH):
         new: list[tuple[str, Extraction]] = []
         for record in batch:
             paper = record.paper
@@ -164,16 +160,31 @@ def ingest_and_extract(
 _PAPER_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in ("paper_id", "abstract"))
 
 
-def _chain_checked(readers: list[Iterator[Record]]) -> Iterator[Record]:
-    # Pull the first record of every reader first: format and column errors
-    # surface before a single row is written.
-    firsts: list[tuple[Record | None, Iterator[Record]]] = []
-    for reader in readers:
-        firsts.append((next(reader, None), reader))
-    for first, reader in firsts:
-        if first is not None:
-            yield first
-            yield from reader
+def open_dumps(dumps: Sequence[Path], summary: RunSummary, *, title_column: str | None = None,
+               abstract_column: str | None = None) -> Iterator[Record]:
+    """Open every dump and read its first record now (InputError at once), then stream them all.
+
+    Format and column errors surface before a database, a run row or a single
+    record is written; unusable records go to ``summary.skipped_records``.
+    """
+    readers = [
+        read_records(
+            path,
+            title_column=title_column,
+            abstract_column=abstract_column,
+            on_skip=lambda source, pos, msg: summary.skipped_records.append(f"{source} record {pos}: {msg}"),
+        )
+        for path in dumps
+    ]
+    firsts = [(next(reader, None), reader) for reader in readers]
+
+    def chained() -> Iterator[Record]:
+        for first, reader in firsts:
+            if first is not None:
+                yield first
+                yield from reader
+
+    return chained()
 
 
 # --------------------------------------------------------------------------- collect
@@ -348,18 +359,21 @@ def run_audit(
     progress = as_progress(progress)
     checks = discover_checks()
     config = _with_selected_checks(options.config, checks, options.checks)
+    # Input and output errors before anything is created: no database, no run row.
+    summary = RunSummary(run_id="")
+    records = open_dumps(options.dumps, summary, title_column=options.title_column,
+                         abstract_column=options.abstract_column)
+    writable_folder(options.out, "--out")
     with Store.open(options.db) as store:
-        run_id = store.start_run(options.for_the_record(), options.as_of)
-        summary = RunSummary(run_id=run_id)
+        run_id = summary.run_id = store.start_run(options.for_the_record(), options.as_of)
         try:
             papers = ingest_and_extract(
                 store,
                 run_id,
                 options.dumps,
                 summary,
-                title_column=options.title_column,
-                abstract_column=options.abstract_column,
                 progress=progress,
+                records=records,
             )
             links = [link for _, ex in papers.values() for link in ex.links]
             if options.shard is not None:  # this machine's part of the targets only (auditor.shards)
@@ -392,7 +406,10 @@ def run_audit(
             store.finish_run(run_id, "failed")
             raise
         store.finish_run(run_id, summary.status, notes=summary.partial_reasons)
-        write_reports(store, options.out, run_id, progress=progress)
+        try:
+            write_reports(store, options.out, run_id, progress=progress)
+        except OSError as exc:
+            raise reports_not_written(options.out, options.db, exc) from None
         if options.keep_runs:
             store.keep_runs(options.keep_runs)
     if options.keep_runs and str(options.db) != ":memory:":
@@ -488,5 +505,7 @@ def _with_selected_checks(config: AuditConfig, checks: Mapping[str, Check], name
     if unknown:
         from auditor.errors import ConfigError
 
-        raise ConfigError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(checks)}")
+        from auditor.preflight import unknown_names
+
+        raise ConfigError(unknown_names("check", unknown, list(checks)))
     return config.select(names)

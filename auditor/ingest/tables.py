@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterator, Sequence
 import duckdb
 
 from auditor.errors import InputError
+from auditor.ingest.oversized import readable_copy
 from auditor.ingest.fields import arxiv_id, count_authors, normalise_title, parse_date, parse_int
 from auditor.models import Paper, Record, Sighting, paper_id_for
 
@@ -133,30 +134,44 @@ def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
 
 def open_table(path: Path, fmt: str, shown: str, *, title_column: str | None = None,
                abstract_column: str | None = None, on_skip: OnSkip | None = None) -> Iterator[Record]:
-    """Check the columns now (errors surface at the call) and return a lazy reader."""
+    """Check the columns now (errors surface at the call) and return a lazy reader.
+
+    A line over oversized.RECORD_LIMIT in a CSV or JSON Lines table is reported
+    to ``on_skip`` with its line number and the rest is read (from a copy
+    without it, deleted when the reader ends).
+    """
+    copy = readable_copy(path, 1 if fmt == "csv" else 0, path.name, on_skip) if fmt in ("csv", "jsonl") else None
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     scan = SCANS[fmt]
     try:
         columns = [(row[0], row[1]) for row in
-                   con.execute(f"DESCRIBE SELECT * FROM {scan}", [str(path)]).fetchall()]
+                   con.execute(f"DESCRIBE SELECT * FROM {scan}", [str(copy or path)]).fetchall()]
         the_plan = plan(columns, scan, shown, title_column, abstract_column)
     except duckdb.Error as exc:
         con.close()
+        _remove(copy)
         raise InputError(f"{shown}: cannot be read as {KIND[fmt]}: {_one_line(exc)}") from None
     except InputError:
         con.close()
+        _remove(copy)
         raise
-    return _rows(con, the_plan, path, fmt, shown, on_skip)
+    return _rows(con, the_plan, path, fmt, shown, on_skip, copy)
+
+
+def _remove(copy: Path | None) -> None:
+    if copy is not None:
+        copy.unlink(missing_ok=True)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, the_plan: Plan, path: Path, fmt: str, shown: str,
-          on_skip: OnSkip | None) -> Iterator[Record]:
+          on_skip: OnSkip | None, copy: Path | None = None) -> Iterator[Record]:
     source = path.name
     position = 0
+    read = copy or path
     try:
         try:
-            cursor = con.execute(the_plan.sql, [str(path)])
+            cursor = con.execute(the_plan.sql, [str(read)])
             for batch in _batches(cursor, BATCH_SIZE):
                 for row in batch:
                     result = to_record(row, source, position)
@@ -175,6 +190,7 @@ def _rows(con: duckdb.DuckDBPyConnection, the_plan: Plan, path: Path, fmt: str, 
                 on_skip(source, max(int(line) - 2, 0), f"line {line}: {_one_line(Exception(error))}")
     finally:
         con.close()
+        _remove(copy)
 
 
 def _batches(cursor: duckdb.DuckDBPyConnection, size: int) -> Iterator[list[tuple[Any, ...]]]:

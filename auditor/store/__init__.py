@@ -127,6 +127,7 @@ class Store:
     run_info = _delegate("runs", Runs.run_info)
     latest_run_id = _delegate("runs", Runs.latest_run_id)
     resolve_run = _delegate("runs", Runs.resolve_run)
+    latest_finished_audit = _delegate("runs", Runs.latest_finished_audit)
     # papers, links, claims
     add_records = _delegate("papers", Papers.add_records)
     add_extractions = _delegate("papers", Papers.add_extractions)

@@ -118,6 +118,15 @@ class Runs:
             )
         return rows[0][0] if rows else None
 
+    def latest_finished_audit(self) -> str | None:
+        """The latest `audit run` that finished (done or partial): what a report shows by default."""
+        rows = self.db.rows(
+            "SELECT run_id FROM runs WHERE status IN ('done', 'partial') "
+            "AND coalesce(json_extract_string(options, '$.command'), 'run') <> 'extract' "
+            "ORDER BY started_at DESC, run_id DESC LIMIT 1"
+        )
+        return rows[0][0] if rows else None
+
     def resolve_run(self, run_id: str | None) -> str | None:
         """``run_id`` itself when stored, the latest run when None; AuditorError for an unknown id."""
         if run_id is None:
