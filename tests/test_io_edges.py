@@ -114,7 +114,7 @@ def test_report_shows_the_latest_finished_run_and_says_which(table, tmp_path):
         store.start_run({"command": "run"}, date(2026, 11, 23))  # still running (or killed)
     shown = audit("report", "--db", str(db), "--format", "json")
     assert shown.returncode == 0, shown.stderr
-    assert f"run {finished} (done" in one_line(shown.stderr)
+    assert f"audit: report of run {finished} (done" in shown.stderr.splitlines()[0]
     assert json.loads(shown.stdout)["papers"] == 3
     picked = audit("report", "--db", str(db), "--run", "no-such-run")
     assert picked.returncode == exitcodes.USAGE_OR_INPUT and "no-such-run" in one_line(picked.stderr)
@@ -143,7 +143,7 @@ def test_an_oversized_record_is_skipped_with_its_line_and_the_rest_is_read(tmp_p
     else:
         path.write_text("".join(json.dumps({"title": t, "abstract": a}) + "\n" for t, a in rows), encoding="utf-8")
         line = 2
-    result = audit("extract", str(path))
+    result = audit("extract", "--quiet", str(path))
     assert result.returncode == 0, result.stderr
     titles = [json.loads(row)["title"] for row in result.stdout.splitlines()]
     assert titles == [t for t, _ in PAPERS]
@@ -166,7 +166,7 @@ def test_long_lines_counts_every_line_and_the_last_one_without_newline(tmp_path)
 # --------------------------------------------------------------------------- pipes and usage
 
 
-@pytest.mark.parametrize("command", ["extract {dumps}", "extract --format csv {dumps}", "checks"])
+@pytest.mark.parametrize("command", ["extract -q {dumps}", "extract -q --format csv {dumps}", "checks"])
 def test_a_closed_output_pipe_ends_quietly_with_0(example_dumps, command):
     line = f"{sys.executable} -c 'from auditor.cli import main; main()' " + command.format(
         dumps=" ".join(map(str, example_dumps)))
