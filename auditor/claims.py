@@ -328,9 +328,10 @@ def _target_object(key: str) -> str | None:
 
 
 # an active release verb (or its determiner) ends the phrase: what is released follows it
-_ACTIVE_END = re.compile(
-    r"(?:release|publish|share|open[- ]?source|releasing|publishing|open[- ]?sourcing|our|the|all|its|their|both"
-    r"|this|these|an?|full|complete|source)$"
+_ACTIVE_WORDS = tuple(
+    " " + w for w in ("release", "publish", "share", "open-source", "open source", "opensource", "releasing",
+                      "publishing", "open-sourcing", "our", "the", "all", "its", "their", "both", "this", "these",
+                      "a", "an", "full", "complete", "source")
 )
 _FORWARD_STOP = re.compile(
     r"[.;:(]|__|\s(?:to|for|at|on|in|via|from|under|which|that|so|through|here|upon|after|once|when|while)\b"
@@ -371,7 +372,7 @@ def _objects(text: str, s: int, e: int, phrases: list[tuple[int, str, int]]) -> 
         bits = _object_bits(text, p, end)
         active = (
             text.startswith("we ", p)  # "we release", "we have open-sourced"
-            or _ACTIVE_END.search(text, max(p, end - 12), end) is not None
+            or (" " + text[max(p, end - 14) : end]).endswith(_ACTIVE_WORDS)
             or bool(bits & 15 and not _starts_with_object(text, p))
         )
         reach = end  # where the text this phrase read ends
@@ -402,7 +403,9 @@ def _label(text: str, s: int, here: list[tuple[int, str, int]], n: int) -> str |
     if run != -1:
         lo = run + 2
     found: set[tuple[int, int]] = set()
-    _run(found, "linked", _LINKED_SUBJECT_RX, 50, text, lo, a)
+    # the label ends at most 6 characters of LaTeX before the link, and its word is short: only
+    # the place's end is searched (its subject is looked for further back, as for every phrase)
+    _run(found, "linked", _LINKED_SUBJECT_RX, 50, text, max(lo, a - 16), a)
     if not found:
         return None
     start, end = max(found, key=lambda x: x[1])
