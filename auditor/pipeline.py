@@ -291,6 +291,11 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
                 by_host[host.name].append(request)
         busy = [h for h in hosts if h.name in by_host]
         reasons = await asyncio.gather(*(unreachable_reason(h.probe_url) for h in busy))
+        probed = [reason for host, reason in zip(busy, reasons) if host.probe_url is not None]
+        if probed and all(probed):
+            # Every host that can be probed failed: no general connectivity, so the many-host
+            # collectors (web, forges) are not tried either. (A probe that answers proves nothing for them.)
+            reasons = [reason or probed[0] for reason in reasons]
         for host, reason in zip(busy, reasons):
             if reason is not None:
                 summary.offline_reasons.append(reason)
@@ -309,6 +314,9 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
             until = getattr(host.collector, "rate_limited_until", None)
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
+            offline = getattr(host.collector, "offline_reason", None)  # many-host collectors: no host answered
+            if offline and offline not in summary.offline_reasons:
+                summary.offline_reasons.append(offline)
 
         await asyncio.gather(*(drain(h) for h in busy if h.name in by_host))
 

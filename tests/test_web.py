@@ -11,6 +11,7 @@ import pytest
 from localhosts.server import LocalServer, Reply, Seen
 
 from auditor.hosts.base import TargetRequest
+from auditor.hosts.reachability import DEFAULT_WITNESSES
 from auditor.hosts.web import WebCollector, WebSettings, code_links_in, hrefs, judge_page, soft_404_reason
 from auditor.models import Facts, Target
 from auditor.retry import RetryPolicy
@@ -158,8 +159,12 @@ def test_oversized_page_is_cut_but_judged(pages: dict[str, Facts]) -> None:
 
 
 def test_slow_page_is_an_error_not_a_verdict(site: LocalServer) -> None:
-    f = collect(site, [page(site, "/slow")], policy=IMPATIENT)["web:127.0.0.1/slow"]
+    got = collect(site, [page(site, "/slow"), page(site, "/ok")], policy=IMPATIENT)
+    f = got["web:127.0.0.1/slow"]
     assert f.status == "error" and "timed out" in (f.error or "")
+    # Alone, with no other host answering in the run, a timeout says even less: unknown.
+    alone = collect(site, [page(site, "/slow")], policy=IMPATIENT)["web:127.0.0.1/slow"]
+    assert alone.status == "unknown" and "no web host answered" in (alone.error or "")
 
 
 @pytest.mark.parametrize("path", ["/to-private", "/to-metadata"])
@@ -195,6 +200,8 @@ def test_unknown_host_is_not_found(monkeypatch: pytest.MonkeyPatch) -> None:
     def fake(host: Any, *args: Any, **kw: Any) -> Any:  # no resolver traffic, a definite NXDOMAIN
         if host == "no-such-host.invalid":
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        if host in DEFAULT_WITNESSES:  # a resolver that resolves public names: its NXDOMAIN is believed
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", 443))]
         return real(host, *args, **kw)
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)

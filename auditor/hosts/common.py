@@ -15,7 +15,8 @@ import httpx
 
 from auditor.retry import DEFAULT as DEFAULT_RETRY
 from auditor.retry import RetryPolicy, deadline_scope
-from auditor.safefetch import FetchPolicy, HostLimiter, describe_failure, safe_client
+from auditor.hosts.reachability import HELD, Reachability, is_network_failure
+from auditor.safefetch import FetchPolicy, HostLimiter, HostNotFound, UnsafeURLError, describe_failure, safe_client
 
 # SPDX ids for the lower-case license keys hosts use (Hugging Face tags,
 # GitLab/Gitea/Zenodo keys). Unknown non-empty keys map to NOASSERTION.
@@ -204,6 +205,7 @@ class SafeHostCollector:
         *,
         policy: FetchPolicy | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
+        reachability: Reachability | None = None,
     ) -> None:
         self.settings = settings or self.settings_class.from_env()
         self.policy = policy or FetchPolicy()
@@ -212,6 +214,49 @@ class SafeHostCollector:
         self.client = client or safe_client(self.policy)
         self.limiter = HostLimiter(self.settings.per_host)
         self.rate_limited_until = None  # these hosts publish no primary limit we wait on
+        #: What this run learnt about reaching hosts (shared by the web and forge collectors).
+        self.reachability = reachability or Reachability(timeout=self.policy.connect_timeout)
+
+    @property
+    def offline_reason(self) -> str | None:
+        """Why no host could be reached in this run, when none answered (for the run's summary)."""
+        return self.reachability.offline_reason()
+
+    def skip_reason(self, host: str) -> str | None:
+        """Why ``host`` is not tried: the machine looks offline, or the host already failed in this run."""
+        return self.reachability.skip_reason(host)
+
+    async def failure(self, request: TargetRequest, host: str, exc: BaseException, data: Mapping[str, Any]) -> Facts:
+        """Facts for a fetch that raised, judged by what the run knows of reaching hosts.
+
+        A refused (unsafe) URL is blocked; NXDOMAIN is not_found only when the
+        resolver resolves other public names; a network fault is an error held
+        for the run's verdict (unknown when no host answered at all); anything
+        else came from the host (5xx after retries, a body that is not JSON).
+        """
+        kind, reason = describe_failure(exc)
+        reach = self.reachability
+        data = {**data, "failure": kind, "reachable_reason": reason}
+        if isinstance(exc, UnsafeURLError):
+            return facts(request, "blocked", {**data, "reachable": False, "refused": True}, error=reason)
+        if isinstance(exc, HostNotFound):
+            if await reach.resolver_works():
+                return facts(request, "not_found", {**data, "reachable": False}, error=reason)
+            why = f"cannot tell whether {host} exists: the resolver resolves no public name ({', '.join(reach.witnesses)}) either"
+            reach.failure_on(host, why, connect=True)
+            return facts(request, "unknown", {**data, "reachable": None, "reachable_reason": why}, error=why)
+        if is_network_failure(exc):
+            reach.failure_on(host, reason, connect=isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)))
+            return facts(request, "error", {**data, "reachable": None, "reachable_reason": reason, HELD: True}, error=reason)
+        reach.answer_from(host)
+        return facts(request, "error", {**data, "reachable": None, "reachable_reason": reason}, error=reason)
+
+    def skipped(self, request: TargetRequest, reason: str, data: Mapping[str, Any]) -> Facts:
+        """Facts for a target not tried (see :meth:`skip_reason`): held like the failure it repeats."""
+        offline = self.reachability.offline
+        status = "unknown" if offline else "error"
+        extra = {} if offline else {HELD: True}
+        return facts(request, status, {**data, "reachable": None, "reachable_reason": reason, "failure": "network", **extra}, error=reason)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, allow_private_hosts: bool = False, **kw: Any) -> Any:

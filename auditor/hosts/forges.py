@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Mapping, Sequence
 from urllib.parse import quote
 
+import httpx
+
 
 from auditor.hosts.base import TargetRequest
 from auditor.hosts.common import SafeHostCollector, conditional_headers, env_base_url, facts, revalidated, run_all, spdx_for
@@ -240,7 +242,8 @@ class ForgeCollector(SafeHostCollector):
     settings_class = ForgeSettings
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
-        return run_all(requests, self._one, lambda r: split_key(r)[0], self.limiter, deadline=self.policy.total_timeout)
+        stream = run_all(requests, self._one, lambda r: split_key(r)[0], self.limiter, deadline=self.policy.total_timeout)
+        return self.reachability.settle(stream)
 
     def api_url(self, host: str, path: str) -> str:
         base = self.settings.base_for(host)
@@ -261,8 +264,15 @@ class ForgeCollector(SafeHostCollector):
         if api == "git":
             return await self._ls_remote(request, host, path)
         url = self.api_url(host, path)
+        api_host = (httpx.URL(url).host or host).lower()
+        if (reason := self.skip_reason(api_host)) is not None:
+            return self.skipped(request, reason, {"forge": api})
         headers = {"accept": "application/json", **conditional_headers(request)}
-        result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers, expect_json=True)
+        try:
+            result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers, expect_json=True)
+        except Exception as exc:
+            return await self.failure(request, api_host, exc, {"forge": api})
+        self.reachability.answer_from(api_host)
         if result.status_code == 304 and request.cached is not None:
             return revalidated(request)
         return self._api_facts(request, host, path, api, result)
@@ -288,11 +298,12 @@ class ForgeCollector(SafeHostCollector):
     async def _ls_remote(self, request: TargetRequest, host: str, path: str) -> Facts:
         url = f"https://{host}/{path}"
         base = {"forge": "git", "html_url": url}
+        if (reason := self.skip_reason(host)) is not None:
+            return self.skipped(request, reason, base)
         try:
             await check_url(url, self.policy)
-        except (UnsafeURLError, HostNotFound) as exc:
-            status = "blocked" if isinstance(exc, UnsafeURLError) else "not_found"
-            return facts(request, status, base, error=describe_failure(exc)[1])
+        except Exception as exc:  # unsafe, no such host (believed only from a working resolver), DNS down
+            return await self.failure(request, host, exc, base)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": os.environ.get("HOME", "/tmp"),

@@ -1,9 +1,11 @@
 """Which collector serves which target kind, and whether its host can be reached.
 
 A machine without network must not turn every link into "not found": before
-collecting, each collector's host is probed once; if it cannot be reached at
-all (DNS failure, connection refused, timeout) its targets are recorded as
-``unknown`` with that one-line reason instead of being fetched and retried.
+collecting, each single-host collector's host (GitHub, the Hub, anonymous) is
+probed once; if it cannot be reached at all (DNS failure, connection refused,
+timeout) its targets are recorded as ``unknown`` with that one-line reason
+instead of being fetched and retried. The web and forge collectors meet many
+hosts and judge each one (:mod:`auditor.hosts.reachability`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from auditor.hosts.forges import ForgeCollector
 from auditor.hosts.github import GitHubCollector
 from auditor.hosts.github_client import GitHubSettings, make_client
 from auditor.hosts.huggingface import HuggingFaceCollector
+from auditor.hosts.reachability import DEFAULT_WITNESSES, Reachability
 from auditor.hosts.web import WebCollector
 
 PROBE_TIMEOUT = 8.0
@@ -36,7 +39,7 @@ class Host:
 
     name: str
     collector: Collector
-    probe_url: str
+    probe_url: str | None  # None: a collector of many hosts, which judges each host itself
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -53,14 +56,16 @@ async def build_collectors(
     opts = {"allow_private_hosts": allow_private_hosts}
     hub = HuggingFaceCollector.from_env(env, **opts)
     anonymous = AnonymousCollector.from_env(env, **opts)
-    # The GitHub API stands in for "the internet" for hosts that are many (web pages, forges).
-    internet = github_settings.api_url + "/rate_limit"
+    # Web pages and forges are many hosts: no one probe can stand for them (GitHub answering
+    # proves nothing on an egress-restricted network). They judge reachability per host, sharing
+    # what the run learns (auditor.hosts.reachability).
+    reach = Reachability(witnesses_from_env(env))
     hosts = [
-        Host("github", GitHubCollector(github_settings, github_client, max_wait=max_wait), internet),
+        Host("github", GitHubCollector(github_settings, github_client, max_wait=max_wait), github_settings.api_url + "/rate_limit"),
         Host("huggingface", hub, hub.settings.endpoint),
         Host("anonymous", anonymous, anonymous.settings.base),
-        Host("forges", ForgeCollector.from_env(env, **opts), internet),
-        Host("web", WebCollector.from_env(env, **opts), internet),
+        Host("forges", ForgeCollector.from_env(env, reachability=reach, **opts), None),
+        Host("web", WebCollector.from_env(env, reachability=reach, **opts), None),
     ]
     try:
         yield hosts
@@ -84,8 +89,16 @@ async def build_archive_collector(
         await collector.aclose()
 
 
-async def unreachable_reason(url: str) -> str | None:
+def witnesses_from_env(env: Mapping[str, str]) -> tuple[str, ...]:
+    """AUDITOR_DNS_WITNESSES (comma-separated public names), else the defaults."""
+    names = tuple(n.strip() for n in (env.get("AUDITOR_DNS_WITNESSES") or "").split(",") if n.strip())
+    return names or DEFAULT_WITNESSES
+
+
+async def unreachable_reason(url: str | None) -> str | None:
     """None when ``url``'s host answers at all (any status), else why not, in one line."""
+    if url is None:
+        return None
     host = urlsplit(url).netloc or url
     try:
         async with httpx.AsyncClient(timeout=PROBE_TIMEOUT) as client:

@@ -41,9 +41,12 @@ zenodo            dict | None: {id, doi, title, access_right, files_count,
 license_spdx      str | None: zenodo only
 ================  ==========================================================
 
-Facts.status: ``ok`` when reachable; ``not_found`` for 404/410, no such
-host, parked or soft 404; ``blocked`` for 401/403/429/451 and for URLs refused
-as unsafe; ``error`` after retries (5xx, timeouts, network faults).
+Facts.status: ``ok`` when reachable; ``not_found`` for 404/410, parked or
+soft 404, and for no such host when the resolver resolves other public names;
+``blocked`` for 401/403/429/451 and for URLs refused as unsafe; ``error``
+after retries (5xx, or timeouts and network faults while other hosts answer);
+``unknown`` when no host answered in the run, or NXDOMAIN came from a resolver
+that resolves no public name (see :mod:`auditor.hosts.reachability`).
 """
 
 from __future__ import annotations
@@ -302,6 +305,17 @@ class WebSettings:
         )
 
 
+def host_key(url: str) -> str:
+    """host[:port] of a URL: one service, whose reachability is judged as one."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
+
+
 def unreachable_facts(request: TargetRequest, url: str, exc: BaseException) -> Facts:
     """A fetch that raised: refused and unknown hosts are findings, the rest errors."""
     kind, reason = describe_failure(exc)
@@ -332,12 +346,17 @@ class WebCollector(SafeHostCollector):
         return target.url
 
     def collect(self, requests: Sequence[TargetRequest]) -> AsyncIterator[Facts]:
-        return run_all(requests, self._one, lambda r: urlsplit(self.url_of(r)).hostname or "", self.limiter, deadline=self.policy.total_timeout)
+        stream = run_all(requests, self._one, lambda r: urlsplit(self.url_of(r)).hostname or "", self.limiter, deadline=self.policy.total_timeout)
+        return self.reachability.settle(stream)
 
     async def _one(self, request: TargetRequest) -> Facts:
         url = self.url_of(request)
         kind = request.target.kind
+        host = host_key(url)
         headers = {"accept": HTML_ACCEPT, **conditional_headers(request)} if kind in ("project_page", "web") else {}
+        base = {"url": url, "final_url": None, "code_links": [], "parked": False, "soft_404": False}
+        if (reason := self.skip_reason(host)) is not None:
+            return self.skipped(request, reason, base)
         try:
             if kind == "doi":
                 result = await fetch_retrying(self.client, url, self.policy, self.retry, follow_redirects=False, read_body=False)
@@ -346,7 +365,10 @@ class WebCollector(SafeHostCollector):
             else:
                 result = await fetch_retrying(self.client, url, self.policy, self.retry, headers=headers)
         except Exception as exc:
-            return unreachable_facts(request, url, exc)
+            if isinstance(exc, UnsafeURLError):
+                base["final_url"] = exc.url
+            return await self.failure(request, host, exc, base)
+        self.reachability.answer_from(host)
         if result.status_code == 304 and request.cached is not None:
             return revalidated(request)
         if kind == "doi":
