@@ -219,7 +219,8 @@ def plan_collection(
             and not refresh
             and facts.known
             and now - facts.fetched_at <= max_age
-            and wanted <= _known_subpaths(facts)
+            # A missing or blocked repository has no sub-path to look for: nothing more to ask.
+            and (facts.status in ("not_found", "blocked") or wanted <= _known_subpaths(facts))
         )
         if is_fresh:
             fresh[key] = facts  # type: ignore[assignment]
