@@ -55,7 +55,7 @@ def test_scorecard_csv_rows_worst_first_with_check_columns(sample, tmp_path):
     header = list(rows[0])
     assert header[:10] == ["paper_id", "title", "published_on", "sources", "links", "claim", "score", "coverage",
                            "judged", "applicable"]
-    assert header[-1] == "top_reason"
+    assert header[-3:] == ["top_reason", "paper_url", "repository_urls"]
     for check in ("claim_kept", "code_link", "license", "reachable", "subpath"):
         assert check in header
     good = rows[2]

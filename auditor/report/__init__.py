@@ -8,7 +8,8 @@ Files written to ``out_dir``:
 * ``scorecard.csv`` one row per paper, worst first: paper_id, title, published_on,
   sources ("a.txt; b.txt"), links, claim, score, coverage (0-1), judged, applicable,
   one column per check (the worst status of that check over the paper),
-  n_fail, n_warn, n_unknown, n_pass, n_skip, top_reason.
+  n_fail, n_warn, n_unknown, n_pass, n_skip, top_reason, paper_url (arXiv or DOI),
+  repository_urls (space separated: GitHub, other forges, anonymous review links).
 * ``links.csv`` one row per link and check (see :data:`data.LINK_COLUMNS`).
 * ``scorecard.md`` for a GitHub job summary (bounded size), ``scorecard.html``
   (self-contained), ``summary.json`` (see :func:`data.summary`).

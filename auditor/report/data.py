@@ -23,7 +23,10 @@ PAPER_COLUMNS = (
     "score", "coverage", "judged", "applicable",
 )
 #: scorecard.csv's trailing columns, after the check columns.
-PAPER_TAIL = ("n_fail", "n_warn", "n_unknown", "n_pass", "n_skip", "top_reason")
+PAPER_TAIL = ("n_fail", "n_warn", "n_unknown", "n_pass", "n_skip", "top_reason", "paper_url", "repository_urls")
+
+#: Target kinds that are code repositories (their URLs go to scorecard.csv's repository_urls).
+REPOSITORY_KINDS = ("github_repo", "forge_repo", "anonymous_repo")
 
 #: links.csv's columns: one row per link and check.
 LINK_COLUMNS = (
@@ -150,9 +153,39 @@ def scorecard_frame(data: ReportData) -> pd.DataFrame:
     })
     for c in checks:
         out[_check_column(c)] = p["checks"].map(lambda m, c=c: (m or {}).get(c))
-    for c in PAPER_TAIL:
+    for c in PAPER_TAIL[:-2]:
         out[c] = p[c]
+    out["paper_url"] = [paper_url(r) or "" for r in p[[c for c in ("arxiv_id", "doi") if c in p.columns]].to_dict("records")]
+    repos = repository_urls(data)
+    out["repository_urls"] = p["paper_id"].map(lambda pid: " ".join(repos.get(pid, ())))
     return out[columns].reset_index(drop=True)
+
+
+def paper_url(row: Mapping[str, Any]) -> str | None:
+    """The paper's own page: its arXiv abstract, else its DOI."""
+    arxiv = row.get("arxiv_id")
+    if isinstance(arxiv, str) and arxiv:
+        return f"https://arxiv.org/abs/{arxiv}"
+    doi = row.get("doi")
+    if isinstance(doi, str) and doi:
+        return f"https://doi.org/{doi}"
+    return None
+
+
+def repository_urls(data: ReportData) -> dict[str, list[str]]:
+    """Each paper's code repositories (GitHub, other forges, anonymous review links), in link order."""
+    links = data.links
+    if links is None or not len(links) or "target_kind" not in links.columns:
+        return {}
+    out: dict[str, list[str]] = {}
+    cols = [links[c].tolist() for c in ("paper_id", "target_kind", "target_url", "url")]
+    for pid, kind, target_url, url in zip(*cols):
+        if kind not in REPOSITORY_KINDS:
+            continue
+        chosen = target_url if isinstance(target_url, str) and target_url else url
+        if isinstance(chosen, str) and chosen and chosen not in out.setdefault(pid, []):
+            out[pid].append(chosen)
+    return out
 
 
 def links_frame(data: ReportData) -> pd.DataFrame:

@@ -15,6 +15,8 @@ from auditor.report.data import (
     finding_rows,
     one_line,
     paper_status,
+    paper_url,
+    repository_urls,
     score_text,
     shorten,
 )
@@ -50,6 +52,21 @@ def code(text: Any) -> str:
     return f"`{s}`" if s else ""
 
 
+URL_LIMIT = 300
+
+
+def md_link(text: str, url: Any) -> str:
+    """``[text](url)`` for an http(s) URL short enough to keep the summary small; the text alone otherwise.
+
+    The URL is percent-encoded where Markdown or a table cell would read it
+    (spaces, brackets, parentheses, pipes, angle brackets).
+    """
+    if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")) or len(url) > URL_LIMIT:
+        return text
+    safe = "".join(f"%{ord(c):02X}" if c in " ()[]<>|`\\\"'" or ord(c) < 33 else c for c in url)
+    return f"[{text}]({safe})"
+
+
 def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = TOP_FINDINGS) -> str:
     if data.run_id is None:
         return "## Scorecard\n\nNo run in the database yet: run `audit run DUMPS` first.\n"
@@ -72,8 +89,9 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
         lines += ["### Papers, worst first", ""]
         lines += ["| | Paper | Date | Score (judged/applicable) | Links | Claim | Checks | Top reason |",
                   "|---|---|---|---|---:|---|---|---|"]
+        repos = repository_urls(data)
         for row in data.papers.head(top).to_dict("records"):
-            lines.append(_paper_row(row))
+            lines.append(_paper_row(row, repos))
         rest = len(data.papers) - top
         if rest > 0:
             lines += ["", f"…and {rest} more paper{'s' if rest != 1 else ''}: see `scorecard.csv`."]
@@ -83,7 +101,7 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
     if shown:
         lines += ["### Worst findings", ""]
         for f in shown:
-            where = f" on {code(f['target_key'])}" if f.get("target_key") else ""
+            where = f" on {md_link(code(f['target_key']), f.get('url'))}" if f.get("target_key") else ""
             title = escape(shorten(one_line(f.get("title") or f["paper_id"]), 60))
             lines.append(f"- {ICONS.get(f['status'], '')} {code(f['check_name'])}{where}: {escape(f.get('reason'))} — *{title}*")
         rest = data.findings_total - len(shown)
@@ -104,8 +122,8 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
     return "\n".join(lines)
 
 
-def _paper_row(row: Mapping[str, Any]) -> str:
-    title = escape(shorten(one_line(row.get("title") or ""), TITLE_LIMIT))
+def _paper_row(row: Mapping[str, Any], repos: Mapping[str, list[str]] | None = None) -> str:
+    title = md_link(escape(shorten(one_line(row.get("title") or ""), TITLE_LIMIT)), paper_url(row))
     date = row["published_on"].isoformat() if row.get("published_on") is not None else ""
     checks = " ".join(f"{ICONS[s]}{n}" for s, n in count_words({
         "fail": row.get("n_fail"), "warn": row.get("n_warn"), "unknown": row.get("n_unknown"),
@@ -113,6 +131,9 @@ def _paper_row(row: Mapping[str, Any]) -> str:
     }))
     claim = escape(row.get("claim")) if isinstance(row.get("claim"), str) else "—"
     reason = escape(shorten(one_line(row.get("top_reason") or ""), 120)) if isinstance(row.get("top_reason"), str) else ""
+    first_repo = (repos or {}).get(row.get("paper_id"), [None])[0]
+    if reason and first_repo and paper_status(row) in ("fail", "warn"):
+        reason += " · " + md_link("repository", first_repo)
     return (
         f"| {ICONS[paper_status(row)]} | {title} | {date} | {score_text(row)} | {int(row.get('n_links') or 0)} "
         f"| {claim} | {checks} | {reason} |"

@@ -15,7 +15,7 @@ import json
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Mapping
 
-from auditor.report.data import STATUS_ORDER, ReportData, _present, one_line, paper_status
+from auditor.report.data import STATUS_ORDER, ReportData, _present, one_line, paper_status, paper_url
 
 EVIDENCE_LIMIT = 400
 
@@ -26,8 +26,6 @@ HOST_OF_KIND = {
     "huggingface_space": "huggingface", "huggingface_owner": "huggingface",
     "anonymous_repo": "anonymous", "forge_repo": "forges",
 }
-#: Target kinds that are code repositories (their URLs go to scorecard.csv).
-REPOSITORY_KINDS = ("github_repo", "forge_repo", "anonymous_repo")
 
 
 def host_of(kind: Any) -> str:
@@ -40,17 +38,6 @@ def link_source(row: Mapping[str, Any]) -> str:
     if isinstance(source, str) and source:
         return source
     return "page" if isinstance(row.get("via"), str) and row.get("via") else "abstract"
-
-
-def paper_url(row: Mapping[str, Any]) -> str | None:
-    """The paper's own page: arXiv abstract, else its DOI."""
-    arxiv = row.get("arxiv_id")
-    if isinstance(arxiv, str) and arxiv:
-        return f"https://arxiv.org/abs/{arxiv}"
-    doi = row.get("doi")
-    if isinstance(doi, str) and doi:
-        return f"https://doi.org/{doi}"
-    return None
 
 
 def nothing_to_judge(row: Mapping[str, Any]) -> bool:
