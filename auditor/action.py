@@ -12,6 +12,8 @@ Environment read (action.yml sets the INPUT_*/AUDIT_* ones, the runner the GITHU
   INPUT_ARGS         more `audit run` options, split like a shell would (never run by one)
   GITHUB_TOKEN       the `token` input; `audit run` reads it (with GITHUB_API_URL, GITHUB_GRAPHQL_URL)
   AUDIT_BASE_SHA     commit to diff from (github.event.before, or a pull request's base)
+  INPUT_COMMENT_ON_PR  "true": keep one pull-request comment with the summary (GITHUB_EVENT_PATH,
+                     GITHUB_REPOSITORY and GITHUB_API_URL say where; the token needs pull-requests: write)
   GITHUB_SHA, GITHUB_EVENT_NAME, GITHUB_WORKSPACE, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT
 """
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor import exitcodes
+from auditor.action_report import annotations, post_or_update_comment, pull_request_number
 
 DUMP_EXTENSIONS = (".txt", ".csv", ".jsonl", ".parquet")
 ZERO_SHA = "0" * 40
@@ -293,8 +296,46 @@ def main(env: Mapping[str, str] | None = None) -> int:
         _command("warning", f"fail-under {fail_under.strip()} could not be decided: too few papers could be scored")
     elif code == exitcodes.BAD_TOKEN:
         _command("error", "GitHub refused the token")
-    _finish(env, selection, summary, scorecard, status_line(code, summary, fail_under), code)
+    status = status_line(code, summary, fail_under)
+    _finish(env, selection, summary, scorecard, status, code)
+    if summary:
+        csv_path = Path(str(summary.get("csv_path") or Path(out_dir) / "scorecard.csv"))
+        for note in annotations(csv_path if csv_path.is_absolute() else workspace / csv_path, selection.dumps, workspace):
+            print(note.command(), flush=True)
+    _comment_on_pr(env, build_summary(selection, scorecard, status))
     return code
+
+
+def _comment_on_pr(env: Mapping[str, str], markdown: str) -> None:
+    """With `comment-on-pr: true` on a pull request: post or update the one summary comment.
+    Never fails the step: a comment that cannot be posted is a warning saying why."""
+    if env.get("INPUT_COMMENT_ON_PR", "").strip().lower() != "true":
+        return
+    if env.get("GITHUB_EVENT_NAME") not in ("pull_request", "pull_request_target"):
+        print("repro-auditor: comment-on-pr: not a pull request, no comment", flush=True)
+        return
+    number = pull_request_number(env.get("GITHUB_EVENT_PATH"))
+    repository = env.get("GITHUB_REPOSITORY", "")
+    hint = "(the token needs `pull-requests: write`)"
+    if number is None or "/" not in repository:
+        _command("warning", "could not comment: no pull request number or repository in the event")
+        return
+    token = env.get("GITHUB_TOKEN", "")
+    if not token:
+        _command("warning", f"could not comment on pull request {number}: no token {hint}")
+        return
+    import httpx
+
+    try:
+        how, url = post_or_update_comment(env.get("GITHUB_API_URL") or "https://api.github.com", token,
+                                          repository, number, markdown)
+    except httpx.HTTPStatusError as exc:
+        _command("warning", f"could not comment on pull request {number}: HTTP {exc.response.status_code} {hint}")
+        return
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        _command("warning", f"could not comment on pull request {number}: {type(exc).__name__} {hint}")
+        return
+    print(f"repro-auditor: {how} the pull request comment {url}", flush=True)
 
 
 def _command(kind: str, message: str) -> None:

@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import limits as rl
-from . import rest_api
+from . import issues_api, rest_api
 from .faults import BAD_GATEWAY_HTML, PRIMARY_DOC, SECONDARY_DOC, SECONDARY_MESSAGE, Faults, primary_message
 from .world import DEFAULT_WORLD, World
 
@@ -143,6 +144,7 @@ class FakeGitHub:
         self._initial_latency = latency
         self.limits = rl.Limits()
         self.stats = Stats()
+        self.comments = issues_api.Comments()  # issue and pull-request comments posted (the Action's)
         self.token = TOKEN
         self.schema_error: str | None = None
         if schema is False:  # REST only (fast start; /graphql answers 501)
@@ -199,6 +201,7 @@ class FakeGitHub:
         self.faults.latency = self._initial_latency
         self.limits.reset(defaults=True)
         self.stats.clear()
+        self.comments.reset()
         self._counter = itertools.count()
 
     def env(self, token: str | None = None) -> dict[str, str]:
@@ -269,12 +272,16 @@ class FakeGitHub:
         if is_graphql:
             self._graphql(h, raw, token, client, user_id, fault)
         else:
-            self._rest(h, path, query, token, client, authenticated, user_id, fault)
+            self._rest(h, path, query, token, client, authenticated, user_id, fault, raw)
 
     def _rest(self, h: _Handler, path: str, query: dict[str, list[str]], token: str | None, client: str,
-              authenticated: bool, user_id: int, fault: str | None) -> tuple[int, str]:
+              authenticated: bool, user_id: int, fault: str | None, raw: bytes = b"") -> tuple[int, str]:
         ctx = rest_api.Ctx(self.url, self.world, token, h.headers.get("Accept") or "")
-        reply = rest_api.handle(ctx, "GET" if h.command == "HEAD" else h.command, path, query)
+        if issues_api.matches(path):
+            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            reply = issues_api.handle(self.comments, self.url, h.command, path, query, raw, token, now)
+        else:
+            reply = rest_api.handle(ctx, "GET" if h.command == "HEAD" else h.command, path, query)
         if reply.route:
             h.fg_meta["route"] = reply.route  # type: ignore[attr-defined]
         bucket = self.limits.bucket(client, "core", authenticated)
