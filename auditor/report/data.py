@@ -12,6 +12,7 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from auditor.report.promises import link_rot_points, load_link_rot, load_promises, promise_points
 from auditor.store import RunInfo, Store
 
 #: Status words from worst to best; the scorecards show them in this order.
@@ -51,6 +52,10 @@ class ReportData:
     results_by_status: Mapping[str, int] = field(default_factory=dict)
     db_path: str | None = None
     paper_results: pd.DataFrame = field(default_factory=pd.DataFrame)  # paper-scope results of the run
+    promise_figures: Any = None  # auditor.report.promises.PromisesData: promises kept over every run so far
+    link_rot_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # the link_rot view: one row per run
+    promises: tuple = ()  # chart points {when, series, count}: promises by paper month, kept / open
+    link_rot: tuple = ()  # chart points {when, series, count}: links dead / moved / emptied / archived per run
 
     @property
     def checks(self) -> list[str]:
@@ -126,7 +131,14 @@ def load(store: Store, run_id: str | None = None) -> ReportData:
         results_by_status=results,
         db_path=store.path,
         paper_results=store.paper_results(run_id),
+        **_promise_sections(store),
     )
+
+
+def _promise_sections(store: Store) -> dict[str, Any]:
+    figures, rot = load_promises(store), load_link_rot(store)
+    return {"promise_figures": figures, "link_rot_table": rot,
+            "promises": tuple(promise_points(figures)), "link_rot": tuple(link_rot_points(rot))}
 
 
 # --------------------------------------------------------------------------- frames for the CSV files

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from auditor.report.promises import link_rot_markdown, promises_markdown
 from auditor.report.data import (
     ReportData,
     count_words,
@@ -108,6 +109,10 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
         if rest > 0:
             lines.append(f"- …and {rest} more failing or warning results: see `links.csv`.")
         lines.append("")
+
+    if data.promise_figures is not None:
+        lines += promises_markdown(data.promise_figures)
+    lines += link_rot_markdown(data.link_rot_table)
 
     lines += [
         "<details><summary>Legend</summary>",

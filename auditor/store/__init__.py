@@ -11,6 +11,7 @@ rest of the program uses:
 * :mod:`~auditor.store.runs`: runs and run_papers;
 * :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
 * :mod:`~auditor.store.compact`: ``--keep-runs``, orphan sets, rewriting the file small;
+* :mod:`~auditor.store.promises`: views of promises kept over time and of link rot across runs;
 * :mod:`~auditor.store.views`: the views people query (documented in
   :data:`VIEW_DOCS`), the README's queries, the reports' frames.
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from auditor.models import Extraction
-from auditor.store import compact, facts, papers, results, runs, views
+from auditor.store import compact, facts, papers, promises, results, runs, views
 from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
 from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
 from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
@@ -83,7 +84,7 @@ class Store:
         """
         db = Db.open(path)
         try:
-            db.create_schema(TABLES, [*results.VIEWS, *views.VIEWS], EXPECTED_COLUMNS, [results.migrate_from_v1])
+            db.create_schema(TABLES, [*results.VIEWS, *views.VIEWS, *promises.VIEWS], EXPECTED_COLUMNS, [results.migrate_from_v1])
             FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
             db.con.close()
