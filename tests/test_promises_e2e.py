@@ -109,8 +109,8 @@ def test_two_runs_weeks_apart(fake_github, tmp_path: Path) -> None:
     assert "| 2026-03-29 | 4 | 0% | 0% | 25% | 50% |" in md
     # The README's Kaplan-Meier SQL gives the same curve as the report.
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    sql = readme.split("-- Kaplan-Meier survival of promises", 1)[1].split("```", 1)[0]
+    sql = readme.split("-- Kaplan-Meier survival of promises", 1)[1].split("```", 1)[0].strip().rstrip(";")
     with Store.open(db) as store:
-        rows = store.query("-- Kaplan-Meier survival of promises" + sql).to_dict("records")
+        rows = store.query(sql).to_dict("records")
     assert [(int(r["days"]), int(r["at_risk"]), int(r["delivered"]), round(float(r["still_open"]), 4)) for r in rows] == \
         [(s.days, s.at_risk, s.delivered, round(s.still_open, 4)) for s in curve]
