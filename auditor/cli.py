@@ -516,6 +516,37 @@ def vacuum(db: Path, keep_runs: int | None, quiet: bool) -> None:
         click.echo(f"{db}: {before / 1e6:.1f} MB -> {after / 1e6:.1f} MB" + (f"; forgot {forgotten} run(s)" if forgotten else ""))
 
 
+@cli.command(name="archive-request")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=Path("out/audit.duckdb"), show_default=True)
+@click.option("--run", "run_id", help="A run id [default: the latest run].")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Requests to file at most.")
+@click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow loopback/private addresses (tests only).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing.")
+def archive_request_cmd(db: Path, run_id: str | None, limit: int, allow_private_hosts: bool, quiet: bool) -> None:
+    """Ask Software Heritage (Save Code Now) to archive the run's unarchived repositories.
+
+    Only repositories the run found never archived, at most --limit; each
+    answer is stored (facts `swh-save:<target>`) and printed. SWH_TOKEN, when
+    set, is sent to Software Heritage only.
+    """
+    import os
+
+    from auditor.archive_request import archive_request
+    from auditor.store import Store
+
+    with Store.open(db) as store:
+        resolved = store.resolve_run(run_id)
+        if resolved is None:
+            raise click.UsageError("no run in the database yet: run `audit run DUMPS` first")
+        got = archive_request(store, resolved, os.environ, limit=limit, allow_private_hosts=allow_private_hosts)
+    if not quiet:
+        for facts in got:
+            data = facts.data or {}
+            click.echo(f"{facts.target_key.removeprefix('swh-save:')}\t{data.get('request_status') or facts.status}"
+                       f"\t{data.get('task_status') or facts.error or ''}")
+        click.echo(f"{len(got)} Save Code Now request(s) filed")
+
+
 @cli.command(name="checks")
 @click.option("-q", "--quiet", is_flag=True, help="Names only, one a line.")
 def list_checks(quiet: bool) -> None:

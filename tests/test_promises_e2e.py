@@ -78,6 +78,16 @@ def test_two_runs_weeks_apart(fake_github, tmp_path: Path) -> None:
                         "license": "MIT", "commits": {"count": 4, "first": "2026-01-15T00:00:00Z", "last": "2026-03-10T00:00:00Z"}})
         second = run(fake_github, server.base, out, dump, "2026-03-29")
         assert second.returncode == 0, second.stderr
+        # Opt-in: Save Code Now for the run's unarchived repositories, each answer recorded; asked once only.
+        env = {**audit_env(fake_github), "AUDITOR_SWH_URL": server.base}
+        cmd = [sys.executable, "-c", "from auditor.cli import main; main()", "archive-request", "--db",
+               str(out / "audit.duckdb"), "--allow-private-hosts"]
+        asked = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert asked.returncode == 0, asked.stderr
+        assert "2 Save Code Now request(s) filed" in asked.stdout
+        assert sorted(r["origin_url"] for r in archives.saves) == ["https://github.com/lab/late", "https://github.com/lab/never"]
+        again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        assert "0 Save Code Now request(s) filed" in again.stdout and len(archives.saves) == 2
     db = out / "audit.duckdb"
 
     promises = {r[0]: r[1:] for r in query(db, "SELECT title, kept, delivered_on::VARCHAR, censored_on::VARCHAR, days FROM promises")}
@@ -85,6 +95,9 @@ def test_two_runs_weeks_apart(fake_github, tmp_path: Path) -> None:
     assert promises["Late Kept Paper"] == (True, "2026-03-10", None, 49)  # after the run that saw it missing
     assert promises["Never Kept Paper"] == (False, None, "2026-03-29", 56)  # censored at the latest as-of
     assert "Stale Archive Paper" not in promises  # claimed available, not promised
+    saved = query(db, "SELECT target_key, status, json_extract_string(data, '$.request_status') FROM facts "
+                      "WHERE target_key LIKE 'swh-save:%' ORDER BY 1")
+    assert saved == [("swh-save:github:lab/late", "ok", "accepted"), ("swh-save:github:lab/never", "ok", "accepted")]
 
     results = {(t, c): (s, r) for t, c, s, r in query(db, """
         SELECT p.title, r.check_name, r.status, r.reason FROM results r JOIN papers p USING (paper_id)
