@@ -16,6 +16,14 @@ abstracts/s end to end (reading + extracting), links and claims found, peak RSS.
     .venv/bin/python bench/bench_extract.py                 # 100,000 and 300,000 abstracts
     .venv/bin/python bench/bench_extract.py --sizes 20000   # quick
     .venv/bin/python bench/bench_extract.py --sizes 100000 --repeat 5   # median of 5 children (shared VMs vary)
+    .venv/bin/python bench/bench_extract.py --end-to-end --sizes 1000000 2700000 [--db] [--jobs 2]
+
+--end-to-end writes arXiv metadata snapshot rows (id, title, abstract,
+versions, update_date, authors_parsed) and runs the `audit extract` command on
+them as a user does, output to /dev/null (with --db, also into a new DuckDB
+file), printing wall time, CPU time (the command and its worker processes),
+abstracts/s and the peak RSS of the whole process tree (sampled every 0.1 s:
+the main process and its workers together).
 """
 
 from __future__ import annotations
@@ -157,6 +165,84 @@ def write_corpus(path: Path, n: int, link_share: float, seed: int, bodies: list[
             f.write(json.dumps({"title": f"Paper {i}", "abstract": abstract}) + "\n")
 
 
+def write_snapshot(path: Path, n: int, link_share: float, seed: int, bodies: list[str]) -> None:
+    """N rows shaped like the arXiv metadata snapshot (the fields the reader uses, and some it skips)."""
+    rng = random.Random(seed)
+    pool = [make_abstract(rng, link_share, bodies) for _ in range(min(n, POOL))]
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            abstract = pool[i % len(pool)].replace("§", str(i))
+            day = f"20{15 + i % 11:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}"
+            f.write(json.dumps({
+                "id": f"{15 + i % 11:02d}{1 + i % 12:02d}.{i % 100000:05d}", "submitter": "A. Author",
+                "authors": "A. Author, B. Author", "title": f"Paper {i}: a study", "comments": "10 pages",
+                "journal-ref": None, "doi": None, "categories": "cs.LG", "abstract": abstract,
+                "versions": [{"version": "v1", "created": "Mon, 1 Jan 2024 00:00:00 GMT"}],
+                "update_date": day, "authors_parsed": [["Author", "A.", ""], ["Author", "B.", ""]],
+            }) + "\n")
+
+
+def _tree(pid: int, cpu: dict[int, float]) -> int:
+    """Resident memory of ``pid`` and every descendant, in KB (Linux /proc); ``cpu`` gets each
+    one's CPU seconds so far (user + system), so that workers that exit still count."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parent = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo.extend(children.get(p, ()))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu[p] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> None:
+    """Run `audit extract` on the file and print its figures."""
+    cmd = [sys.executable, "-c", "from auditor.cli import main; main()", "extract", str(path)]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    if db:
+        target = tmp / f"bench-{n}.duckdb"
+        target.unlink(missing_ok=True)
+        cmd += ["--db", str(target)]
+    t = time.perf_counter()
+    cpu_of: dict[int, float] = {}
+    with open(os.devnull, "w") as sink:
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE, text=True)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree(proc.pid, cpu_of))
+            time.sleep(0.1)
+        err = proc.stderr.read() if proc.stderr else ""
+    wall = time.perf_counter() - t
+    cpu = sum(cpu_of.values())
+    if proc.returncode != 0:
+        print(f"audit extract failed ({proc.returncode}): {err.strip()[:300]}")
+        return
+    print(f"{n:>10,} snapshot rows ({path.stat().st_size / 1e6:,.0f} MB){' --db' if db else ''}: wall {wall:6.1f} s, "
+          f"CPU {cpu:6.1f} s, {n / wall:>8,.0f} abstracts/s, peak RSS {peak / 1024:5.0f} MB (all processes); "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if db:
+        print(f"{'':>10} database {target.stat().st_size / 1e6:,.0f} MB")
+        target.unlink(missing_ok=True)
+
+
 def _abstracts(path: Path, reader: str):
     """Stream abstracts back: the project's reader when there is one (and asked for)."""
     read_records = None
@@ -226,8 +312,22 @@ def main() -> None:
                              "synthetic: generated sentences")
     parser.add_argument("--reader", choices=("auto", "json"), default="auto",
                         help="auto: auditor.ingest.read_records when present; json: plain line-by-line json")
+    parser.add_argument("--end-to-end", action="store_true", help="run `audit extract` on snapshot rows (see above)")
+    parser.add_argument("--db", action="store_true", help="with --end-to-end: also --db into a new DuckDB file")
+    parser.add_argument("--jobs", type=int, help="with --end-to-end: audit extract --jobs")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.end_to_end:
+        bodies = real_bodies() if args.base == "real" else []
+        print(f"audit extract end to end; text: {len(bodies):,} real link-free arXiv abstracts" if bodies else
+              "audit extract end to end; text: generated sentences", f"on {os.cpu_count()} CPUs")
+        with tempfile.TemporaryDirectory() as tmp:
+            for size in args.sizes:
+                path = Path(tmp) / f"snapshot-{size}.jsonl"
+                write_snapshot(path, size, args.link_share, args.seed, bodies)
+                end_to_end(path, size, args.db, args.jobs, Path(tmp))
+                path.unlink()
+        return
     if args.child:
         print(json.dumps(child(args.child, args.reader)))
         return
