@@ -45,7 +45,9 @@ def score_batch(
     for paper, extraction in batch:
         outcomes = evaluate_paper(paper, extraction.links, extraction.claims, facts_by_key, as_of, checks, config)
         link_scores = score_links(outcomes, config.weights)
-        out.append((paper.paper_id, outcomes, link_scores, score_paper(outcomes, link_scores, config.weights)))
+        sources = {link.ordinal: link.source for link in extraction.links}  # page links are weighed down
+        out.append((paper.paper_id, outcomes, link_scores,
+                    score_paper(outcomes, link_scores, config.weights, sources=sources)))
     return out
 
 

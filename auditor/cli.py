@@ -126,6 +126,8 @@ abstract_option = click.option("--abstract-column", help="Abstract column of a C
 @click.option("--archive-max-age", type=click.FloatRange(0), default=168, show_default=True, help="Hours cached archive facts (Software Heritage, Zenodo) stay fresh.")
 @click.option("--refresh", is_flag=True, help="Fetch every target again, ignoring the cache.")
 @click.option("--hosts", "host_names", help="Comma-separated hosts to collect from: github, huggingface, anonymous, forges, web, archives [default: all].")
+@click.option("--discover", "discover_names", help="Comma-separated sources of links: abstract, comments, hf_paper, github_search [default: abstract,comments,hf_paper].")
+@click.option("--page-links", type=click.IntRange(0), default=5, show_default=True, help="At most this many repository links a project page adds to its paper.")
 @click.option("--allow-private-hosts", is_flag=True, hidden=True, help="Allow fetching loopback/private addresses (tests only).")
 @click.option("--jobs", type=click.IntRange(1), help="Processes for checks and scoring on a large run [default: the number of cores].")
 @click.option("--keep-runs", type=click.IntRange(1), help="After the run, forget all but the N latest runs and compact the file.")
@@ -149,6 +151,8 @@ def run(
     archive_max_age: float,
     refresh: bool,
     host_names: str | None,
+    discover_names: str | None,
+    page_links: int,
     allow_private_hosts: bool,
     jobs: int | None,
     keep_runs: int | None,
@@ -211,6 +215,8 @@ def run(
         refresh=refresh,
         allow_private_hosts=allow_private_hosts,
         hosts=_host_names(host_names),
+        discover=_discover_names(discover_names),
+        page_links=page_links,
         title_column=title_column,
         abstract_column=abstract_column,
         jobs=jobs,
@@ -260,6 +266,18 @@ def _host_names(value: str | None) -> list[str] | None:
     return names
 
 
+def _discover_names(value: str | None) -> list[str]:
+    from auditor.discover import DEFAULT_SOURCES, SOURCES
+
+    if value is None:
+        return list(DEFAULT_SOURCES)
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SOURCES]
+    if unknown:
+        raise click.BadParameter(f"unknown source(s) {', '.join(unknown)}; choose from {', '.join(SOURCES)}", param_hint="--discover")
+    return list(dict.fromkeys(["abstract", *names]))  # the abstract is always read
+
+
 def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False, color: str = "auto",
                    token_source: str | None = None) -> None:
     from auditor.terminal import console, status_word, styled
@@ -286,6 +304,13 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False, 
     for line in report.get("worst", [])[:5]:
         word, _, rest = line.partition(" ")
         echo("  - ", status_word(word), " ", rest)
+    discovery = getattr(summary, "discovery", None)
+    if discovery is not None and (discovery.links or discovery.not_reached):
+        found = sum(discovery.links.values())
+        by = ", ".join(f"{n} {s}" for s, n in sorted(discovery.links.items()))
+        echo(f"discovered: {found} links beyond the abstracts{f' ({by})' if by else ''}")
+        for source, n in sorted(discovery.not_reached.items()):
+            echo(f"discovery: {source} could not reach {n} papers ({discovery.reasons.get(source, 'unknown')})")
     if summary.skipped_records:
         echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
     if summary.cut_abstracts:
@@ -396,6 +421,8 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
         "paper_id": paper.paper_id,
         "title": paper.title,
         "published": paper.published_on.isoformat() if paper.published_on else None,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
         "sources": sources,
         "links": [
             {
@@ -411,6 +438,8 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
                 "claim": claim_for(link, ex.claims),
                 "object": claim_object_for(link, ex.claims),
                 "placeholder": link.placeholder,
+                "source": link.source,
+                "via": link.via,
             }
             for link in ex.links
         ],
@@ -421,7 +450,7 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
 #: Columns of `audit extract --format csv`: one row per link.
 LINK_CSV_FIELDS = [
     "paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim",
-    "object", "placeholder",
+    "object", "placeholder", "source", "via",
 ]
 
 

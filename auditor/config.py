@@ -55,6 +55,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "anonymous_link": 1.0,
     "ml_completeness": 1.0,
     "artifact_badge": 1.0,
+    "code_linked": 1.0,
+    "links_agree": 1.0,
 }
 
 #: Default settings of each built-in check (``[checks.NAME]`` overrides them).

@@ -56,6 +56,25 @@ def enabled_checks(checks: Mapping[str, Check], config: AuditConfig) -> list[Che
     return [checks[name] for name in sorted(checks) if config.is_enabled(name)]
 
 
+def claim_home(links: Sequence[Link]) -> Link | None:
+    """The link a claim without a URL speaks of, when only one can be meant.
+
+    The abstract's sole code link (repository or Hub); with none, the sole
+    code repository the authors declared elsewhere (arXiv comments, the
+    paper's Hugging Face page, GitHub search, a project page); else None.
+    """
+    for tier in (
+        [link for link in links if link.source == "abstract" and link.target.kind in CODE_KINDS],
+        [link for link in links if link.source != "abstract" and link.target.kind in REPOSITORY_KINDS],
+    ):
+        keys = {link.target.key for link in tier}
+        if len(keys) == 1:
+            return tier[0]
+        if keys:
+            return None
+    return None
+
+
 def evaluate_paper(
     paper: Paper,
     links: Sequence[Link],
@@ -70,14 +89,14 @@ def evaluate_paper(
     A link's context carries the claims attached to its target; its facts
     are ``facts_by_key[link.target.key]`` (None when not collected, which the
     checks report as unknown). Claims with no link ("code will be released")
-    in a paper with exactly one code link (repository or Hub target) are
-    handed to that link too: it is the only thing they can speak of.
+    are handed to the one link they can speak of (:func:`claim_home`): the
+    abstract's only code link, else the only repository found elsewhere.
     """
     links = tuple(sorted(links, key=lambda link: link.ordinal))
     claims = tuple(claims)
     unlinked = tuple(c for c in claims if c.target_key is None)
-    code_keys = {link.target.key for link in links if link.target.kind in CODE_KINDS}
-    sole_code_key = next(iter(code_keys)) if len(code_keys) == 1 else None
+    home = claim_home(links)
+    sole_code_key = home.target.key if home is not None else None
     outcomes: list[CheckOutcome] = []
     selected = enabled_checks(checks, config)
     for link in links:

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
 from auditor.iterutil import chunks
 from auditor.models import Extraction, Paper, Record
@@ -114,6 +115,7 @@ def work(batch: list[Item], fmt: str, keep: bool) -> Done:
         ex = extract(paper.abstract)
         if ex.cut_from is not None:
             cuts.append(f"{where}: {cut_note(ex)}")
+        ex = with_comment_links(paper, ex)  # the arXiv comments' links too (source "comments")
         if keep:
             kept.append((paper.paper_id, ex))
         row = extraction_row(paper, ex, sources)

@@ -39,6 +39,23 @@ class Paper:
     organisation: str | None = None  # e.g. "openbmb OpenBMB" in HF dumps
     upvotes: int | None = None
     arxiv_id: str | None = None
+    doi: str | None = None  # lower-cased, without "https://doi.org/"
+    comments: str | None = None  # the arXiv snapshot's free-text comments ("Code: https://...")
+    journal_ref: str | None = None
+    #: How the arXiv id was had: "dump" (a column, the snapshot's id, a Daily Papers listing),
+    #: "text" (an arxiv.org link or "arXiv:ID" in the abstract or comments), "hf_search" (the
+    #: title matched on the Hub); None when there is none.
+    arxiv_id_via: str | None = None
+    #: What the title search found: "exact title", "ambiguous: N papers", "no match", or why it
+    #: could not run ("unknown: offline"); None when no search was needed.
+    arxiv_id_match: str | None = None
+    #: Which discovery sources ran for this paper and what each said, as (source, outcome) pairs:
+    #: outcome "searched", "not_indexed" (the Hub has no page), or "unknown: why". Set by the
+    #: discovery stage for the paper-scope checks; not stored.
+    discovery: tuple[tuple[str, str], ...] = ()
+    #: Every repository a source other than the abstract declared, as (source, target key) pairs,
+    #: including those the abstract links too (which are not added twice as links). Not stored.
+    declared: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,14 @@ class Link:
     item: str | None = None  # "tree", "blob", "pull", "issues", "releases", ...
     via: str | None = None  # not in the abstract: found on this page (the project page's URL)
     placeholder: bool = False  # a claim's link to a forge's root or an owner page only: no repository named
+    #: Where the link came from: one of :data:`LINK_SOURCES`.
+    source: str = "abstract"
+
+
+#: Where a link can come from: the abstract; the arXiv comments; the paper's Hugging Face
+#: page (its GitHub repository, project page, and the Hub repositories citing it); GitHub's
+#: search for the arXiv id; a project page the paper links (``via`` holds the page's URL).
+LINK_SOURCES = ("abstract", "comments", "hf_paper", "github_search", "page")
 
 
 ClaimKind = Literal["available", "promised", "on_request"]

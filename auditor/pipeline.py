@@ -17,6 +17,9 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from auditor.checking import Check
 from auditor.config import AuditConfig
+from auditor.discover import DEFAULT_SOURCES
+from auditor.discover.comments import with_comment_links
+from auditor.discover.stage import Discovery
 from auditor.extract import cut_note, extract
 from auditor.hosts.base import TargetRequest, unknown_facts
 from auditor.ingest import read_records
@@ -31,6 +34,9 @@ Progress = Callable[[str], None]
 
 #: How many records are ingested, extracted and written per transaction.
 BATCH = 5_000
+#: Repository links a project page may add to its paper (``--page-links``): a hostile page
+#: listing a thousand repositories must not turn one paper into a thousand audits.
+PAGE_LINKS = 5
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class RunOptions:
     keep_runs: int | None = None  # forget all but this many latest runs, then compact the file
     max_error_share: float = 0.25  # more targets than this share in error/unknown: the run is partial
     shard: tuple[int, int] | None = None  # (K, N): collect only targets of shard K (auditor.shards); no checks
+    discover: Sequence[str] = DEFAULT_SOURCES  # where to look for links (auditor.discover.SOURCES)
+    page_links: int = PAGE_LINKS  # at most this many repository links added per project page
 
     def for_the_record(self) -> dict[str, object]:
         """The options as stored in `runs.options`: plain values, never a secret."""
@@ -70,6 +78,8 @@ class RunOptions:
             "refresh": self.refresh,
             "hosts": list(self.hosts) if self.hosts else None,
             **({"shard": f"{self.shard[0]}/{self.shard[1]}"} if self.shard else {}),
+            "discover": list(self.discover),
+            "page_links": self.page_links,
         }
 
 
@@ -90,6 +100,7 @@ class RunSummary:
     from_cache: int = 0
     partial_reasons: list[str] = field(default_factory=list)  # why the results are partial (run_health)
     token_checked: bool = False  # GitHub's token was checked once (GET /rate_limit) before collecting
+    discovery: Discovery | None = None  # what the discovery sources added and could not reach
 
 
 @dataclass
@@ -116,6 +127,7 @@ def ingest_and_extract(
     abstract_column: str | None = None,
     progress: Progress = lambda _: None,
     records: Iterator[Record] | None = None,
+    comments: bool = True,
 ) -> dict[str, tuple[Paper, Extraction]]:
     """Read every dump, extract each distinct paper once, store both.
 
@@ -139,6 +151,8 @@ def ingest_and_extract(
                 extraction = extract(paper.abstract)
                 if extraction.cut_from is not None:
                     summary.cut_abstracts.append(f"{record.sighting.source} record {record.sighting.position}: {cut_note(extraction)}")
+                if comments:  # the arXiv comments' links, source "comments" (no network)
+                    extraction = with_comment_links(paper, extraction)
                 # The abstract is stored; checks never read it, so memory need not hold it.
                 papers[paper.paper_id] = (replace(paper, abstract=""), extraction)
                 new.append((paper.paper_id, extraction))
@@ -322,12 +336,13 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
         await asyncio.gather(*(drain(h) for h in busy if h.name in by_host))
 
 
-def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts]) -> list[Link]:
+def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts], limit: int = PAGE_LINKS) -> list[Link]:
     """Code repositories a paper's pages link to, as extra links marked ``via`` the page.
 
     A project page is often the only link in an abstract; the repository it
     points at is what a reviewer wants judged. Targets the abstract already
-    links are not added twice.
+    links are not added twice. Each page adds at most ``limit`` repository links
+    (source ``page``; scoring weighs them together as at most the abstract's own).
     """
     from dataclasses import replace
 
@@ -337,16 +352,18 @@ def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts]
     found: list[Link] = []
     ordinal = max((link.ordinal for link in links), default=-1) + 1
     for link in links:
-        if link.via is not None or link.target.kind not in ("project_page", "web", "zenodo"):
+        if link.source == "page" or link.target.kind not in ("project_page", "web", "zenodo"):
             continue
         facts = facts_by_key.get(link.target.key)
         urls = facts.data.get("code_links") if facts is not None and facts.known else None
+        added = 0
         for candidate in find_links(" ".join(urls or [])):
-            if candidate.target.key in known:
+            if candidate.target.key in known or added >= limit:
                 continue
             known.add(candidate.target.key)
-            found.append(replace(candidate, ordinal=ordinal, via=link.url, raw=candidate.url))
+            found.append(replace(candidate, ordinal=ordinal, via=link.url, raw=candidate.url, source="page"))
             ordinal += 1
+            added += 1
     return found
 
 
@@ -383,13 +400,15 @@ def run_audit(
                 summary,
                 progress=progress,
                 records=records,
+                comments="comments" in options.discover,
             )
+            run = Run(store, options, summary, progress, env)
+            papers = discover_links(run, papers)
             links = [link for _, ex in papers.values() for link in ex.links]
             if options.shard is not None:  # this machine's part of the targets only (auditor.shards)
                 from auditor.shards import in_shard
 
                 links = [link for link in links if in_shard(link.target.key, options.shard)]
-            run = Run(store, options, summary, progress, env)
             facts_by_key = gather_facts(run, links, {})
             papers = add_links_through_pages(run, papers, facts_by_key)
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
@@ -428,6 +447,37 @@ def run_audit(
     return summary
 
 
+def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dict[str, tuple[Paper, Extraction]]:
+    """Links the abstract does not give: the Hub's paper pages and, when asked, GitHub's search.
+
+    (The comments' links were read at ingest.) Each source's answers are
+    cached like facts; a source that cannot run leaves its papers ``unknown``.
+    """
+    from auditor.discover.stage import discover
+
+    options = run.options
+    skip: dict[str, str] = {}
+    if options.hosts is not None and "huggingface" not in options.hosts:
+        skip["hf_paper"] = "not searched: huggingface is not among --hosts"
+    if options.hosts is not None and "github" not in options.hosts:
+        skip["github_search"] = "not searched: github is not among --hosts"
+    if any(s in options.discover for s in ("hf_paper", "github_search")):
+        run.progress("discovering links beyond the abstracts")
+    found, report = discover(
+        papers, sources=options.discover, load=run.store.load_facts, save=run.store.save_facts, env=run.env,
+        offline=options.offline, max_age_seconds=options.max_age.total_seconds(), refresh=options.refresh,
+        allow_private_hosts=options.allow_private_hosts, skip_reason=skip,
+    )
+    run.summary.discovery = report
+    grown = [(pid, ex) for pid, (_, ex) in found.items() if len(ex.links) != len(papers[pid][1].links)]
+    if grown:
+        run.store.add_extractions(grown)
+    if report.identities:
+        run.store.save_identities(report.identities)
+    run.summary.links = sum(len(ex.links) for _, ex in found.values())
+    return found
+
+
 def gather_facts(run: Run, links: Sequence[Link], known: Mapping[str, Facts]) -> dict[str, Facts]:
     """Facts for every target of ``links``: from ``known``, the cache, or the network."""
     options, summary = run.options, run.summary
@@ -459,7 +509,7 @@ def add_links_through_pages(
     extra = {
         paper_id: found
         for paper_id, (_, extraction) in papers.items()
-        if (found := links_through_pages(extraction.links, facts_by_key))
+        if (found := links_through_pages(extraction.links, facts_by_key, run.options.page_links))
     }
     if not extra:
         return papers

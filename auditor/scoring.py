@@ -11,8 +11,10 @@ Rules (shown beside every score so a reader can weigh it):
 * **coverage** = judged / applicable, where applicable = every result but
   ``skip``. A link scored 9.0 on 2 of 7 applicable checks is not a link
   scored 9.0 on 7 of 7.
-* **paper score** = weighted mean over its scored links (weight 1 each) and
-  its judged paper-scope results (with their check weight, e.g. claim_kept
+* **paper score** = weighted mean over its scored links (weight 1 each, but
+  the links found through project pages, source ``page``, share one
+  weight no larger than the other links' together, so a page never outweighs
+  the abstract) and its judged paper-scope results (with their check weight, e.g. claim_kept
   on an unlinked claim). A paper with nothing judged (no links and no
   claims, or only unknowns) has score None.
 * **worst reason** = the most severe judged result: fail before warn, then
@@ -160,12 +162,14 @@ def score_paper(
     weights: Mapping[str, float] | None = None,
     *,
     paper_id: str | None = None,
+    sources: Mapping[int, str] | None = None,
 ) -> PaperScore:
     """Summarise one paper (see the module docstring for the rule).
 
     ``outcomes`` are one paper's (as :func:`~auditor.evaluate.evaluate_paper`
     returns them); when they mix papers, pass ``paper_id`` to pick one.
     ``link_scores``: from :func:`score_links`, computed here when None.
+    ``sources``: link ordinal -> the link's source (``page`` links are weighed down).
     """
     outcomes = list(outcomes)
     weights = weights or {}
@@ -180,7 +184,7 @@ def score_paper(
     else:
         link_scores = [s for s in link_scores if s.paper_id == paper_id]
     paper_level = [o for o in mine if o.link_ordinal is None]
-    pairs = [(s.score, 1.0) for s in link_scores if s.score is not None]
+    pairs = _link_pairs(link_scores, sources or {})
     pairs += [(o.result.score, _weight(weights, o)) for o in _judged(paper_level)]  # type: ignore[misc]
     p_judged, p_applicable = _counts(paper_level)
     judged = p_judged + sum(s.judged for s in link_scores)
@@ -197,6 +201,15 @@ def score_paper(
         worst_status=worst.result.status if worst else None,
         worst_reason=worst.result.reason if worst else None,
     )
+
+
+def _link_pairs(link_scores: Sequence[LinkScore], sources: Mapping[int, str]) -> list[tuple[float, float]]:
+    """(score, weight) of each scored link: 1 each, page links sharing at most the others' weight."""
+    scored = [s for s in link_scores if s.score is not None]
+    page = [s for s in scored if sources.get(s.link_ordinal) == "page"]
+    own = len(scored) - len(page)
+    share = min(1.0, max(own, 1) / len(page)) if page else 1.0
+    return [(s.score, share if sources.get(s.link_ordinal) == "page" else 1.0) for s in scored]  # type: ignore[misc]
 
 
 def score_papers(outcomes: Iterable[CheckOutcome], weights: Mapping[str, float] | None = None) -> list[PaperScore]:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Collection, Mapping
 
 from auditor.checking import CheckContext
-from auditor.models import REPOSITORY_KINDS, Facts, Result
+from auditor.models import REPOSITORY_KINDS, Facts, Link, Result
 
 #: Hugging Face repositories (they have files, commits, a card, a license).
 HF_REPO_KINDS = frozenset({"huggingface_model", "huggingface_dataset", "huggingface_space"})
@@ -108,3 +108,14 @@ def new_home(facts: Facts) -> str | None:
     if facts.canonical_key:  # github:o/n, huggingface:model:o/n, git:host/o/n
         return facts.canonical_key.rsplit(":", 1)[-1]
     return None
+
+
+def where_found(link: Link) -> str:
+    """Where a link not in the abstract was found, as it reads after "found"."""
+    via = (link.via or "").removeprefix("https://").removeprefix("http://")
+    return {
+        "comments": "in the arXiv comments",
+        "hf_paper": "on the paper's Hugging Face page",
+        "github_search": "by GitHub search for the paper's arXiv id",
+        "page": f"on the project page {via}" if via else "on a project page",
+    }.get(link.source, "in the abstract")

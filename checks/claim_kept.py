@@ -20,7 +20,8 @@ Paper scope (``ctx.link`` is None, all the paper's claims and links):
 
 * a claim with no link, in a paper with no code link (repository or Hub) to
   judge it by: warn, score 3, "unverifiable" (with code links, it is judged
-  at the link: the engine hands it to a sole code link);
+  at the link: the engine hands it to the abstract's sole code link, else to
+  the sole repository discovery found, and the reason says where it was found);
 * nothing else is judged at paper scope; in particular a paper with no code
   link and no availability claim gives ``skip`` with the reason "no code
   link and no availability claim" (filter on that reason; scoring leaves
@@ -35,7 +36,8 @@ from typing import Any, Mapping
 from auditor.checking import CheckContext, check
 from auditor.config import DEFAULT_WEIGHTS, setting
 from auditor.models import Claim, Facts, Result
-from checks._common import ANY_REPO_KINDS, HF_REPO_KINDS, Gate, gate, parse_day, skip
+from auditor.evaluate import claim_home
+from checks._common import ANY_REPO_KINDS, HF_REPO_KINDS, Gate, gate, parse_day, skip, where_found
 from checks.code_present import DELIVERED, classify
 
 NO_LINK_NO_CLAIM = "no code link and no availability claim"
@@ -87,6 +89,17 @@ def _activity(data: Mapping[str, Any]) -> str:
 
 
 def _link_scope(ctx: CheckContext) -> Result:
+    result = _judged_at_link(ctx)
+    link = ctx.link
+    if link is not None and link.source != "abstract" and result.status in ("pass", "warn", "fail"):
+        # A claim the abstract made without a URL, judged against code found elsewhere: say where.
+        where = f"{link.target.key} found {where_found(link)}"
+        return Result(result.status, f"{result.reason} ({where})", result.score,
+                      {**result.evidence, "found": link.source, "found_via": link.via})
+    return result
+
+
+def _judged_at_link(ctx: CheckContext) -> Result:
     if not ctx.claims:
         return skip("no availability claim attached to this link")
     if ctx.link.placeholder:  # a forge's root or an owner page: never judged as the paper's repository
@@ -138,6 +151,7 @@ def _link_scope(ctx: CheckContext) -> Result:
 
 def _paper_scope(ctx: CheckContext) -> Result:
     code_links = [link for link in ctx.links if link.target.kind in ANY_REPO_KINDS]
+    home = claim_home(ctx.links)
     unlinked = [c for c in ctx.claims if c.target_key is None]
     if not ctx.links and not ctx.claims:
         return skip(NO_LINK_NO_CLAIM)
@@ -145,7 +159,9 @@ def _paper_scope(ctx: CheckContext) -> Result:
         if not ctx.claims:
             return skip("no availability claim; the links are judged one by one")
         return skip("every claim is judged at its link")
-    if len({link.target.key for link in code_links}) == 1:
+    if home is not None and home.source != "abstract":
+        return skip(f"claim without a link: judged at {home.target.key}, found {where_found(home)}")
+    if home is not None:
         return skip("claim without a link: judged at the paper's only code link")
     if code_links:
         return skip("claim without a link and several code links: cannot tell which it speaks of")

@@ -61,8 +61,10 @@ def test_extract_jsonl_on_bundled_dumps(example_dumps):
     assert pull and pull[0]["number"] == 17590 and pull[0]["target"] == "github:run-llama/llama_index"
     # A paper seen in two dumps is one paper with both sources.
     assert any(len(r["sources"]) > 1 for r in rows)
-    keys = {"paper_id", "title", "published", "sources", "links", "claims"}
+    keys = {"paper_id", "title", "published", "arxiv_id", "doi", "sources", "links", "claims"}
     assert all(set(r) == keys for r in rows)
+    # Every link says where it came from; these dumps carry no comments, so all are the abstract's.
+    assert {link["source"] for r in rows for link in r["links"]} == {"abstract"}
 
 
 def test_extract_csv_has_one_row_per_link(example_dumps):

@@ -20,6 +20,9 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from dataclasses import replace
+
+from auditor.discover.identity import with_identity
 from auditor.errors import InputError
 from auditor.ingest.hf_dump import parse_dump
 from auditor.ingest.sniff import Format, detect, not_utf8
@@ -49,9 +52,16 @@ def read_records(
     path = Path(path)
     fmt = detect(path, shown)
     if fmt == "hf_dump":
-        return iter(_read_dump(path, shown, dump_year, on_skip))
-    return open_table(path, fmt, shown, title_column=title_column,
-                      abstract_column=abstract_column, on_skip=on_skip)
+        return _identified(iter(_read_dump(path, shown, dump_year, on_skip)))
+    return _identified(open_table(path, fmt, shown, title_column=title_column,
+                                  abstract_column=abstract_column, on_skip=on_skip))
+
+
+def _identified(records: Iterator[Record]) -> Iterator[Record]:
+    """Each record with the identifiers its text gives (an arXiv link, a DOI in the comments)."""
+    for record in records:
+        paper = with_identity(record.paper)
+        yield record if paper is record.paper else replace(record, paper=paper)
 
 
 def detect_format(path: str | Path) -> Format:

@@ -8,7 +8,7 @@ caller gives.
 
 The arXiv metadata snapshot (JSON Lines with ``id``, ``title``, ``abstract``,
 ``versions``, ``update_date``, ``authors_parsed``) needs no options: its
-``id`` is the arXiv id, the paper's date is the first version's ``created``
+``id`` is the arXiv id (its ``doi``, ``comments`` and ``journal-ref`` are kept too), the paper's date is the first version's ``created``
 (else ``update_date``) and the author count is the length of ``authors_parsed``.
 
 Rows that cannot be used (a malformed JSON line, a CSV line with the wrong
@@ -29,6 +29,7 @@ import duckdb
 from auditor.errors import InputError
 from auditor.ingest.oversized import readable_copy
 from auditor.ingest.fields import arxiv_id, count_authors, normalise_title, parse_date, parse_int
+from auditor.discover.identity import normalise_doi
 from auditor.models import Paper, Record, Sighting, paper_id_for
 
 OnSkip = Callable[[str, int, str], None]
@@ -45,6 +46,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "authors": ("authors", "author", "author_names", "num_authors", "n_authors", "author_count"),
     "arxiv_id": ("arxiv_id", "arxivid", "arxiv", "id", "paper_id"),
     "upvotes": ("upvotes", "num_upvotes", "upvote_count", "votes"),
+    "doi": ("doi",),
+    "comments": ("comments", "comment", "arxiv_comments"),
+    "journal_ref": ("journal_ref", "journalref", "journal"),
 }
 
 SCANS = {
@@ -122,14 +126,14 @@ def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
     else:
         exprs.append("NULL")
 
-    for field in ("arxiv_id", "upvotes"):
+    for field in ("arxiv_id", "upvotes", "doi", "comments", "journal_ref"):
         found = find(field)
         exprs.append(f"CAST({_quote(found[0])} AS VARCHAR)" if found else "NULL")
     # DuckDB parses the common date shapes (ISO, arXiv's RFC 2822 in GMT) far faster
     # than Python; the raw text goes along for the rest (parse_date).
     inner = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(exprs))
     sql_date = f"COALESCE(TRY_CAST(c2 AS DATE), CAST(try_strptime(c2, '{RFC2822_GMT}') AS DATE))"
-    return Plan(f"SELECT c0, c1, c2, {sql_date}, c3, c4, c5 FROM (SELECT {inner} FROM {scan})", snapshot)
+    return Plan(f"SELECT c0, c1, c2, {sql_date}, c3, c4, c5, c6, c7, c8 FROM (SELECT {inner} FROM {scan})", snapshot)
 
 
 def open_table(path: Path, fmt: str, shown: str, *, title_column: str | None = None,
@@ -204,7 +208,7 @@ def _batches(cursor: duckdb.DuckDBPyConnection, size: int) -> Iterator[list[tupl
 
 def to_record(row: Sequence[Any], source: str, position: int) -> Record | str:
     """A Record from one selected row, or the reason it cannot be one."""
-    title, abstract, date, sql_date, authors, ident, upvotes = row
+    title, abstract, date, sql_date, authors, ident, upvotes, doi, comments, journal_ref = row
     if all(value is None for value in row):
         return "empty or malformed row"
     title = normalise_title(title or "")
@@ -220,5 +224,14 @@ def to_record(row: Sequence[Any], source: str, position: int) -> Record | str:
         authors=count_authors(authors),
         upvotes=parse_int(upvotes),
         arxiv_id=arxiv_id(ident),
+        doi=normalise_doi(doi),
+        comments=_text(comments),
+        journal_ref=_text(journal_ref),
     )
     return Record(paper, Sighting(paper.paper_id, source, None, position))
+
+
+def _text(value: Any) -> str | None:
+    """A free-text field with its line wrapping collapsed; None when empty."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None

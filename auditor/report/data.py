@@ -31,7 +31,7 @@ REPOSITORY_KINDS = ("github_repo", "forge_repo", "anonymous_repo")
 
 #: links.csv's columns: one row per link and check.
 LINK_COLUMNS = (
-    "paper_id", "title", "link_ordinal", "url", "via", "target_key", "target_kind", "fact_status",
+    "paper_id", "title", "link_ordinal", "url", "source", "via", "target_key", "target_kind", "fact_status",
     "canonical_key", "claim", "check", "status", "score", "reason", "link_score", "link_judged",
     "link_applicable",
 )
@@ -50,6 +50,7 @@ class ReportData:
     n_links: int
     targets_by_status: Mapping[str, int] = field(default_factory=dict)
     results_by_status: Mapping[str, int] = field(default_factory=dict)
+    links_by_source: Mapping[str, int] = field(default_factory=dict)  # abstract, comments, hf_paper, ...
     db_path: str | None = None
     paper_results: pd.DataFrame = field(default_factory=pd.DataFrame)  # paper-scope results of the run
     promise_figures: Any = None  # auditor.report.promises.PromisesData: promises kept over every run so far
@@ -129,6 +130,7 @@ def load(store: Store, run_id: str | None = None) -> ReportData:
         n_links=store.links_of_run(run_id),
         targets_by_status=store.targets_by_status(run_id),
         results_by_status=results,
+        links_by_source=store.links_by_source(run_id),
         db_path=store.path,
         paper_results=store.paper_results(run_id),
         **_promise_sections(store),

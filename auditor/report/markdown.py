@@ -85,6 +85,10 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
     targets = ", ".join(f"{n} {escape(s)}" for s, n in sorted(data.targets_by_status.items()))
     results = " · ".join(f"{ICONS.get(s, '')} {n} {s}" for s, n in count_words(data.results_by_status))
     lines += ["", f"Targets: {targets or 'none'}  ", f"Results: {results or 'none'}", ""]
+    if set(data.links_by_source) - {"abstract"}:  # say where links came from when not all from abstracts
+        found = " · ".join(f"{n} {escape(s)}" for s, n in sorted(data.links_by_source.items(),
+                                                                key=lambda kv: (kv[0] != "abstract", kv[0])))
+        lines += [f"Links by source: {found}", ""]
 
     if len(data.papers):
         lines += ["### Papers, worst first", ""]
@@ -103,6 +107,8 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
         lines += ["### Worst findings", ""]
         for f in shown:
             where = f" on {md_link(code(f['target_key']), f.get('url'))}" if f.get("target_key") else ""
+            if f.get("target_key") and isinstance(f.get("source"), str) and f["source"] != "abstract":
+                where += f" (found: {escape(f['source'])})"
             title = escape(shorten(one_line(f.get("title") or f["paper_id"]), 60))
             lines.append(f"- {ICONS.get(f['status'], '')} {code(f['check_name'])}{where}: {escape(f.get('reason'))} — *{title}*")
         rest = data.findings_total - len(shown)

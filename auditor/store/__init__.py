@@ -132,6 +132,7 @@ class Store:
     # papers, links, claims
     add_records = _delegate("papers", Papers.add_records)
     add_extractions = _delegate("papers", Papers.add_extractions)
+    save_identities = _delegate("papers", Papers.save_identities)
     papers_for_run = _delegate("papers", Papers.papers_for_run)
     extractions = _delegate("papers", Papers.extractions)
     links_with_targets = _delegate("papers", Papers.links_with_targets)
@@ -157,4 +158,5 @@ class Store:
     paper_results = _delegate("views", Views.paper_results)
     results_by_status = _delegate("views", Views.results_by_status)
     links_of_run = _delegate("views", Views.links_of_run)
+    links_by_source = _delegate("views", Views.links_by_source)
     targets_by_status = _delegate("views", Views.targets_by_status)

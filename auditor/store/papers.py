@@ -31,7 +31,12 @@ TABLES = [
         organisation VARCHAR,
         upvotes INTEGER,
         arxiv_id VARCHAR,
-        first_seen_run VARCHAR
+        first_seen_run VARCHAR,
+        doi VARCHAR,
+        comments VARCHAR,  -- the arXiv snapshot's comments
+        journal_ref VARCHAR,
+        arxiv_id_via VARCHAR,  -- how the arXiv id was had: dump, text, hf_search
+        arxiv_id_match VARCHAR  -- what the Hub's title search found: exact title, ambiguous: N papers, no match
     )""",
     """CREATE TABLE IF NOT EXISTS sightings (
         paper_id VARCHAR NOT NULL,
@@ -60,8 +65,9 @@ TABLES = [
         number INTEGER,
         item VARCHAR,
         claim VARCHAR,
-        via VARCHAR,  -- not in the abstract: found on this page
+        via VARCHAR,  -- not in the abstract: the page it was found on
         placeholder BOOLEAN,  -- a forge's root or an owner page: no repository named
+        source VARCHAR,  -- abstract, comments, hf_paper, github_search, page
         PRIMARY KEY (paper_id, ordinal)
     )""",
     """CREATE TABLE IF NOT EXISTS claims (
@@ -76,17 +82,21 @@ TABLES = [
     # columns added since the tables were first made: files written before gain them (NULL)
     "ALTER TABLE links ADD COLUMN IF NOT EXISTS placeholder BOOLEAN",
     "ALTER TABLE claims ADD COLUMN IF NOT EXISTS object VARCHAR",
+    *(f"ALTER TABLE papers ADD COLUMN IF NOT EXISTS {c} VARCHAR"
+      for c in ("doi", "comments", "journal_ref", "arxiv_id_via", "arxiv_id_match")),
+    "ALTER TABLE links ADD COLUMN IF NOT EXISTS source VARCHAR",
 ]
 
 PAPER_COLS = {
     "paper_id": S, "title": S, "abstract": S, "published_on": D, "authors": I,
     "organisation": S, "upvotes": I, "arxiv_id": S, "first_seen_run": S,
+    "doi": S, "comments": S, "journal_ref": S, "arxiv_id_via": S, "arxiv_id_match": S,
 }
 SIGHTING_COLS = {"paper_id": S, "source": S, "dump_date": D, "position": I, "run_id": S}
 TARGET_COLS = {"target_key": S, "kind": S, "host": S, "owner": S, "name": S, "url": S}
 LINK_COLS = {
     "paper_id": S, "ordinal": I, "raw": S, "url": S, "target_key": S, "ref": S,
-    "subpath": S, "number": I, "item": S, "claim": S, "via": S, "placeholder": B,
+    "subpath": S, "number": I, "item": S, "claim": S, "via": S, "placeholder": B, "source": S,
 }
 CLAIM_COLS = {"paper_id": S, "ordinal": I, "kind": S, "sentence": S, "target_key": S, "object": S}
 
@@ -172,6 +182,20 @@ class Papers:
                  {"_ids": ids, "_b": claims_t}),
             ])
 
+    def save_identities(self, papers: Iterable[Paper]) -> None:
+        """Record what the Hub's title search settled (or could not) for these papers."""
+        rows = {p.paper_id: {"paper_id": p.paper_id, "arxiv_id": p.arxiv_id, "arxiv_id_via": p.arxiv_id_via,
+                             "arxiv_id_match": p.arxiv_id_match} for p in papers}
+        if not rows:
+            return
+        cols = {"paper_id": S, "arxiv_id": S, "arxiv_id_via": S, "arxiv_id_match": S}
+        self.db.write([(
+            "UPDATE papers SET arxiv_id = coalesce(b.arxiv_id, papers.arxiv_id), "
+            "arxiv_id_via = coalesce(b.arxiv_id_via, papers.arxiv_id_via), arxiv_id_match = b.arxiv_id_match "
+            "FROM _b b WHERE papers.paper_id = b.paper_id",
+            {"_b": table(rows.values(), cols)},
+        )])
+
     def papers_for_run(self, run_id: str) -> list[Paper]:
         """The distinct papers the run covered, by paper_id."""
         rows = self.db.rows(
@@ -205,14 +229,15 @@ class Papers:
         for r in self.db.with_keys(
             paper_ids,
             "SELECT l.paper_id, l.raw, l.url, l.ordinal, l.ref, l.subpath, l.number, l.item, l.via, "
-            "t.target_key, t.kind, t.host, t.url, t.owner, t.name, l.placeholder "
+            "t.target_key, t.kind, t.host, t.url, t.owner, t.name, l.placeholder, "
+            "coalesce(l.source, CASE WHEN l.via IS NULL THEN 'abstract' ELSE 'page' END) "
             "FROM links l JOIN _keys ON key = l.paper_id LEFT JOIN targets t USING (target_key) "
             "ORDER BY l.paper_id, l.ordinal",
         ):
             target = Target(key=r[9], kind=r[10], host=r[11], url=r[12], owner=r[13], name=r[14])
             out.setdefault(r[0], []).append(
                 Link(raw=r[1], url=r[2], target=target, ordinal=r[3], ref=r[4], subpath=r[5], number=r[6], item=r[7], via=r[8],
-                     placeholder=bool(r[15]))
+                     placeholder=bool(r[15]), source=r[16])
             )
         return {pid: tuple(links) for pid, links in out.items()}
 
@@ -231,7 +256,8 @@ def paper_row(rec: Record, run_id: str) -> dict[str, Any]:
         "paper_id": p.paper_id, "title": p.title, "abstract": p.abstract,
         "published_on": p.published_on, "authors": p.authors,
         "organisation": p.organisation, "upvotes": p.upvotes, "arxiv_id": p.arxiv_id,
-        "first_seen_run": run_id,
+        "first_seen_run": run_id, "doi": p.doi, "comments": p.comments,
+        "journal_ref": p.journal_ref, "arxiv_id_via": p.arxiv_id_via, "arxiv_id_match": p.arxiv_id_match,
     }
 
 
@@ -259,6 +285,7 @@ def extraction_rows(
             "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
             "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
             "placeholder": link.placeholder,
+            "source": link.source,
         })
     for i, c in enumerate(ex.claims):
         claims.append({

@@ -15,6 +15,9 @@ _STATUS_RANK = (
 )
 _CLAIM_RANK = "CASE {col} WHEN 'available' THEN 3 WHEN 'promised' THEN 2 WHEN 'on_request' THEN 1 ELSE 0 END"
 
+#: A link's source; rows written before links had one: 'page' when found through a page.
+LINK_SOURCE = "coalesce(l.source, CASE WHEN l.via IS NULL THEN 'abstract' ELSE 'page' END)"
+
 VIEWS = [
     f"""CREATE OR REPLACE VIEW paper_scorecard_all AS
     WITH worst AS (  -- the worst status of each check over the paper's links and the paper itself
@@ -44,6 +47,7 @@ VIEWS = [
     )
     SELECT rp.run_id, r.started_at, r.as_of, r.status AS run_status,
            p.paper_id, p.title, p.published_on, p.arxiv_id, p.upvotes,
+           p.doi, p.arxiv_id_via, p.arxiv_id_match,
            coalesce(seen.sources, []::VARCHAR[]) AS sources,
            coalesce(nlinks.n_links, 0) AS n_links,
            nclaims.claim, coalesce(nclaims.n_claims, 0) AS n_claims,
@@ -69,9 +73,11 @@ VIEWS = [
     QUALIFY row_number() OVER (
         PARTITION BY paper_id ORDER BY (score IS NOT NULL) DESC, started_at DESC, run_id DESC
     ) = 1""",
-    """CREATE OR REPLACE VIEW link_scorecard_all AS
+    f"""CREATE OR REPLACE VIEW link_scorecard_all AS
     SELECT res.run_id, r.started_at, res.paper_id, p.title,
-           res.link_ordinal, l.url, l.raw, l.via, res.target_key,
+           res.link_ordinal, l.url, l.raw, l.via,
+           {LINK_SOURCE} AS source,
+           res.target_key,
            t.kind AS target_kind, t.url AS target_url,
            f.status AS fact_status, f.canonical_key, f.fetched_at,
            l.claim,
@@ -96,7 +102,8 @@ VIEWS = [
 VIEW_DOCS: Mapping[str, str] = {
     "paper_scorecard_all": (
         "one row per (run, paper): run_id, started_at, as_of, run_status, paper_id, title, published_on, "
-        "arxiv_id, upvotes, sources (dump files, list), n_links, claim (strongest claim: available > promised "
+        "arxiv_id, upvotes, doi, arxiv_id_via (dump, text, hf_search), arxiv_id_match (what the Hub's "
+        "title search found), sources (dump files, list), n_links, claim (strongest claim: available > promised "
         "> on_request, NULL for none), n_claims, score, coverage, judged, applicable, "
         "checks (MAP check_name -> worst status over the paper's links and the paper itself), "
         "n_pass, n_warn, n_fail, n_unknown, n_skip (counts of results), worst_check, worst_status, "
@@ -105,7 +112,7 @@ VIEW_DOCS: Mapping[str, str] = {
     "paper_scorecard": "paper_scorecard_all for the latest run that scored each paper (or the latest that saw it)",
     "link_scorecard_all": (
         "one row per (run, link, check): run_id, started_at, paper_id, title, link_ordinal, url, raw, "
-        "target_key, target_kind, target_url, fact_status, canonical_key, fetched_at, claim, check_name, "
+        "via (the page a link was found on), source (abstract, comments, hf_paper, github_search, page), target_key, target_kind, target_url, fact_status, canonical_key, fetched_at, claim, check_name, "
         "status, score, reason, evidence, link_score, link_coverage, link_judged, link_applicable"
     ),
     "link_scorecard": "link_scorecard_all for the run paper_scorecard shows for each paper",
@@ -181,7 +188,7 @@ class Views:
         link and paper scope alike (link_ordinal NULL at paper scope)."""
         return self.db.query(
             "SELECT res.paper_id, p.title, nullif(res.link_ordinal, -1) AS link_ordinal, res.target_key, l.url, "
-            "res.check_name, res.status, res.score, res.reason "
+            f"{LINK_SOURCE} AS source, res.check_name, res.status, res.score, res.reason "
             "FROM results res LEFT JOIN papers p USING (paper_id) "
             "LEFT JOIN links l ON l.paper_id = res.paper_id AND l.ordinal = res.link_ordinal "
             "WHERE res.run_id = ? AND list_contains(?, res.status) "
@@ -195,6 +202,13 @@ class Views:
         """How many results of the run have each status."""
         return {s: n for s, n in self.db.rows(
             "SELECT status, count(*) FROM results WHERE run_id = ? GROUP BY ALL ORDER BY 1", [run_id]
+        )}
+
+    def links_by_source(self, run_id: str) -> dict[str, int]:
+        """How many links the run's papers hold, by where they were found (abstract, comments, ...)."""
+        return {s: n for s, n in self.db.rows(
+            f"SELECT {LINK_SOURCE}, count(*) FROM links l JOIN run_papers rp USING (paper_id) "
+            "WHERE rp.run_id = ? GROUP BY ALL ORDER BY 1", [run_id]
         )}
 
     def links_of_run(self, run_id: str) -> int:
