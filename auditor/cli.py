@@ -449,8 +449,8 @@ def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
 
 #: Columns of `audit extract --format csv`: one row per link.
 LINK_CSV_FIELDS = [
-    "paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number", "claim",
-    "object", "placeholder", "source", "via",
+    "paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number",
+    "source", "via", "claim", "object", "placeholder",
 ]
 
 

@@ -57,7 +57,7 @@ def extracted_first(dumps: list[Path], db: str | None = None) -> list[dict]:
 def as_csv(rows: list[dict]) -> str:
     out = io.StringIO()
     fields = ["paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref",
-              "subpath", "number", "claim", "object", "placeholder", "source", "via"]
+              "subpath", "number", "source", "via", "claim", "object", "placeholder"]
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for row in rows:

@@ -138,7 +138,7 @@ class Papers:
                 for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
             )
             self.db.write([
-                (f"INSERT INTO papers SELECT * FROM _b ON CONFLICT (paper_id) DO UPDATE SET {updates}",
+                (f"INSERT INTO papers BY NAME SELECT * FROM _b ON CONFLICT (paper_id) DO UPDATE SET {updates}",
                  {"_b": table(papers.values(), PAPER_COLS)}),
                 ("INSERT INTO sightings SELECT * FROM _b ON CONFLICT DO NOTHING",
                  {"_b": table(sightings.values(), SIGHTING_COLS)}),
@@ -168,10 +168,10 @@ class Papers:
                 ("INSERT INTO targets SELECT * FROM _b ON CONFLICT (target_key) DO UPDATE SET "
                  + upsert_set("targets", TARGET_COLS, ("target_key",)),
                  {"_b": table(targets.values(), TARGET_COLS)}),
-                ("INSERT INTO links SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
+                ("INSERT INTO links BY NAME SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
                  + upsert_set("links", LINK_COLS, ("paper_id", "ordinal")),
                  {"_b": links_t}),
-                ("INSERT INTO claims SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
+                ("INSERT INTO claims BY NAME SELECT * FROM _b ON CONFLICT (paper_id, ordinal) DO UPDATE SET "
                  + upsert_set("claims", CLAIM_COLS, ("paper_id", "ordinal")),
                  {"_b": claims_t}),
                 ("DELETE FROM links t WHERE t.paper_id IN (SELECT key FROM _ids) AND NOT EXISTS "
