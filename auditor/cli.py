@@ -305,12 +305,15 @@ def _print_summary(summary: Any, report: dict[str, Any], offline: bool = False, 
         word, _, rest = line.partition(" ")
         echo("  - ", status_word(word), " ", rest)
     discovery = getattr(summary, "discovery", None)
-    if discovery is not None and (discovery.links or discovery.not_reached):
+    if discovery is not None and (discovery.links or discovery.reasons):
         found = sum(discovery.links.values())
         by = ", ".join(f"{n} {s}" for s, n in sorted(discovery.links.items()))
         echo(f"discovered: {found} links beyond the abstracts{f' ({by})' if by else ''}")
         for source, n in sorted(discovery.not_reached.items()):
             echo(f"discovery: {source} could not reach {n} papers ({discovery.reasons.get(source, 'unknown')})")
+        for source, why in sorted(discovery.reasons.items()):
+            if source not in discovery.not_reached:
+                echo(f"discovery: {source} {why}")
     if summary.skipped_records:
         echo(f"skipped {len(summary.skipped_records)} unreadable record(s); first: {summary.skipped_records[0]}")
     if summary.cut_abstracts:

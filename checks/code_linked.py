@@ -12,7 +12,8 @@ searched for the paper and how that went; this check only reads it.
   the abstract names no code");
 * nothing anywhere that could be searched: fail;
 * a source that could have found code could not run (offline, rate limited,
-  host down): unknown, with why.
+  host down): unknown, with why; one the user left out (``--hosts`` without
+  its host): skip, with why.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ def code_linked(ctx: CheckContext) -> Result:
         ev.update(found=first.source, found_via=first.via)
         return Result("warn", f"{_declared_by(first)}{more}; the abstract names no code", 5.0, ev)
     unknown = {s: o.removeprefix("unknown: ") for s, o in outcomes.items() if o.startswith("unknown")}
+    skipped = {s: o.removeprefix("not_searched: ") for s, o in outcomes.items() if o.startswith("not_searched")}
+    if skipped and not unknown:  # a source left out by choice (--hosts): no verdict on what it might have found
+        source, why = next(iter(skipped.items()))
+        return Result("skip", f"no code in the abstract; {SOURCE_NAMES.get(source, source)} {why}", None, ev)
     if unknown:
         source, why = next(iter(unknown.items()))
         return Result("unknown", f"no code in the abstract; {SOURCE_NAMES.get(source, source)} could not be searched: {why}",

@@ -147,8 +147,14 @@ async def _hub(papers: Papers, outcomes: dict[str, dict[str, str]], report: Disc
             async with limit:
                 return await call
 
-        unreachable = skip
-        if not offline and unreachable is None and papers:
+        if skip is not None:  # the user left this source's host out (--hosts): not searched, by choice
+            out = dict(papers)
+            for pid in out:
+                outcomes[pid]["hf_paper"] = f"not_searched: {skip}"
+            report.reasons.setdefault("hf_paper", skip)
+            return out
+        unreachable = None
+        if not offline and papers:
             unreachable = await unreachable_reason(hub.settings.endpoint)
 
         # 1. titles without an arXiv id: one search each, only an exact title counts
