@@ -11,6 +11,8 @@ searched for the paper and how that went; this check only reads it.
   where ("the authors link github.com/x/y on the paper's Hugging Face page;
   the abstract names no code");
 * nothing anywhere that could be searched: fail;
+* the code link's repository could not be collected (offline, host down): unknown,
+  as no link is judged real before its host has answered;
 * a source that could have found code could not run (offline, rate limited,
   host down): unknown, with why; one the user left out (``--hosts`` without
   its host): skip, with why.
@@ -55,6 +57,14 @@ def code_linked(ctx: CheckContext) -> Result:
     outcomes = dict(ctx.paper.discovery)
     searched = [s for s, o in outcomes.items() if o in ("searched", "not_indexed")] or ["abstract"]
     ev = {"sources": outcomes, "code_links": [link.target.key for link in code]}
+    facts = ctx.paper_facts
+    for found in (own, code):
+        if found and not any(facts.get(link.target.key) is not None and facts[link.target.key].known for link in found):
+            why = facts.get(found[0].target.key)
+            return Result("unknown", f"{_shown(found[0])} could not be collected"
+                          f"{f': {why.error}' if why is not None and why.error else ''}", None, ev)
+        if found:
+            break
     if own:
         return Result("pass", f"the abstract links the code: {_shown(own[0])}", 10.0, ev)
     if code:

@@ -171,9 +171,12 @@ def found(text: str, source: str, via: str | None = None):
 
 def test_code_linked_verdicts():
     own = find_links("Code: https://github.com/x/y")
-    assert code_linked(ctx(own, [("abstract", "searched")])).status == "pass"
+    known = {"github:x/y": Facts("github:x/y", "ok", NOW, {})}
+    assert code_linked(ctx(own, [("abstract", "searched")], facts=known)).status == "pass"
+    # A link whose host never answered is not yet judged a real code link.
+    assert code_linked(ctx(own, [("abstract", "searched")])).status == "unknown"
     hub = found("https://github.com/x/y", "hf_paper", "https://huggingface.co/papers/2401.00001")
-    r = code_linked(ctx(hub, [("abstract", "searched"), ("hf_paper", "searched")]))
+    r = code_linked(ctx(hub, [("abstract", "searched"), ("hf_paper", "searched")], facts=known))
     assert r.status == "warn"
     assert r.reason == "the authors link github.com/x/y on the paper's Hugging Face page; the abstract names no code"
     r = code_linked(ctx((), [("abstract", "searched"), ("comments", "searched"), ("hf_paper", "not_indexed")]))
