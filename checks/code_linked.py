@@ -72,6 +72,8 @@ def code_linked(ctx: CheckContext) -> Result:
         more = f" (and {len(code) - 1} more)" if len(code) > 1 else ""
         ev.update(found=first.source, found_via=first.via)
         return Result("warn", f"{_declared_by(first)}{more}; the abstract names no code", 5.0, ev)
+    if not outcomes:  # judged outside a run's discovery stage (e.g. merged shards): what was searched is not known
+        return Result("skip", "no code in the abstract; no record of the other sources for this paper", None, ev)
     unknown = {s: o.removeprefix("unknown: ") for s, o in outcomes.items() if o.startswith("unknown")}
     skipped = {s: o.removeprefix("not_searched: ") for s, o in outcomes.items() if o.startswith("not_searched")}
     if skipped and not unknown:  # a source left out by choice (--hosts): no verdict on what it might have found
