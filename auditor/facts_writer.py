@@ -46,11 +46,18 @@ class FactsWriter:
             raise self._error
         self._queue.put(facts)
 
-    def close(self) -> None:
-        """Write what waits, stop the thread, merge the staged facts into the facts table."""
+    def close(self, *, merge: bool = True) -> None:
+        """Write what waits, stop the thread, merge the staged facts into the facts table.
+
+        ``merge=False`` is for a run that is being interrupted: the facts stay staged and
+        the next open of the file merges them, so no statement runs on top of the first
+        error (a merge failing there printed a second traceback after the one-line message).
+        """
         self._queue.put(_STOP)
         self._thread.join()
         self._cursor.close()
+        if not merge:
+            return
         if self._error is not None:
             raise self._error
         self._store.merge_staged_facts()

@@ -285,8 +285,10 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str
         for request in requests:  # a collector that forgot a target must not leave a hole
             if request.target.key not in collected:
                 keep(unknown_facts(request.target.key, "not collected"))
-    finally:
-        writer.close()
+    except BaseException:  # interrupted or failed: keep what is staged, merge it at the next open
+        writer.close(merge=False)
+        raise
+    writer.close()
     return collected
 
 

@@ -87,3 +87,17 @@ def test_a_failing_write_surfaces_at_close(tmp_path):
         writer.put(Facts(target_key=None, status="ok", fetched_at="not a time"))  # type: ignore[arg-type]
         with pytest.raises(Exception):
             writer.close()
+
+
+def test_an_interrupted_close_writes_what_waits_and_leaves_the_merge_to_the_next_open(tmp_path):
+    path = tmp_path / "a.duckdb"
+    with Store.open(path) as store:
+        writer = FactsWriter(store, batch=1_000, seconds=60)
+        for i in range(5):
+            writer.put(Facts(target_key=f"t{i}", status="ok", fetched_at=T0))
+        writer.close(merge=False)
+        assert writer.written == 5
+        assert store.db.rows("SELECT count(*) FROM facts") == [(0,)]
+        assert store.db.rows("SELECT count(*) FROM facts_staged") == [(5,)]
+    with Store.open(path) as store:
+        assert store.db.rows("SELECT count(*) FROM facts") == [(5,)]
