@@ -205,23 +205,18 @@ class Results:
         con = self.db.con
         con.register("_g", table(keys, {"run_id": S, "paper_id": S}))
         try:
-            found = con.execute(
-                "SELECT rp.run_id, r.* EXCLUDE (set_id) FROM run_papers rp JOIN _g USING (run_id, paper_id) "
-                "JOIN results_stored r USING (set_id)"
-            ).fetchall()
-            res_cols = list(RESULT_COLS)
-            for values in found:
-                row = dict(zip(res_cols, values))
-                groups[(row["run_id"], row["paper_id"])][0].setdefault(
-                    (row["target_key"], row["link_ordinal"], row["check_name"]), row)
-            found = con.execute(
-                "SELECT rp.run_id, s.* EXCLUDE (set_id) FROM run_papers rp JOIN _g USING (run_id, paper_id) "
-                "JOIN scores_stored s USING (set_id)"
-            ).fetchall()
-            sco_cols = list(SCORE_COLS)
-            for values in found:
-                row = dict(zip(sco_cols, values))
-                groups[(row["run_id"], row["paper_id"])][1].setdefault((row["target_key"], row["link_ordinal"]), row)
+            families = (  # (stored table, its columns, slot in the group, row key)
+                ("results_stored", RESULT_COLS, 0, lambda row: (row["target_key"], row["link_ordinal"], row["check_name"])),
+                ("scores_stored", SCORE_COLS, 1, lambda row: (row["target_key"], row["link_ordinal"])),
+            )
+            for stored, cols, slot, key in families:
+                found = con.execute(
+                    "SELECT rp.run_id, s.* EXCLUDE (set_id) FROM run_papers rp JOIN _g USING (run_id, paper_id) "
+                    f"JOIN {stored} s USING (set_id)"
+                ).fetchall()
+                for values in found:
+                    row = dict(zip(cols, values))
+                    groups[(row["run_id"], row["paper_id"])][slot].setdefault(key(row), row)
         finally:
             con.unregister("_g")
 
