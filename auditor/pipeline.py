@@ -228,21 +228,26 @@ def plan_collection(
     for key, target in targets.items():
         facts = cached.get(key)
         wanted = frozenset(subpaths.get(key, ()))
-        is_fresh = (
-            facts is not None
-            and not refresh
-            and facts.known
-            and now - facts.fetched_at <= max_age
-            # A missing or blocked repository has no sub-path to look for: nothing more to ask.
-            and (facts.status in ("not_found", "blocked") or wanted <= _known_subpaths(facts))
-        )
-        if is_fresh:
+        within = facts is not None and not refresh and facts.known and now - facts.fetched_at <= max_age
+        # What the facts still lack (extras a REST run skipped, sub-paths not yet looked for); a
+        # missing or blocked repository has nothing more to ask.
+        missing = _missing_parts(facts, target, wanted) if within else frozenset()
+        if within and not missing:
             fresh[key] = facts  # type: ignore[assignment]
         else:
             to_fetch.append(
-                TargetRequest(target=target, subpaths=wanted, etag=facts.etag if facts else None, cached=facts)
+                TargetRequest(target=target, subpaths=wanted, etag=facts.etag if facts else None, cached=facts,
+                              resume=missing)
             )
     return to_fetch, fresh
+
+
+def _missing_parts(facts: Facts, target: Target, wanted: frozenset[tuple[str, str]]) -> frozenset[str]:
+    if target.kind != "github_repo":
+        return frozenset() if facts.status in ("not_found", "blocked") or wanted <= _known_subpaths(facts) else frozenset({"subpaths"})
+    from auditor.hosts.github_resume import missing_parts
+
+    return missing_parts(facts, wanted)
 
 
 def _known_subpaths(facts: Facts) -> frozenset[tuple[str, str]]:

@@ -24,6 +24,9 @@ class TargetRequest:
     subpaths: frozenset[tuple[str, str]] = field(default_factory=frozenset)  # (ref, path)
     etag: str | None = None  # from the cached facts, for a conditional request
     cached: Facts | None = None  # returned as is when the host answers 304
+    #: Extras (github_resume.REST_EXTRAS) still missing from ``cached``, whose core facts are
+    #: within --max-age: only these are fetched and merged in. Empty: collect the target whole.
+    resume: frozenset[str] = field(default_factory=frozenset)
 
 
 class RateLimited(Exception):

@@ -6,8 +6,9 @@ after successes, see :mod:`auditor.hosts.batching`). Without one,
 REST costs exactly one request per repository for the core facts, and the
 README, root listing and the rest are fetched only while the hourly budget
 (60 without a token) is not needed for core facts; what is skipped is said in
-``data["skipped"]``, never guessed. A request carrying an ETag is revalidated
-with If-None-Match: a 304 returns the cached facts and costs no rate limit.
+``data["skipped"]``, never guessed; the next run fetches only those (and merges
+them into the cached facts, see :mod:`github_resume`). A request carrying an
+ETag is revalidated with If-None-Match: a 304 returns the cached facts.
 
 Primary rate limits are waited for up to ``max_wait`` seconds; beyond that
 collection stops, what was collected is kept, everything else is "unknown"
@@ -39,6 +40,7 @@ from gidgethub import (
 
 from auditor.hosts import github_graphql as gql
 from auditor.hosts import github_rest as rest
+from auditor.hosts import github_resume as resume
 from auditor.hosts.base import RateLimited, TargetRequest, now_utc, unknown_facts
 from auditor.hosts.batching import AdaptiveBatchSize
 from auditor.hosts.github_client import GitHubSettings, OffOriginRedirect, RecordingAPI
@@ -49,8 +51,7 @@ from auditor.retry import DEFAULT, RetryPolicy, TransientError, current_deadline
 
 __all__ = ["GitHubCollector", "GitHubSettings", "GitHubStats"]
 
-#: Extra REST requests per repository (no token), in order of value to checks.
-REST_EXTRAS = ("readme", "root_files", "commits", "languages", "releases", "subpaths")
+REST_EXTRAS = resume.REST_EXTRAS  # extra REST requests per repository (no token), in order of value
 
 
 @dataclass
@@ -225,7 +226,9 @@ class GitHubCollector:
                 else:
                     jobs.append(job)
             if self.settings.has_token:
-                conditional = [j for j in jobs if j.name and j.request.etag and j.request.cached]
+                # A resumed job's core facts are fresh: GraphQL asks for everything at once, and a
+                # 304 would only hand back the incomplete facts.
+                conditional = [j for j in jobs if j.name and j.request.etag and j.request.cached and not j.request.resume]
                 others = [j for j in jobs if j not in conditional]
                 leftovers: list[_Job] = []
 
@@ -238,7 +241,7 @@ class GitHubCollector:
                 # failure halves only a size that is still the one the batch was cut to.
                 await self._pool(others + leftovers, lambda c: self._graphql_batch(c, emit, sizer.generation), emit, chunk=lambda: sizer.size)
             else:
-                self._pending_core = sum(1 for j in jobs)
+                self._pending_core = sum(1 for j in jobs if not self._resumes(j))
                 await self._pool(jobs, lambda c: self._rest_job(c[0], emit), emit, chunk=lambda: 1)
         except Exception as exc:  # noqa: BLE001 - a bug here must not hang the caller
             for index, request in enumerate(requests):
@@ -268,7 +271,7 @@ class GitHubCollector:
                 batch = [queue.popleft() for _ in range(min(size, len(queue)))]
                 if self.rate_limited_until is not None:
                     for job in batch:
-                        emit(job.index, unknown_facts(job.key, _until(self.rate_limited_until)))
+                        emit(job.index, self._not_collected(job, _until(self.rate_limited_until)))
                     continue
                 busy += 1
                 try:
@@ -277,7 +280,7 @@ class GitHubCollector:
                 except RateLimited as exc:
                     self._stop(exc.reset_at)
                     for job in batch:
-                        emit(job.index, unknown_facts(job.key, _until(exc.reset_at)))
+                        emit(job.index, self._not_collected(job, _until(exc.reset_at)))
                 except Exception as exc:  # noqa: BLE001 - one target's fault, recorded on it
                     for job in batch:
                         emit(job.index, self._facts(job.key, "error", error=self._reason(exc)))
@@ -293,6 +296,18 @@ class GitHubCollector:
                 task.cancel()
 
     # ------------------------------------------------------------------ helpers
+
+    def _resumes(self, job: _Job) -> bool:
+        """True for a repository whose fresh core facts only lack some extras (fetched over REST alone)."""
+        cached = job.request.cached
+        return bool(job.request.resume) and job.name is not None and cached is not None and cached.known and not self.settings.has_token
+
+    def _not_collected(self, job: _Job, reason: str) -> Facts:
+        """A job the budget did not reach: unknown, or the incomplete facts it already had (still incomplete)."""
+        cached = job.request.cached
+        if job.request.resume and cached is not None and cached.known:
+            return cached
+        return unknown_facts(job.key, reason)
 
     def _facts(self, key: str, status: str, *, data: dict[str, Any] | None = None, canonical: str | None = None, etag: str | None = None, error: str | None = None) -> Facts:
         # What GitHub said passes redaction here, before anything can store or print it.
@@ -456,13 +471,16 @@ class GitHubCollector:
 
     async def _rest_repo(self, job: _Job) -> Facts:
         request = job.request
+        if self._resumes(job):  # core facts within --max-age: only what they lack, no core request
+            return await self._resume(job, request.cached, request.resume)  # type: ignore[arg-type]
         etag = request.etag if request.cached is not None else None
         # A job counts as pending until its core facts are in (a rename costs a
         # second request), so extras of other repositories never eat into that.
+        revalidated = None
         try:
             answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=etag, core=True)
             if answer.status == 304 and request.cached is not None:
-                return replace(request.cached, fetched_at=self.clock())
+                revalidated = replace(request.cached, fetched_at=self.clock())
             moved_from = None
             if answer.status in (301, 302, 307, 308):
                 location = answer.headers.get("location") or (answer.body.get("url") if isinstance(answer.body, dict) else None)
@@ -472,7 +490,18 @@ class GitHubCollector:
                 answer = await self._rest(location, core=True)
         finally:
             self._pending_core -= 1
+        if revalidated is not None:  # unchanged: fetch only what the cached facts still lack
+            missing = resume.missing_parts(revalidated, request.subpaths)
+            return await self._resume(job, revalidated, missing) if missing else revalidated
         return await self._repo_from_rest(job, answer, moved_from)
+
+    async def _resume(self, job: _Job, cached: Facts, missing: frozenset[str]) -> Facts:
+        """The cached facts with the extras they lacked, as far as the budget allows now.
+
+        ``fetched_at`` stays the cached one's: the core facts are as old as they were."""
+        data = {k: v for k, v in cached.data.items() if k != "skipped"}
+        await self._rest_extras(job, data, only=missing)
+        return replace(cached, data=redact_value(data))
 
     async def _repo_from_rest(self, job: _Job, answer: _Answer, moved_from: str | None) -> Facts:
         status, body = answer.status, answer.body
@@ -506,14 +535,14 @@ class GitHubCollector:
             status, error = "blocked", "repository is private"
         return self._facts(job.key, status, data=data, canonical=canonical, etag=etag, error=error)
 
-    async def _rest_extras(self, job: _Job, data: dict[str, Any]) -> None:
-        """README, root listing and the rest, only while the budget allows; skips are noted."""
+    async def _rest_extras(self, job: _Job, data: dict[str, Any], only: frozenset[str] | None = None) -> None:
+        """README, root listing and the rest (``only`` these), while the budget allows; skips are noted."""
         full = str(data.get("name_with_owner") or job.full_name)
         base = f"/repos/{quote(full)}"
         skipped: list[str] = []
         stop_reason: str | None = None
         for extra in REST_EXTRAS:
-            if extra == "subpaths" and not job.request.subpaths:
+            if (extra == "subpaths" and not job.request.subpaths) or (only is not None and extra not in only):
                 continue
             if stop_reason is None and not self._budget_allows_extra():
                 stop_reason = "REST budget kept for core facts"
@@ -534,19 +563,24 @@ class GitHubCollector:
     async def _rest_extra(self, extra: str, base: str, job: _Job, data: dict[str, Any]) -> bool:
         """Fetch one extra into ``data``; True when the primary limit answered."""
         if extra == "subpaths":
-            found: dict[str, bool] = {}
+            found: dict[str, bool] = dict(data.get("subpaths") or {})  # a resumed job knows some already
+            limited = False
             for ref, path in sorted(job.request.subpaths):
+                if f"{ref}:{path}" in found:
+                    continue
                 if not self._budget_allows_extra():
                     break
                 answer = await self._rest(f"{base}/contents/{quote(path)}?ref={quote(ref, safe='')}", wait=False)
                 if answer.primary_limited:
-                    return True
+                    limited = True
+                    break
                 if answer.status in (200, 404):
                     found[f"{ref}:{path}"] = answer.status == 200
-            if len(found) == len(job.request.subpaths):
-                data["subpaths"] = found
-            elif found:
-                data["subpaths"] = found  # partial: missing entries are unknown
+            if found:
+                data["subpaths"] = found  # partial: missing entries are unknown (and asked next run)
+            if limited:
+                return True
+            if any(f"{ref}:{path}" not in found for ref, path in job.request.subpaths):
                 raise RuntimeError("REST budget ran out before every sub-path was checked")
             return False
         url = {
@@ -599,7 +633,7 @@ class GitHubCollector:
         """With a token: a conditional REST GET; 304 -> cached facts, else on to GraphQL."""
         request = job.request
         answer = await self._rest(f"/repos/{quote(job.owner)}/{quote(job.name or '')}", etag=request.etag, core=True)
-        if answer.status == 304 and request.cached is not None:
+        if answer.status == 304 and request.cached is not None and not resume.missing_parts(request.cached, request.subpaths):
             emit(job.index, replace(request.cached, fetched_at=self.clock()))
             return
         if answer.status in (404, 410):
