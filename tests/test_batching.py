@@ -93,3 +93,33 @@ def test_batch_size_recovers_under_random_502s_on_the_fake_github(fake_github):
         assert fake_github.stats.faults["502"] >= 3 and collector.stats.batch_splits >= 1
         faulty_requests = fake_github.stats.count("POST /graphql")
         assert faulty_requests <= 2 * clean_requests, (seed, faulty_requests, clean_requests)
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("kind", ["node_limit", "resource_limits", "timeout"])
+def test_a_batch_over_githubs_limits_is_halved_and_every_repository_ends_with_its_facts(fake_github, kind):
+    """GitHub answers a query for more than 5 repositories as over its node or resource limits, or with a
+    502 timeout (shapes: tests/fakegithub/faults.py): the batch halves until it passes, and the facts
+    are those of a clean run, not the partial answers."""
+    from test_github_e2e import add_repos, collect, req
+
+    names = add_repos(fake_github, 16)
+    clean, _ = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=16)
+    fake_github.stats.clear()
+    fake_github.faults.update(heavy_above=5, heavy_kind=kind)
+    got, collector = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=16)
+    assert {k: (f.status, f.data) for k, f in got.items()} == {k: (f.status, f.data) for k, f in clean.items()}
+    assert all(f.data["root_files"] for f in got.values())
+    assert collector.stats.batch_splits >= 2 and collector.batch_size <= 16
+    assert fake_github.stats.count("POST /graphql") <= 12
+
+
+@pytest.mark.network
+def test_one_repository_over_the_node_limit_alone_is_an_error_on_it(fake_github):
+    from test_github_e2e import add_repos, collect, req
+
+    names = add_repos(fake_github, 2)
+    fake_github.faults.update(heavy_above=0, heavy_kind="node_limit")
+    got, collector = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=2)
+    assert all(f.status == "error" and "MAX_NODE_LIMIT_EXCEEDED" in f.error for f in got.values()), got
+    assert fake_github.stats.count("POST /graphql") == 3  # 2, then 1 and 1: never the same refused query again

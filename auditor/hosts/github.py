@@ -1,8 +1,9 @@
 """The GitHub collector: facts about repositories and owners.
 
 With a token, repositories are asked for in batches through GraphQL (one
-query, many aliases; the batch halves when GitHub times out and grows back
-after successes, see :mod:`auditor.hosts.batching`). Without one,
+query, many aliases; the batch halves when GitHub times out or answers that
+the query is over its node or resource limits, and grows back after
+successes, see :mod:`auditor.hosts.batching`). Without one,
 REST costs exactly one request per repository for the core facts, and the
 README, root listing and the rest are fetched only while the hourly budget
 (60 without a token) is not needed for core facts; what is skipped is said in
@@ -72,6 +73,10 @@ class GitHubStats:
 
 class _TooHeavy(TransientError):
     """GitHub gave up on the query (timeout, 502, 504): a smaller batch may pass."""
+
+
+class _OverLimit(Exception):
+    """GitHub refused the query for its node or resource limits: the same batch fails again, a smaller one passes."""
 
 
 class _NoGraphQL(Exception):
@@ -658,6 +663,8 @@ class GitHubCollector:
                 raise _PrimaryLimit(info.reset_at if info else None, used) from None
             if gql.is_timeout_answer(response) and not any((response.get("data") or {}).get(a) for a in batch.aliases):
                 raise _TooHeavy("GraphQL query timed out") from None
+            if (refused := gql.over_limit(response)) is not None:
+                raise _OverLimit(refused) from None
             return response, api.last_headers
         except httpx.TimeoutException:
             raise _TooHeavy("GraphQL request timed out") from None
@@ -711,13 +718,10 @@ class GitHubCollector:
                     lambda: self._graphql_once(batch),
                     unless=lambda exc: splittable and isinstance(exc, _TooHeavy),
                 )
-            except _TooHeavy:
+            except (_TooHeavy, _OverLimit):
                 if not splittable:
-                    raise  # one repository that keeps timing out: an error on it
-                # Halve the batch size (once for batches that failed together) and put these jobs back.
-                if self.batch_sizer.failed(generation, sent=len(jobs)):
-                    self.stats.batch_splits += 1
-                self._requeue.extendleft(reversed(jobs))
+                    raise  # one repository that keeps timing out, or is over the limits alone: an error on it
+                self._shrink(generation, jobs)
                 return
             except _NoGraphQL:
                 # An API without GraphQL (some proxies, REST-only test servers): REST, one by one.
@@ -731,7 +735,9 @@ class GitHubCollector:
                 await self._wait_or_stop("graphql", exc.reset_at)
                 continue
             break
-        self.batch_sizer.succeeded()
+        cut = gql.cut_aliases(response)  # answers GitHub's resource limits left partial
+        if not cut:
+            self.batch_sizer.succeeded()
         rate = gql.parse_rate(response.get("data"))
         if rate is not None:
             self.stats.graphql_points += int(rate.cost or 0)
@@ -741,7 +747,18 @@ class GitHubCollector:
             self._note_rate("graphql", headers, used)
         results = gql.parse_batch(response, items)
         for job, alias in zip(jobs, batch.aliases):
-            emit(job.index, self._graphql_facts(job, results[alias]))
+            if alias not in cut:
+                emit(job.index, self._graphql_facts(job, results[alias]))
+            elif not splittable:
+                emit(job.index, self._facts(job.key, "error", error=cut[alias][:300]))
+        if cut and splittable:
+            self._shrink(generation, [job for job, alias in zip(jobs, batch.aliases) if alias in cut], sent=len(jobs))
+
+    def _shrink(self, generation: int, jobs: list[_Job], *, sent: int | None = None) -> None:
+        """A batch was too heavy: halve the size (once for batches that failed together), put ``jobs`` back."""
+        if self.batch_sizer.failed(generation, sent=sent or len(jobs)):
+            self.stats.batch_splits += 1
+        self._requeue.extendleft(reversed(jobs))
 
     def _graphql_facts(self, job: _Job, result: gql.AliasResult) -> Facts:
         if result.kind == "ok":

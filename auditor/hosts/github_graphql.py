@@ -161,6 +161,29 @@ def is_timeout_answer(response: Mapping[str, Any]) -> bool:
     return False
 
 
+#: Error types of a query too large for GitHub, whatever the repositories in it: a smaller batch passes.
+#: MAX_NODE_LIMIT_EXCEEDED refuses the query before it runs (500,000 possible nodes at most);
+#: RESOURCE_LIMITS_EXCEEDED cuts what a query may spend while it runs, leaving partial data.
+OVER_LIMIT_TYPES = frozenset({"MAX_NODE_LIMIT_EXCEEDED", "RESOURCE_LIMITS_EXCEEDED"})
+
+
+def over_limit(response: Mapping[str, Any]) -> str | None:
+    """The message of an error without a path that refuses the whole query for GitHub's node or resource limits."""
+    for e in response.get("errors") or []:
+        if isinstance(e, Mapping) and not e.get("path") and e.get("type") in OVER_LIMIT_TYPES:
+            return f"{e['type']}: {e.get('message') or 'query over GitHub limits'}"
+    return None
+
+
+def cut_aliases(response: Mapping[str, Any]) -> dict[str, str]:
+    """{alias: message} for the aliases whose answers GitHub cut for its resource limits (partial data)."""
+    out: dict[str, str] = {}
+    for e in response.get("errors") or []:
+        if isinstance(e, Mapping) and e.get("path") and e.get("type") in OVER_LIMIT_TYPES:
+            out.setdefault(str(e["path"][0]), f"{e['type']}: {e.get('message') or 'resource limits exceeded'}")
+    return out
+
+
 def _errors_by_alias(response: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     out: dict[str, Mapping[str, Any]] = {}
     for e in response.get("errors") or []:

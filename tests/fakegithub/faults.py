@@ -11,6 +11,26 @@ front end sends), "reset" (connection closed without an answer), "malformed"
 secondary rate limit message), "secondary429", "exhausted" (primary limit
 spent: REST 403 with remaining 0, GraphQL 200 with RATE_LIMITED), "slow"
 (waits ``slow_seconds`` before answering).
+
+Too heavy a query: ``heavy_above=N`` makes every GraphQL query that asks
+for more than N repositories or owners fail the way GitHub answers a query
+over its limits, one of ``heavy_kind``:
+
+* "node_limit": 200, ``{"errors": [{"type": "MAX_NODE_LIMIT_EXCEEDED",
+  "message": "This query requests up to 1,010,000 possible nodes which
+  exceeds the maximum limit of 500,000."}]}``, no data, nothing spent
+  (GitHub's documented node limit; message as in semantic-release/github#911);
+* "resource_limits": 200 with partial data: the aliases after the N-th lose
+  their ``root`` listing (null) and each gets ``{"type":
+  "RESOURCE_LIMITS_EXCEEDED", "path": [alias, "root"], "message": "Resource
+  limits for this query exceeded."}`` (GitHub changelog 2025-09-01 "GraphQL API
+  resource limits": partial results with errors; shape as reported in
+  yoshi389111/github-profile-3d-contrib#163);
+* "timeout": 502 with a JSON body ``{"data": null, "errors": [{"message":
+  "Something went wrong while executing your query. This may be the result of
+  a timeout, or it could be a GitHub bug. Please include `ID` when reporting
+  this issue."}]}`` (as decaporg/decap-cms#6570 and sorenlouv/backport#479
+  recorded it); the points are spent (GitHub changelog 2025-07-21).
 """
 
 from __future__ import annotations
@@ -22,6 +42,7 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+HEAVY_KINDS = ("node_limit", "resource_limits", "timeout")
 KINDS = ("500", "502", "503", "reset", "malformed", "secondary", "secondary429", "exhausted", "slow")
 
 
@@ -42,6 +63,8 @@ class Faults:
     first_n: int | None = None  # random faults only for the first N requests
     paths: tuple[str, ...] = ()  # random faults only where a regex matches the path
     graphql_rate_limit_type: str = "RATE_LIMITED"  # newer GitHub sends "RATE_LIMIT"
+    heavy_above: int | None = None  # GraphQL queries for more repositories than this are too heavy
+    heavy_kind: str = "node_limit"  # how GitHub says so: one of HEAVY_KINDS
     _queue: deque[str] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -50,6 +73,8 @@ class Faults:
         for key, value in changes.items():
             if key not in names:
                 raise AttributeError(f"unknown fault setting {key!r}; known: {sorted(names)}")
+            if key == "heavy_kind" and value not in HEAVY_KINDS:
+                raise ValueError(f"unknown heavy_kind {value!r}; known: {HEAVY_KINDS}")
             if key in ("error_statuses", "paths") and not isinstance(value, tuple):
                 value = tuple(value) if not isinstance(value, (str, int)) else (value,)
             setattr(self, key, value)

@@ -678,12 +678,28 @@ class Answer:
     limited: bool = False  # refused for a spent primary limit
 
 
+TIMEOUT_MESSAGE = ("Something went wrong while executing your query. This may be the result of a timeout, or it "
+                   "could be a GitHub bug. Please include `{request_id}` when reporting this issue.")
+
+
+def top_aliases(doc: Any, op_name: str | None) -> list[str]:
+    """The response keys of the operation's top-level fields other than rateLimit (r0, r1...), in order."""
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    op = next((o for o in ops if op_name is None or (o.name and o.name.value == op_name)), None)
+    if op is None:
+        return []
+    return [(s.alias or s.name).value for s in op.selection_set.selections
+            if isinstance(s, FieldNode) and s.name.value not in ("rateLimit", "__typename")]
+
+
 def run(schema: GraphQLSchema, world: World, payload: Any, *, token: str | None, base: str,
-        spend: Callable[[int], tuple[bool, Any]], user_id: int, limited_type: str = "RATE_LIMITED") -> Answer:
+        spend: Callable[[int], tuple[bool, Any]], user_id: int, limited_type: str = "RATE_LIMITED",
+        heavy: tuple[int | None, str] = (None, "node_limit"), request_id: str = "0000:0000:0000000:0000000:00000000") -> Answer:
     """Parse, validate, cost, spend, execute: the whole GraphQL request as GitHub does it.
 
     ``spend(points)`` returns (ok, bucket) with the bucket's limit, used,
-    remaining and reset after spending.
+    remaining and reset after spending. ``heavy`` = (N, kind): a query for
+    more than N repositories is too heavy, answered as ``faults.py`` says.
     """
     if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
         return Answer(400, {"message": "A query attribute must be specified and must be a string.",
@@ -696,6 +712,14 @@ def run(schema: GraphQLSchema, world: World, payload: Any, *, token: str | None,
     cost = query_cost(schema, doc, variables, op_name)
     if cost.errors:
         return Answer(200, {"data": None, "errors": cost.errors})
+    heavy_above, heavy_kind = heavy
+    aliases = top_aliases(doc, op_name)
+    too_heavy = heavy_above is not None and len(aliases) > heavy_above
+    if too_heavy and heavy_kind == "node_limit":  # refused before execution: nothing spent
+        limit = max(1, cost.nodes * heavy_above // max(1, len(aliases)))  # type: ignore[operator]
+        return Answer(200, {"errors": [{"type": "MAX_NODE_LIMIT_EXCEEDED",
+                                        "message": f"This query requests up to {cost.nodes:,} possible nodes which "
+                                                   f"exceeds the maximum limit of {limit:,}."}]})
     ok, bucket = spend(cost.points)
     if not ok:
         return Answer(200, {"errors": [{"type": limited_type,
@@ -707,10 +731,21 @@ def run(schema: GraphQLSchema, world: World, payload: Any, *, token: str | None,
                 "resetAt": datetime.fromtimestamp(bucket.reset, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "nodeCount": cost.nodes}
 
+    if too_heavy and heavy_kind == "timeout":  # ran out of time: spent, nothing answered
+        return Answer(502, {"data": None, "errors": [{"message": TIMEOUT_MESSAGE.format(request_id=request_id)}]},
+                      cost.points, cost.nodes)
     resolver = Resolver(world, token, base, rate)
     result = execute(schema, doc, root_value=resolver.root(), variable_values=variables,
                      operation_name=op_name, field_resolver=field_resolver)
     body: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        body["errors"] = [format_error(e) for e in result.errors]
+    errors = [format_error(e) for e in result.errors or ()]
+    if too_heavy and heavy_kind == "resource_limits" and isinstance(result.data, dict):
+        for alias in aliases[heavy_above:]:
+            node = result.data.get(alias)
+            if isinstance(node, dict) and "root" in node:  # the tree listing is the heavy part: cut
+                node["root"] = None
+                errors.append({"type": "RESOURCE_LIMITS_EXCEEDED", "path": [alias, "root"],
+                               "message": "Resource limits for this query exceeded."})
+    if errors:
+        body["errors"] = errors
     return Answer(200, body, cost.points, cost.nodes)

@@ -370,7 +370,9 @@ class FakeGitHub:
             return self.limits.spend(client, "graphql", True, points)
 
         answer = graphql_api.run(self.schema, self.world, payload, token=token, base=self.url, spend=spend,
-                                 user_id=user_id, limited_type=self.faults.graphql_rate_limit_type)
+                                 user_id=user_id, limited_type=self.faults.graphql_rate_limit_type,
+                                 heavy=(self.faults.heavy_above, self.faults.heavy_kind),
+                                 request_id=uuid.uuid4().hex[:24].upper())
         with self.stats._lock:
             self.stats.graphql_queries += 1
             self.stats.graphql_points += answer.points
