@@ -40,7 +40,9 @@ from typing import Any, Collection, Iterable, Mapping
 from auditor.errors import ConfigError
 
 #: Default weight of each built-in check in the weighted mean of a link's score.
-#: Stars say little about reproducibility; archived is information only.
+#: Stars say little about reproducibility; archived and artifact_badge are information only:
+#: a venue's badge policy is not a measure of a repository (most papers are not submitted for one,
+#: and a repository link alone never earns it), so it would fail most ML papers whose code is fine.
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     "repo_exists": 2.0,
     "license": 1.0,
@@ -54,7 +56,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "link_reachable": 2.0,
     "anonymous_link": 1.0,
     "ml_completeness": 1.0,
-    "artifact_badge": 1.0,
+    "artifact_badge": 0.0,
     "code_linked": 1.0,
     "links_agree": 1.0,
 }

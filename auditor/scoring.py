@@ -18,7 +18,8 @@ Rules (shown beside every score so a reader can weigh it):
   on an unlinked claim). A paper with nothing judged (no links and no
   claims, or only unknowns) has score None.
 * **worst reason** = the most severe judged result: fail before warn, then
-  the lowest score, then the heaviest weight, then the check name.
+  the lowest score, then the heaviest weight, then the check name; results
+  weighted 0 (information) only when no weighted result failed or warned.
 
 Scores are rounded to one decimal.
 """
@@ -105,6 +106,7 @@ def _worst(outcomes: Sequence[CheckOutcome], weights: Mapping[str, float]) -> Ch
     return min(
         bad,
         key=lambda o: (
+            _weight(weights, o) <= 0,  # information (weight 0) is the top reason only when nothing scored is wrong
             _SEVERITY[o.result.status],
             o.result.score if o.result.score is not None else 10.0,
             -_weight(weights, o),

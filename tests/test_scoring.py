@@ -50,6 +50,14 @@ def test_worst_reason_prefers_fail_then_lowest_score_then_weight():
     assert s.worst_reason is None and s.worst_status is None
 
 
+def test_information_results_are_the_top_reason_only_when_nothing_scored_is_wrong():
+    outs = [o("a", "pass", 10.0, 0), o("w", "warn", 5.0, 0), o("artifact_badge", "fail", 0.0, None)]
+    p = score_paper(outs, None, {"artifact_badge": 0.0})
+    assert p.score == 7.5 and p.worst_check == "w"  # the weight-0 fail neither scores nor hides the warning
+    p = score_paper([o("a", "pass", 10.0, 0), o("artifact_badge", "fail", 0.0, None)], None, {"artifact_badge": 0.0})
+    assert p.score == 10.0 and (p.worst_check, p.worst_status) == ("artifact_badge", "fail")
+
+
 def test_links_are_grouped_per_paper_and_ordinal():
     outs = [o("a", "pass", 10.0, 0), o("a", "fail", 0.0, 1), o("a", "pass", 8.0, 0, paper="p2")]
     scores = score_links(outs, {})
