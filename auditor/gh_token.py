@@ -11,7 +11,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 from typing import Mapping
-from urllib.parse import urlsplit
+
+from auditor.origins import host_key
 
 TIMEOUT = 10.0
 
@@ -20,11 +21,8 @@ def hostname_for(api_url: str | None) -> str:
     """The ``gh --hostname`` of an API URL: github.com for api.github.com, else the URL's host[:port]."""
     if not api_url:
         return "github.com"
-    parts = urlsplit(api_url)
-    host = parts.hostname or "github.com"
-    if host == "api.github.com":
-        return "github.com"
-    return f"{host}:{parts.port}" if parts.port else host
+    host = host_key(api_url)
+    return "github.com" if host in ("api.github.com", "") else host
 
 
 def token_from_gh(env: Mapping[str, str]) -> str | None:

@@ -49,6 +49,7 @@ import httpcore
 import httpx
 
 from auditor import __version__
+from auditor.origins import origin_of
 from auditor.retry import DEFAULT as DEFAULT_RETRY
 from auditor.retry import DeadlineExceeded, RetryPolicy, TransientError, retry_after_seconds, within_deadline
 
@@ -356,10 +357,6 @@ class FetchResult:
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
 
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    return (url.scheme, url.host, url.port)
-
-
 async def _read_bounded(response: httpx.Response, max_bytes: int) -> tuple[bytes, bool]:
     """At most ``max_bytes`` of the (decoded) body, and whether there was more.
 
@@ -427,7 +424,7 @@ async def _fetch(
                 nxt = urljoin(str(current), location.strip())
                 hops.append(str(current))
                 previous, current = current, check_scheme(nxt)  # next hop: scheme now, address at connect
-                if _origin(previous) != _origin(current):
+                if origin_of(previous) != origin_of(current):
                     headers = {k: v for k, v in (headers or {}).items() if k.lower() not in SECRET_HEADERS}
                 if response.status_code == 303:
                     method = "GET"

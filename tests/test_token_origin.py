@@ -71,6 +71,10 @@ def test_origin_fills_in_default_ports_and_ignores_case() -> None:
     assert origin_of("https://API.github.com/x") == origin_of("https://api.github.com:443/y") == ("https", "api.github.com", 443)
     assert origin_of("http://127.0.0.1:8080") != origin_of("http://127.0.0.1:8081")
     assert origin_of("http://api.github.com") != origin_of("https://api.github.com")
+    # The reachability key of a service is the same parse: host, with the port only when it is not the default.
+    from auditor.origins import host_key
+    assert host_key("https://Zenodo.org:443/api") == host_key("https://zenodo.org/x") == "zenodo.org"
+    assert host_key("http://127.0.0.1:8080/a") == "127.0.0.1:8080" and host_key("http://h:notaport/") == "h"
 
 
 @pytest.mark.parametrize("token", [TOKEN, None], ids=["token", "anonymous"])

@@ -22,8 +22,8 @@ snapshot), ``not_found`` (it does not), or ``unknown``/``error``; ``data`` keys:
 ================  ==========================================================
 origin            str: the origin URL asked of Software Heritage
 swh               dict | None: {archived: bool, visit_date, visit_status, snapshot_swhid, visit_type}
-zenodo            list[dict]: one per record named: {id, status: ok|not_found|error, doi, conceptdoi,
-                  title, publication_date, resource_type, repository_urls}
+zenodo            list[dict]: one per record named: {id, status: ok|not_found|error} and, when ok,
+                  :func:`auditor.hosts.zenodo.parse_record` (doi, conceptdoi, title, ...)
 doi_hints         list[str]: where DOIs or Zenodo were named (readme, .zenodo.json, CITATION.cff)
 ================  ==========================================================
 """
@@ -44,6 +44,7 @@ import httpx
 from auditor import redaction
 from auditor.hosts.base import now_utc
 from auditor.hosts.github_rest import rate_info
+from auditor.hosts.zenodo import parse_record
 from auditor.models import Facts, Target
 from auditor.retry import DEFAULT as DEFAULT_RETRY
 from auditor.retry import RetryPolicy, TransientError, retry_after_seconds
@@ -146,21 +147,8 @@ def zenodo_record(record_id: str, status: int, body: Any) -> dict[str, Any]:
         return {"id": record_id, "status": "not_found"}
     if status != 200 or not isinstance(body, Mapping):
         return {"id": record_id, "status": "error", "error": f"HTTP {status}"}
-    meta = body.get("metadata") if isinstance(body.get("metadata"), Mapping) else {}
-    related = [r for r in meta.get("related_identifiers") or [] if isinstance(r, Mapping)]
-    repos = [str(r.get("identifier")) for r in related
-             if re.search(r"github\.com|gitlab|bitbucket|codeberg", str(r.get("identifier") or ""), re.IGNORECASE)]
-    rtype = meta.get("resource_type") if isinstance(meta.get("resource_type"), Mapping) else {}
-    return {
-        "id": str(body.get("id") or record_id),
-        "status": "ok",
-        "doi": body.get("doi") or meta.get("doi"),
-        "conceptdoi": body.get("conceptdoi"),
-        "title": meta.get("title"),
-        "publication_date": meta.get("publication_date"),
-        "resource_type": rtype.get("type"),
-        "repository_urls": repos,
-    }
+    record = parse_record(body)
+    return {"status": "ok", **record, "id": str(record.get("id") or record_id)}
 
 
 @dataclass(frozen=True)

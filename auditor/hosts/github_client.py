@@ -22,6 +22,7 @@ from gidgethub.httpx import GitHubAPI
 
 from auditor import __version__
 from auditor import redaction
+from auditor.origins import Origin, origin_of, show_origin  # noqa: F401 - re-exported: the token fence's parse
 
 PROJECT_URL = "https://github.com/repro-auditor/repro-auditor"
 USER_AGENT = f"repro-auditor/{__version__} (+{PROJECT_URL})"
@@ -41,26 +42,6 @@ def graphql_url_for(api_url: str) -> str:
     else:
         path = path + "/graphql"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
-
-
-Origin = tuple[str, str, int]
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def origin_of(url: str) -> Origin:
-    """(scheme, host, port) of a URL, lower-cased, default ports filled in (RFC 6454)."""
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme, 0)
-
-
-def show_origin(origin: Origin) -> str:
-    scheme, host, port = origin
-    return f"{scheme}://{host}" + ("" if _DEFAULT_PORTS.get(scheme) == port else f":{port}")
 
 
 class OffOriginRedirect(Exception):

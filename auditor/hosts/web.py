@@ -36,8 +36,9 @@ parked            bool
 soft_404          bool
 code_links        list[str]: repository URLs (GitHub, GitLab, Bitbucket,
                   Codeberg, Gitee, anonymous.4open.science) linked from the page
-zenodo            dict | None: {id, doi, title, access_right, files_count,
-                  license_spdx, publication_date, updated} for zenodo targets
+zenodo            dict | None: for zenodo targets, :func:`auditor.hosts.zenodo.parse_record`
+                  ({id, doi, conceptdoi, title, access_right, files_count, license_spdx,
+                  publication_date, updated, resource_type, related_urls, repository_urls})
 license_spdx      str | None: zenodo only
 ================  ==========================================================
 
@@ -60,8 +61,10 @@ from urllib.parse import quote, urljoin, urlsplit
 
 
 from auditor.hosts.base import TargetRequest
-from auditor.hosts.common import SafeHostCollector, conditional_headers, facts, revalidated, run_all, spdx_for
+from auditor.hosts.common import SafeHostCollector, conditional_headers, facts, revalidated, run_all
+from auditor.hosts.zenodo import parse_record
 from auditor.models import REPOSITORY_KINDS, Facts
+from auditor.origins import host_key
 from auditor.safefetch import (
     FetchResult,
     HostNotFound,
@@ -259,34 +262,6 @@ def status_for(data: Mapping[str, Any]) -> str:
     return "not_found"
 
 
-def zenodo_data(record: Mapping[str, Any]) -> dict[str, Any]:
-    """Pure: the facts of one Zenodo record (legacy and InvenioRDM shapes)."""
-    meta = record.get("metadata") or {}
-    files = record.get("files")
-    if isinstance(files, Mapping):  # InvenioRDM: {"entries": {...}, "count": n} or {"enabled": ...}
-        count = files.get("count", len(files.get("entries") or {}))
-    else:
-        count = len(files or [])
-    lic = meta.get("license")
-    lic_id = lic.get("id") if isinstance(lic, Mapping) else lic
-    related = [
-        str(r.get("identifier"))
-        for r in meta.get("related_identifiers") or []
-        if isinstance(r, Mapping) and str(r.get("identifier", "")).startswith(("http://", "https://"))
-    ]
-    return {
-        "id": record.get("id"),
-        "doi": record.get("doi") or meta.get("doi"),
-        "title": meta.get("title") or record.get("title"),
-        "access_right": meta.get("access_right"),
-        "files_count": count,
-        "license_spdx": spdx_for(lic_id),
-        "publication_date": meta.get("publication_date"),
-        "updated": record.get("updated"),
-        "related_urls": related,
-    }
-
-
 # --------------------------------------------------------------------------- collector
 
 
@@ -303,17 +278,6 @@ class WebSettings:
             doi_base=(env.get("AUDITOR_DOI_URL") or DEFAULT_DOI_BASE).rstrip("/"),
             zenodo_base=(env.get("AUDITOR_ZENODO_URL") or DEFAULT_ZENODO_BASE).rstrip("/"),
         )
-
-
-def host_key(url: str) -> str:
-    """host[:port] of a URL: one service, whose reachability is judged as one."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return f"{host}:{port}" if port else host
 
 
 def unreachable_facts(request: TargetRequest, url: str, exc: BaseException) -> Facts:
@@ -408,7 +372,7 @@ class WebCollector(SafeHostCollector):
                 record = result.json()
             except ValueError as exc:
                 return facts(request, "error", {"url": result.url}, error=f"Zenodo answered something else than JSON ({exc})")
-            z = zenodo_data(record)
+            z = parse_record(record)
             data = {
                 "url": result.url,
                 "final_url": result.final_url,
