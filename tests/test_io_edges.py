@@ -17,6 +17,7 @@ import pytest
 from auditor import exitcodes
 from auditor.ingest import oversized
 from auditor.store import Store
+from inprocess import audit
 
 PAPERS = [
     ("Sparse Mixtures for Vision", "Code is available at https://github.com/fixture-lab/healthy."),
@@ -25,9 +26,6 @@ PAPERS = [
 ]
 
 
-def audit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from auditor.cli import main; main()", *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def one_line(stderr: str) -> str:

@@ -11,6 +11,7 @@ views and the Markdown sections.
 from __future__ import annotations
 
 import csv
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,8 @@ import pytest
 from auditor.promises import kaplan_meier, median_days
 from auditor.store import Store
 from localhosts.fakearchives import serve
-from test_run_e2e import audit_env, query
-
-import subprocess
-import sys
+from inprocess import audit
+from test_run_e2e import TOKEN, query
 
 CODE = {"train.py": "import torch\n", "eval.py": "x\n", "requirements.txt": "torch\n"}
 FULL_README = ("# Model\n\nPyTorch code.\n\n## Training\n\n`python train.py`\n\n## Evaluation\n\n`python eval.py`\n\n"
@@ -45,12 +44,9 @@ def write_dump(path: Path) -> None:
 
 
 def run(fake, archives_url: str, out: Path, dump: Path, as_of: str) -> subprocess.CompletedProcess[str]:
-    env = audit_env(fake)
-    env.update({"AUDITOR_SWH_URL": archives_url, "AUDITOR_ZENODO_URL": archives_url})
-    cmd = [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--out", str(out), "--as-of", as_of,
-           "--hosts", "github,archives", "--allow-private-hosts", "--max-age", "0", "--archive-max-age", "0",
-           "--quiet", str(dump)]
-    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=240)
+    env = {**fake.env(TOKEN), "AUDITOR_SWH_URL": archives_url, "AUDITOR_ZENODO_URL": archives_url}
+    return audit("run", "--out", str(out), "--as-of", as_of, "--hosts", "github,archives", "--allow-private-hosts",
+                 "--max-age", "0", "--archive-max-age", "0", "--quiet", str(dump), env=env)
 
 
 @pytest.mark.network
@@ -79,14 +75,13 @@ def test_two_runs_weeks_apart(fake_github, tmp_path: Path) -> None:
         second = run(fake_github, server.base, out, dump, "2026-03-29")
         assert second.returncode == 0, second.stderr
         # Opt-in: Save Code Now for the run's unarchived repositories, each answer recorded; asked once only.
-        env = {**audit_env(fake_github), "AUDITOR_SWH_URL": server.base}
-        cmd = [sys.executable, "-c", "from auditor.cli import main; main()", "archive-request", "--db",
-               str(out / "audit.duckdb"), "--allow-private-hosts"]
-        asked = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        env = {**fake_github.env(TOKEN), "AUDITOR_SWH_URL": server.base}
+        cmd = ("archive-request", "--db", str(out / "audit.duckdb"), "--allow-private-hosts")
+        asked = audit(*cmd, env=env)
         assert asked.returncode == 0, asked.stderr
         assert "2 Save Code Now request(s) filed" in asked.stdout
         assert sorted(r["origin_url"] for r in archives.saves) == ["https://github.com/lab/late", "https://github.com/lab/never"]
-        again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+        again = audit(*cmd, env=env)
         assert "0 Save Code Now request(s) filed" in again.stdout and len(archives.saves) == 2
     db = out / "audit.duckdb"
 

@@ -1,6 +1,8 @@
 """`audit run` end to end on the bundled dumps against the fake GitHub on 127.0.0.1.
 
-The run is a real subprocess, as a user starts it; only GitHub is collected
+Most runs go through click's CliRunner in this process, with the same arguments and
+environment a user's shell would give (`audit_run`); the kill and signal tests start
+real subprocesses, as a user does (`run_cmd`). Only GitHub is collected
 (`--hosts github`), so no test ever reaches past this machine. The default
 world (tests/fakegithub/worlds/default.json) gives the dumps' repositories
 every case the checks know.
@@ -23,6 +25,7 @@ import duckdb
 import pytest
 
 from auditor import exitcodes
+import inprocess
 from auditor.pipeline import plan_collection
 from auditor.store import Store
 
@@ -31,7 +34,7 @@ TOKEN = "test-token"
 
 
 def audit_env(fake, token: str | None = TOKEN) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
+    env = {k: v for k, v in os.environ.items() if k not in inprocess.TOKEN_VARIABLES}
     env.update(fake.env(token))
     return env
 
@@ -44,7 +47,8 @@ def run_cmd(out: Path, dumps, *extra: str) -> list[str]:
 
 
 def audit_run(fake, out: Path, dumps, *extra: str, token: str | None = TOKEN) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(run_cmd(out, dumps, *extra), capture_output=True, text=True, env=audit_env(fake, token), timeout=240)
+    """`audit run` in this process (tests/inprocess.py says why), answered as a subprocess would be."""
+    return inprocess.audit(*run_cmd(out, dumps, *extra)[3:], env=fake.env(token))
 
 
 def query(db: Path, sql: str) -> list[tuple]:

@@ -9,10 +9,8 @@ import pytest
 
 from auditor.shards import in_shard, parse_shard, shard_of
 from auditor.errors import AuditorError
-from test_run_e2e import audit_env, audit_run, query
-
-import subprocess
-import sys
+from inprocess import audit
+from test_run_e2e import TOKEN, audit_run, query
 
 pytestmark = pytest.mark.network
 
@@ -25,11 +23,7 @@ LINKS = "SELECT paper_id, ordinal, url, target_key, via FROM links ORDER BY ALL"
 
 
 def merge(fake, out_db, shards, out_dir):
-    return subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", "merge", str(out_db), *map(str, shards),
-         "--out", str(out_dir), "--quiet"],
-        capture_output=True, text=True, env=audit_env(fake), timeout=240,
-    )
+    return audit("merge", str(out_db), *map(str, shards), "--out", str(out_dir), "--quiet", env=fake.env(TOKEN))
 
 
 def test_shard_arithmetic():

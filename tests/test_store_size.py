@@ -4,19 +4,17 @@ forgotten, the file can be rewritten without free space; the views and README qu
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from auditor.models import Result
 from auditor.store import EXAMPLE_QUERIES, Store
 from auditor.store.compact import compact_file
+from inprocess import audit
 from test_store_sample import IDS, outcomes
 
 
@@ -127,9 +125,6 @@ def test_schema_1_file_is_migrated(tmp_path):
         assert store.db.rows("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
 
 
-def audit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from auditor.cli import main; main()", *args],
-                          capture_output=True, text=True, timeout=180)
 
 
 def test_readme_trend_queries_work_over_deduplicated_and_forgotten_runs(example_dumps, tmp_path):
