@@ -3,7 +3,9 @@
 Two things share the word. Archival: a copy kept by an archive that outlives
 the host. With the archive facts (``data["archive"]``, see
 :mod:`auditor.archival`): a Software Heritage snapshot at least as new as the
-last commit, or a Zenodo record the repository names, passes; a snapshot
+last commit, or an archived copy the repository names (a Zenodo record, another archive's
+registered DOI, a SWHID Software Heritage holds; named in CITATION.cff, .zenodo.json or the
+README, and the reason says which), passes; a snapshot
 older than the last commit warns with both dates; no archive anywhere fails,
 with the remedy (Software Heritage Save Code Now, or ``audit archive-request``).
 Read-only: the host's "archived" flag; a finished research repository is often
@@ -36,7 +38,17 @@ def read_only_note(data: Mapping[str, Any]) -> str | None:
 
 
 def zenodo_found(block: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [r for r in block.get("zenodo") or [] if isinstance(r, Mapping) and r.get("status") == "ok"]
+    return found_in(block, "zenodo")
+
+
+def found_in(block: Mapping[str, Any], part: str, status: str = "ok") -> list[Mapping[str, Any]]:
+    """The entries of an archive block's ``zenodo``, ``dois`` or ``swhids`` with that status."""
+    return [r for r in block.get(part) or [] if isinstance(r, Mapping) and r.get("status") == status]
+
+
+def named_in(item: Mapping[str, Any]) -> str:
+    """", named in CITATION.cff" (where the repository names this archive), or nothing when not known."""
+    return f", named in {item['source']}" if item.get("source") else ""
 
 
 def archival(data: Mapping[str, Any], block: Mapping[str, Any]) -> Result:
@@ -44,6 +56,7 @@ def archival(data: Mapping[str, Any], block: Mapping[str, Any]) -> Result:
     note = read_only_note(data)
     tail = f"; {note}" if note else ""
     ev: dict[str, Any] = {"origin": block.get("origin"), "swh": block.get("swh"), "zenodo": block.get("zenodo"),
+                          "dois": block.get("dois"), "swhids": block.get("swhids"),
                           "doi_hints": block.get("doi_hints"), "is_archived": data.get("is_archived")}
     if block.get("status") in ("unknown", "error"):
         return Result("unknown", f"archival status unknown: {block.get('error') or 'not collected'}", None, ev)
@@ -55,7 +68,14 @@ def archival(data: Mapping[str, Any], block: Mapping[str, Any]) -> Result:
         rec = records[0]
         doi = rec.get("doi") or rec.get("conceptdoi") or f"record {rec.get('id')}"
         extra = f"; Software Heritage snapshot of {visit.isoformat()}" if visit else ""
-        return Result("pass", f"archived on Zenodo (DOI {doi}){extra}{tail}", 10.0, ev)
+        return Result("pass", f"archived on Zenodo (DOI {doi}{named_in(rec)}){extra}{tail}", 10.0, ev)
+    if other := found_in(block, "dois"):
+        d = other[0]
+        return Result("pass", f"archived on {d.get('archive') or 'an archive'} (DOI {d.get('doi')}{named_in(d)}; "
+                              f"registered at the DOI resolver){tail}", 10.0, ev)
+    if pinned := found_in(block, "swhids"):
+        p = pinned[0]
+        return Result("pass", f"archived at Software Heritage ({p.get('swhid')}{named_in(p)}){tail}", 10.0, ev)
     if visit is not None:
         snap = swh.get("snapshot_swhid") or "no snapshot id"
         if last_commit is None or visit >= last_commit:
@@ -67,8 +87,10 @@ def archival(data: Mapping[str, Any], block: Mapping[str, Any]) -> Result:
             f"the archive misses later work; request a new visit (Save Code Now){tail}",
             5.0, ev,
         )
-    missing = [r.get("id") for r in block.get("zenodo") or [] if isinstance(r, Mapping) and r.get("status") == "not_found"]
-    named = f"; the Zenodo record(s) it names ({', '.join(map(str, missing))}) do not exist" if missing else ""
+    missing = [str(r.get("id")) for r in found_in(block, "zenodo", "not_found")]
+    missing += [f"DOI {r.get('doi')}{named_in(r)}" for r in found_in(block, "dois", "not_found")]
+    missing += [f"{r.get('swhid')}{named_in(r)}" for r in found_in(block, "swhids", "not_found")]
+    named = f"; the archived copies it names ({', '.join(missing)}) do not exist" if missing else ""
     return Result("fail", f"not archived anywhere (Software Heritage, Zenodo){named}: {REMEDY}{tail}", 0.0, ev)
 
 

@@ -10,10 +10,13 @@ included. The policy is chosen in configuration::
     [tool.auditor.checks.artifact_badge]
     policy = "usenix-security-2025"   # or "ieee-sp-2026", "acm-v1.1"
 
-What counts, from facts already collected: a DOI or Zenodo link in the
-abstract that resolves (its facts are ``ok``), a Zenodo record a repository's
-README names (archive facts), a Software Heritage snapshot of a repository
-(archive facts; only where the policy accepts SWHIDs). Pure: no request.
+What counts, from facts already collected: an archive's DOI or a Zenodo link
+in the abstract that resolves (its facts are ``ok``; a publisher's DOI is the
+paper, not an archive), a Zenodo record or another archive's registered DOI a
+repository names in its CITATION.cff, .zenodo.json or README (archive facts;
+the reason says where), a Software Heritage snapshot of a repository or a
+SWHID it names (archive facts; only where the policy accepts SWHIDs). Pure:
+no request.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from typing import Any, Mapping
 
 from auditor.checking import CheckContext, check
 from auditor.config import DEFAULT_WEIGHTS, setting
+from auditor.hosts.archive_ids import archive_of
 from auditor.models import REPOSITORY_KINDS, Result
+from checks.archived import found_in
 
 
 @dataclass(frozen=True)
@@ -43,26 +48,33 @@ POLICIES: Mapping[str, Policy] = {
 ARTIFACT_KINDS = REPOSITORY_KINDS | {"doi", "zenodo", "huggingface_model", "huggingface_dataset", "huggingface_space"}
 
 
-def _doi_links(ctx: CheckContext) -> tuple[list[str], list[str], bool]:
-    """(resolving DOIs/Zenodo of the abstract, broken ones, any still unknown)."""
-    ok, broken, unknown = [], [], False
+def _doi_links(ctx: CheckContext) -> tuple[list[str], list[str], bool, list[str]]:
+    """(resolving archive DOIs/Zenodo of the abstract, broken ones, any still unknown, publishers' DOIs)."""
+    ok, broken, unknown, publishers = [], [], False, []
     for link in ctx.links:
         if link.target.kind not in ("doi", "zenodo"):
+            continue
+        doi = link.target.key.split(":", 1)[1]
+        if link.target.kind == "doi" and archive_of(doi.lower()) is None:
+            publishers.append(doi)  # the paper (or what it cites) at its publisher: not an archive
             continue
         facts = ctx.paper_facts.get(link.target.key)
         if facts is None or not facts.known:
             unknown = True
         elif facts.status == "ok":
             zen = (facts.data or {}).get("zenodo") or {}
-            ok.append(str(zen.get("doi") or link.target.key.split(":", 1)[1]))
+            ok.append(str(zen.get("doi") or doi))
         else:
             broken.append(link.target.key)
-    return ok, broken, unknown
+    return ok, broken, unknown, publishers
 
 
-def _repo_archives(ctx: CheckContext) -> tuple[list[str], list[str], list[str], bool]:
-    """(Zenodo DOIs repositories name, SWHIDs, repositories without either, any archive facts unknown)."""
-    zenodo, swhids, bare, unknown = [], [], [], False
+def _repo_archives(ctx: CheckContext) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str], bool]:
+    """((DOI, where) of the archives repositories name, (SWHID, where), repositories without either, any unknown)."""
+    zenodo: list[tuple[str, str]] = []
+    swhids: list[tuple[str, str]] = []
+    bare: list[str] = []
+    unknown = False
     for link in ctx.links:
         if link.target.kind not in ("github_repo", "forge_repo"):
             continue
@@ -71,14 +83,21 @@ def _repo_archives(ctx: CheckContext) -> tuple[list[str], list[str], list[str], 
         if not block or block.get("status") in ("unknown", "error"):
             unknown = True
             continue
-        dois = [str(r.get("doi")) for r in block.get("zenodo") or [] if isinstance(r, Mapping) and r.get("status") == "ok" and r.get("doi")]
+        dois = [(str(r.get("doi")), _where(r)) for r in found_in(block, "zenodo") if r.get("doi")]
+        dois += [(str(r.get("doi")), _where(r)) for r in found_in(block, "dois")]
+        named_swhids = [(str(r.get("swhid")), _where(r)) for r in found_in(block, "swhids")]
         swh = block.get("swh") or {}
         zenodo += dois
+        swhids += named_swhids
         if swh.get("archived") and swh.get("snapshot_swhid"):
-            swhids.append(str(swh["snapshot_swhid"]))
-        if not dois and not swh.get("archived"):
+            swhids.append((str(swh["snapshot_swhid"]), ""))
+        if not dois and not named_swhids and not swh.get("archived"):
             bare.append(link.target.key)
     return zenodo, swhids, bare, unknown
+
+
+def _where(item: Mapping[str, Any]) -> str:
+    return f" (named in the repository's {item['source']})" if item.get("source") else ""
 
 
 @check(
@@ -95,23 +114,27 @@ def artifact_badge(ctx: CheckContext) -> Result:
     artifacts = [link for link in ctx.links if link.target.kind in ARTIFACT_KINDS]
     if not artifacts:
         return Result("skip", "the paper names no artifact (no repository, DOI or Zenodo link)", None, {"policy": name})
-    doi_ok, doi_broken, doi_unknown = _doi_links(ctx)
+    doi_ok, doi_broken, doi_unknown, publisher_dois = _doi_links(ctx)
     zenodo, swhids, bare, archive_unknown = _repo_archives(ctx)
-    ev = {"policy": name, "abstract_dois": doi_ok, "broken_dois": doi_broken, "zenodo_dois": zenodo, "swhids": swhids,
-          "repositories_unarchived": bare}
-    dois = doi_ok + zenodo
+    ev = {"policy": name, "abstract_dois": doi_ok, "broken_dois": doi_broken, "publisher_dois": publisher_dois,
+          "zenodo_dois": [d for d, _ in zenodo], "swhids": [s for s, _ in swhids], "repositories_unarchived": bare}
+    dois = [(d, " (linked from the abstract)") for d in doi_ok] + zenodo
     if dois:
-        return Result("pass", f"{policy.title}: DOI-backed archive {dois[0]}", 10.0, ev)
+        doi, where = dois[0]
+        return Result("pass", f"{policy.title}: DOI-backed archive {doi}{where}", 10.0, ev)
     if policy.accepts_swhid and swhids:
-        return Result("pass", f"{policy.title}: archived at Software Heritage ({swhids[0]})", 10.0, ev)
+        swhid, where = swhids[0]
+        return Result("pass", f"{policy.title}: archived at Software Heritage ({swhid}){where}", 10.0, ev)
     if doi_unknown or archive_unknown:
         return Result("unknown", f"{policy.title}: archive facts not collected for every artifact", None, ev)
     missing = ["a permanent archive with a DOI (Zenodo, figshare, Dryad)" if policy.needs_doi
                else "a permanent archive (Zenodo DOI or Software Heritage SWHID)"]
     if swhids and not policy.accepts_swhid:
-        missing.append(f"a Software Heritage snapshot ({swhids[0]}) does not count for {policy.title}")
+        missing.append(f"a Software Heritage snapshot ({swhids[0][0]}) does not count for {policy.title}")
     elif any(link.target.kind in REPOSITORY_KINDS for link in artifacts):
         missing.append("a repository link alone does not count")
     if doi_broken:
         missing.append(f"{', '.join(doi_broken)} does not resolve")
+    if publisher_dois:
+        missing.append(f"DOI {publisher_dois[0]} is a publisher's (the paper), not an archive")
     return Result("fail", f"{policy.title}: missing {'; '.join(missing)}", 0.0, ev)

@@ -15,6 +15,7 @@ import pytest
 
 from auditor.archival import with_archive
 from auditor.checking import CheckContext
+from auditor.hosts.archive_ids import Named, cff_identifiers, named_archives, zenodo_json_doi
 from auditor.hosts.archives import (
     ArchiveCollector,
     ArchiveRequest,
@@ -64,7 +65,46 @@ def test_plan_only_known_repositories_with_their_zenodo_records_and_hints() -> N
                                         "root_files": [{"name": "CITATION.cff", "type": "file"}, {"name": ".zenodo.json", "type": "file"}]})
     gone = Facts("github:a/c", "not_found", T, {})
     [req] = plan_archive_requests([(gh("a/b"), ok), (gh("a/c"), gone)])
-    assert req == ArchiveRequest("archive:github:a/b", "https://github.com/A/b", ("99999",), ("readme", ".zenodo.json", "CITATION.cff"))
+    assert req == ArchiveRequest("archive:github:a/b", "https://github.com/A/b", ("99999",), ("readme", ".zenodo.json", "CITATION.cff"),
+                                 (Named("zenodo", "99999", "README", "Zenodo"),))
+
+
+# CITATION.cff as the Citation File Format 1.2 schema and its examples write it (citation-file-format/citation-file-format).
+CFF = """cff-version: 1.2.0
+message: "If you use this software, please cite it as below."
+title: "Acme model"
+doi: 10.5281/zenodo.1234567   # the software's concept DOI
+identifiers:
+  - type: doi
+    value: "10.6084/m9.figshare.7654321"
+    description: The trained weights
+  - type: swh
+    value: swh:1:rel:99f6850374dc6597af01bd0ee1d3fc0699301b9f
+  - type: url
+    value: https://acme.example/model
+preferred-citation:
+  type: article
+  doi: 10.1145/3576915.3623150
+"""
+
+
+def test_named_archives_from_citation_cff_zenodo_json_and_readme() -> None:
+    assert cff_identifiers(CFF) == ["10.5281/zenodo.1234567", "10.6084/m9.figshare.7654321",
+                                    "swh:1:rel:99f6850374dc6597af01bd0ee1d3fc0699301b9f"]  # not the paper's DOI
+    assert zenodo_json_doi('{"title": "Acme", "related_identifiers": [{"identifier": "10.1145/1.2"}]}') is None
+    assert zenodo_json_doi('{"doi": "10.5281/zenodo.42"}') == "10.5281/zenodo.42" and zenodo_json_doi("{not json") is None
+    readme = ("Data on OSF: https://doi.org/10.17605/OSF.IO/ABCDE. Paper: 10.1145/3576915.3623150. Again 10.6084/m9.figshare.7654321\n"
+              "[![SWH](https://archive.softwareheritage.org/badge/swh:1:dir:c7c108084bc0bf3d81436bf980b46e98bd338453/)]"
+              "(https://archive.softwareheritage.org/swh:1:dir:c7c108084bc0bf3d81436bf980b46e98bd338453;origin=https://github.com/a/b)")
+    data = {"citation_files": {"CITATION.cff": CFF, ".zenodo.json": '{"doi": "10.5281/zenodo.4242424"}'}, "readme": {"text": readme}}
+    assert [(n.kind, n.identifier, n.source) for n in named_archives(data)] == [
+        ("zenodo", "1234567", "CITATION.cff"),
+        ("doi", "10.6084/m9.figshare.7654321", "CITATION.cff"),  # named again in the README: the first place is kept
+        ("swhid", "swh:1:rel:99f6850374dc6597af01bd0ee1d3fc0699301b9f", "CITATION.cff"),
+        ("zenodo", "4242424", ".zenodo.json"),
+        ("doi", "10.17605/osf.io/abcde", "README"),
+        ("swhid", "swh:1:dir:c7c108084bc0bf3d81436bf980b46e98bd338453", "README"),
+    ]
 
 
 # --------------------------------------------------------------------------- the collector
@@ -78,7 +118,7 @@ def fake():
 
 
 def collect(server, requests, *, token: str | None = None, max_wait: float = 60, budget: float = 30, sleep=None, per_host: int = 4):
-    settings = ArchiveSettings(swh_url=server.base, zenodo_url=server.base, swh_token=token, max_wait=max_wait,
+    settings = ArchiveSettings(swh_url=server.base, zenodo_url=server.base, doi_url=server.base, swh_token=token, max_wait=max_wait,
                                budget_seconds=budget, per_host=per_host)
 
     async def go():
@@ -114,6 +154,43 @@ def test_archived_unarchived_and_zenodo(fake) -> None:
     assert "/api/1/origin/https://github.com/lab/kept/visit/latest/" in visit_paths
     assert all(s.query.get("require_snapshot") == ["true"] for s in server.seen if "/visit/latest/" in s.path)
     assert (collector.stats.swh_requests, collector.stats.zenodo_requests) == (3, 2)
+
+
+def test_dois_of_other_archives_and_swhids_are_resolved_with_where_they_were_named(fake) -> None:
+    server, state = fake
+    state.dois["10.6084/m9.figshare.7654321"] = "https://figshare.com/articles/software/acme/7654321"
+    state.swhids.add("swh:1:dir:c7c108084bc0bf3d81436bf980b46e98bd338453")
+    named = (Named("doi", "10.6084/m9.figshare.7654321", "CITATION.cff", "figshare"),
+             Named("doi", "10.17605/osf.io/zzzzz", "README", "OSF"),
+             Named("swhid", "swh:1:dir:c7c108084bc0bf3d81436bf980b46e98bd338453", "README", "Software Heritage"),
+             Named("swhid", "swh:1:rev:0000000000000000000000000000000000000000", "CITATION.cff", "Software Heritage"))
+    got, collector = collect(server, [ArchiveRequest("archive:github:lab/fig", "https://github.com/lab/fig", named=named)])
+    block = got["archive:github:lab/fig"].data
+    assert block["dois"] == [
+        {"doi": "10.6084/m9.figshare.7654321", "archive": "figshare", "source": "CITATION.cff", "status": "ok",
+         "url": "https://figshare.com/articles/software/acme/7654321"},
+        {"doi": "10.17605/osf.io/zzzzz", "archive": "OSF", "source": "README", "status": "not_found"}]
+    assert [(s["source"], s["status"], s.get("object_type")) for s in block["swhids"]] == [
+        ("README", "ok", "directory"), ("CITATION.cff", "not_found", None)]
+    assert any(s.path == "/api/handles/10.6084/m9.figshare.7654321" and s.query.get("type") == ["URL"] for s in server.seen)
+    assert collector.stats.doi_requests == 2 and collector.stats.swh_requests == 3  # visit + two SWHIDs
+
+    repo = {**REPO, "last_commit_at": "2025-06-01T00:00:00Z"}
+    r = archived(ctx(repo, {**block, "_status": "not_found", "swh": SWH_NONE, "zenodo": []}))
+    assert r.status == "pass" and r.reason.startswith("archived on figshare (DOI 10.6084/m9.figshare.7654321, named in CITATION.cff")
+    only_swhid = {**block, "dois": block["dois"][1:], "swh": SWH_NONE, "zenodo": []}
+    r = archived(ctx(repo, {**only_swhid, "_status": "not_found"}))
+    assert r.reason == "archived at Software Heritage (swh:1:dir:c7c108084bc0bf3d81436bf980b46e98bd338453, named in README)"
+    nothing = {**only_swhid, "swhids": block["swhids"][1:]}
+    r = archived(ctx(repo, {**nothing, "_status": "not_found"}))
+    assert r.status == "fail" and "DOI 10.17605/osf.io/zzzzz, named in README" in r.reason
+    assert "swh:1:rev:0000000000000000000000000000000000000000, named in CITATION.cff" in r.reason
+    badge = artifact_badge(paper_ctx([repo_with({**block, "swh": SWH_NONE, "zenodo": []})]))
+    assert badge.reason == ("USENIX Security 2025: DOI-backed archive 10.6084/m9.figshare.7654321 "
+                            "(named in the repository's CITATION.cff)")
+    acm = artifact_badge(paper_ctx([repo_with({**only_swhid})], "acm-v1.1"))
+    assert acm.status == "pass" and "(named in the repository's README)" in acm.reason
+    assert artifact_badge(paper_ctx([repo_with({**only_swhid})])).status == "fail"  # USENIX wants a DOI
 
 
 def test_token_goes_to_software_heritage_only_and_raises_the_limit(fake) -> None:

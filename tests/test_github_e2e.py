@@ -220,3 +220,15 @@ def test_graphql_lists_one_level_below_the_root_for_two_points_per_fifty(fake_gi
     assert got["github:lab/r0"].data["subdir_files"] == {"src": ["train.py"]}
     assert collector.stats.graphql_requests == 1
     assert collector.stats.graphql_points == fake_github.stats.graphql_points <= 2
+
+
+def test_citation_files_come_in_the_same_batched_query(fake_github):
+    """CITATION.cff and .zenodo.json are read by the repository batch itself: no request, no point more."""
+    cff = "cff-version: 1.2.0\ntitle: Acme\ndoi: 10.5281/zenodo.1234567\n"
+    fake_github.world.add_repo({"repo": "lab/cited", "readme": "# cited\n",
+                                "files": {"CITATION.cff": cff, ".zenodo.json": '{"title": "Acme"}', "a.py": "x = 1\n"}})
+    fake_github.world.add_repo({"repo": "lab/plain", "readme": "# plain\n", "files": {"a.py": "x = 1\n"}})
+    got, collector = collect(fake_github, [req("lab/cited"), req("lab/plain")], token=fake_github.token)
+    assert got["github:lab/cited"].data["citation_files"] == {"CITATION.cff": cff, ".zenodo.json": '{"title": "Acme"}'}
+    assert got["github:lab/plain"].data["citation_files"] == {}
+    assert fake_github.stats.count("POST /graphql") == 1 and collector.stats.graphql_points == 1

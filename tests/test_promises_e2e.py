@@ -44,7 +44,8 @@ def write_dump(path: Path) -> None:
 
 
 def run(fake, archives_url: str, out: Path, dump: Path, as_of: str) -> subprocess.CompletedProcess[str]:
-    env = {**fake.env(TOKEN), "AUDITOR_SWH_URL": archives_url, "AUDITOR_ZENODO_URL": archives_url}
+    env = {**fake.env(TOKEN), "AUDITOR_SWH_URL": archives_url, "AUDITOR_ZENODO_URL": archives_url,
+           "AUDITOR_DOI_URL": archives_url}
     return audit("run", "--out", str(out), "--as-of", as_of, "--hosts", "github,archives", "--allow-private-hosts",
                  "--max-age", "0", "--archive-max-age", "0", "--quiet", str(dump), env=env)
 
@@ -56,7 +57,9 @@ def test_two_runs_weeks_apart(fake_github, tmp_path: Path) -> None:
                     "license": "MIT", "commits": {"count": 9, "first": "2026-01-01T00:00:00Z", "last": "2026-01-25T00:00:00Z"}})
     world.add_repo({"repo": "lab/late", "readme": PLACEHOLDER, "languages": {}, "license": "MIT",
                     "commits": {"count": 1, "first": "2026-01-15T00:00:00Z", "last": "2026-01-15T00:00:00Z"}})
+    # Its CITATION.cff names a figshare DOI that was never registered (read in the GraphQL batch, resolved by the archive pass).
     world.add_repo({"repo": "lab/never", "readme": PLACEHOLDER, "languages": {}, "license": "MIT",
+                    "files": {"CITATION.cff": "cff-version: 1.2.0\ntitle: Never\ndoi: 10.6084/m9.figshare.999\n"},
                     "commits": {"count": 1, "first": "2026-01-30T00:00:00Z", "last": "2026-01-30T00:00:00Z"}})
     world.add_repo({"repo": "lab/stale", "readme": "# Stale\n\nPyTorch.\n\n`pip install -r requirements.txt`\n",
                     "files": {"train.py": "x\n", "requirements.txt": "torch\n"}, "languages": {"Python": 5000},
@@ -104,6 +107,7 @@ def test_two_runs_weeks_apart(fake_github, tmp_path: Path) -> None:
     assert "2025-07-01" in results[("Stale Archive Paper", "archived")][1] and "2026-02-10" in results[("Stale Archive Paper", "archived")][1]
     assert results[("Never Kept Paper", "archived")][0] == "fail"
     assert "Save Code Now" in results[("Never Kept Paper", "archived")][1]
+    assert "DOI 10.6084/m9.figshare.999, named in CITATION.cff" in results[("Never Kept Paper", "archived")][1]
 
     rot = query(db, "SELECT run_date::VARCHAR, links, emptied, archived FROM link_rot ORDER BY run_date")
     assert rot == [("2026-03-01", 4, 0.5, 0.5), ("2026-03-29", 4, 0.25, 0.5)]

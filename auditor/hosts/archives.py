@@ -2,8 +2,12 @@
 
 For every repository a run audits, one ``GET {swh}/api/1/origin/{origin}/visit/latest/?require_snapshot=true``
 (404: never archived; 200: the visit's date, status and snapshot SWHID) and,
-for each Zenodo record the repository names (a README DOI badge or link),
-one ``GET {zenodo}/api/records/{id}``. The facts are stored under their own
+for each Zenodo record the repository names (``CITATION.cff``, ``.zenodo.json``,
+a README DOI badge or link: :mod:`auditor.hosts.archive_ids`), one
+``GET {zenodo}/api/records/{id}``; for each DOI of another archive it names
+(figshare, OSF, Dryad...), one ``GET {doi}/api/handles/{doi}?type=URL`` (the DOI
+resolver's handle API: registered or not, and where to); for each SWHID it
+names, one ``GET {swh}/api/1/resolve/{swhid}/``. The facts are stored under their own
 key, ``archive:<target key>``, with their own max-age (archives rarely
 change: 7 days by default), and handed to checks as ``data["archive"]`` of the
 repository's facts.
@@ -24,7 +28,10 @@ origin            str: the origin URL asked of Software Heritage
 swh               dict | None: {archived: bool, visit_date, visit_status, snapshot_swhid, visit_type}
 zenodo            list[dict]: one per record named: {id, status: ok|not_found|error} and, when ok,
                   :func:`auditor.hosts.zenodo.parse_record` (doi, conceptdoi, title, ...)
+                  plus ``source``: where the repository named it (CITATION.cff, .zenodo.json, README...)
 doi_hints         list[str]: where DOIs or Zenodo were named (readme, .zenodo.json, CITATION.cff)
+dois              list[dict]: DOIs of other archives named: {doi, archive, source, status: ok|not_found|error, url}
+swhids            list[dict]: SWHIDs named: {swhid, source, status: ok|not_found|error, object_type, browse_url}
 ================  ==========================================================
 """
 
@@ -32,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +49,7 @@ import httpx
 
 from auditor import redaction
 from auditor.hosts.base import now_utc
+from auditor.hosts.archive_ids import Named, archive_of, dois, named_archives, zenodo_ids  # noqa: F401 - dois, zenodo_ids re-exported
 from auditor.hosts.github_rest import rate_info
 from auditor.hosts.zenodo import parse_record
 from auditor.models import Facts, Target
@@ -52,16 +59,13 @@ from auditor.safefetch import FetchPolicy, FetchResult, describe_failure, fetch,
 
 DEFAULT_SWH = "https://archive.softwareheritage.org"
 DEFAULT_ZENODO = "https://zenodo.org"
+DEFAULT_DOI = "https://doi.org"
 ARCHIVE_PREFIX = "archive:"
 #: Forge hosts whose origins Software Heritage lists as https://host/owner/name.
 FORGE_ORIGINS = {"gitlab.com", "bitbucket.org", "codeberg.org", "gitee.com", "framagit.org", "git.sr.ht"}
 MAX_ZENODO_PER_REPO = 3
-
-ZENODO_ID_RE = re.compile(
-    r"(?:10\.5281/zenodo\.|zenodo\.org/(?:records?|badge/latestdoi|doi/10\.5281/zenodo\.)/?)(\d{3,10})", re.IGNORECASE
-)
-DOI_RE = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>()\[\]{}]+)", re.IGNORECASE)
-
+MAX_DOIS_PER_REPO = 3  # DOIs of other archives (figshare, OSF...) resolved per repository
+MAX_SWHIDS_PER_REPO = 2
 
 def archive_key(target_key: str) -> str:
     return ARCHIVE_PREFIX + target_key
@@ -90,26 +94,6 @@ def origin_url(target: Target, data: Mapping[str, Any] | None = None) -> str | N
             return web.rstrip("/").removesuffix(".git")
         return f"https://{host}/{path.rstrip('/').removesuffix('.git')}"
     return None
-
-
-def zenodo_ids(text: str) -> list[str]:
-    """Zenodo record ids named in a text (DOI 10.5281/zenodo.N, record and badge links), in order."""
-    seen: list[str] = []
-    for m in ZENODO_ID_RE.finditer(text or ""):
-        if m.group(1) not in seen:
-            seen.append(m.group(1))
-    return seen
-
-
-def dois(text: str) -> list[str]:
-    """Every DOI in a text, trailing punctuation removed, lower-cased, in order."""
-    out: list[str] = []
-    for m in DOI_RE.finditer(text or ""):
-        doi = m.group(1).rstrip(".,;:").lower()
-        doi = re.sub(r"\.svg$", "", doi)
-        if doi not in out:
-            out.append(doi)
-    return out
 
 
 def doi_hints(data: Mapping[str, Any]) -> list[str]:
@@ -151,10 +135,22 @@ def zenodo_record(record_id: str, status: int, body: Any) -> dict[str, Any]:
     return {"status": "ok", **record, "id": str(record.get("id") or record_id)}
 
 
+def doi_handle(status: int, body: Any) -> dict[str, Any]:
+    """Pure: one answer of the DOI resolver's handle API as {status, url}."""
+    if status == 404 or (isinstance(body, Mapping) and body.get("responseCode") == 100):
+        return {"status": "not_found"}
+    if status != 200 or not isinstance(body, Mapping) or body.get("responseCode") != 1:
+        return {"status": "error", "error": f"HTTP {status} from the DOI resolver"}
+    url = next((v.get("data", {}).get("value") for v in body.get("values") or []
+                if isinstance(v, Mapping) and v.get("type") == "URL" and isinstance(v.get("data"), Mapping)), None)
+    return {"status": "ok", "url": url}
+
+
 @dataclass(frozen=True)
 class ArchiveSettings:
     swh_url: str = DEFAULT_SWH
     zenodo_url: str = DEFAULT_ZENODO
+    doi_url: str = DEFAULT_DOI
     swh_token: str | None = None  # sent only to swh_url's origin, never stored
     per_host: int = 4
     max_wait: float = 60.0  # seconds we may wait for Software Heritage's budget to reset
@@ -172,6 +168,7 @@ class ArchiveSettings:
         return cls(
             swh_url=(env.get("AUDITOR_SWH_URL") or DEFAULT_SWH).rstrip("/"),
             zenodo_url=(env.get("AUDITOR_ZENODO_URL") or DEFAULT_ZENODO).rstrip("/"),
+            doi_url=(env.get("AUDITOR_DOI_URL") or DEFAULT_DOI).rstrip("/"),
             swh_token=env.get("SWH_TOKEN") or None,
             **kw,
         )
@@ -179,18 +176,24 @@ class ArchiveSettings:
 
 @dataclass(frozen=True)
 class ArchiveRequest:
-    """One repository to look up: its archive key, origin URL and the Zenodo records it names."""
+    """One repository to look up: its archive key, origin URL and the archived copies it names."""
 
     key: str  # archive:<target key>
     origin: str
     zenodo: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    #: Every archived copy named (Zenodo records too), with where: see :mod:`archive_ids`.
+    named: tuple[Named, ...] = ()
+
+    def source_of(self, kind: str, identifier: str) -> str | None:
+        return next((n.source for n in self.named if n.kind == kind and n.identifier == identifier), None)
 
 
 @dataclass
 class ArchiveStats:
     swh_requests: int = 0
     zenodo_requests: int = 0
+    doi_requests: int = 0
     waited_seconds: float = 0.0
     save_requests: int = 0
 
@@ -333,8 +336,13 @@ class ArchiveCollector:
         swh = swh_visit(result.status_code, _json(result))
         records = []
         for record_id in request.zenodo[:MAX_ZENODO_PER_REPO]:
-            records.append(await self._zenodo(record_id))
-        data = {"origin": request.origin, "swh": swh, "zenodo": records, "doi_hints": list(request.hints)}
+            record = await self._zenodo(record_id)
+            source = request.source_of("zenodo", record_id)
+            records.append({**record, "source": source} if source else record)
+        named_dois = [n for n in request.named if n.kind == "doi"][:MAX_DOIS_PER_REPO]
+        swhids = [n for n in request.named if n.kind == "swhid"][:MAX_SWHIDS_PER_REPO]
+        data = {"origin": request.origin, "swh": swh, "zenodo": records, "doi_hints": list(request.hints),
+                "dois": [await self._doi(n) for n in named_dois], "swhids": [await self._swhid(n) for n in swhids]}
         # Status "not_found" when Software Heritage never archived it, so facts_history keeps the day it was.
         return self._facts(request, "ok" if swh["archived"] else "not_found", data)
 
@@ -346,6 +354,37 @@ class ArchiveCollector:
         except Exception as exc:  # noqa: BLE001 - a record's fault stays on the record
             return {"id": record_id, "status": "error", "error": describe_failure(exc)[1]}
         return zenodo_record(record_id, result.status_code, _json(result))
+
+    async def _doi(self, named: Named) -> dict[str, Any]:
+        """A DOI of another archive, asked of the DOI resolver's handle API (``GET /api/handles/{doi}``).
+
+        ``responseCode`` 1 with a URL value: registered, and where it points; 404 with 100: no such DOI.
+        The archive's landing page is not fetched (bot walls say nothing about the DOI).
+        """
+        self.stats.doi_requests += 1
+        out: dict[str, Any] = {"doi": named.identifier, "archive": named.archive, "source": named.source}
+        try:
+            result = await fetch_retrying(self.client, f"{self.settings.doi_url}/api/handles/{quote(named.identifier, safe='/')}?type=URL",
+                                          self.policy, self.retry, headers={"accept": "application/json"})
+        except Exception as exc:  # noqa: BLE001 - a DOI's fault stays on the DOI
+            return {**out, "status": "error", "error": describe_failure(exc)[1]}
+        return {**out, **doi_handle(result.status_code, _json(result))}
+
+    async def _swhid(self, named: Named) -> dict[str, Any]:
+        """A SWHID the repository names, asked of Software Heritage (``GET /api/1/resolve/{swhid}/``)."""
+        out: dict[str, Any] = {"swhid": named.identifier, "source": named.source}
+        try:
+            result = await self._swh_get(f"{self.settings.swh_url}/api/1/resolve/{quote(named.identifier, safe=':')}/")
+        except _SWHLimited:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            return {**out, "status": "error", "error": describe_failure(exc)[1]}
+        body = _json(result)
+        if result.status_code == 200 and isinstance(body, Mapping):
+            return {**out, "status": "ok", "object_type": body.get("object_type"), "browse_url": body.get("browse_url")}
+        if result.status_code in (400, 404):
+            return {**out, "status": "not_found"}
+        return {**out, "status": "error", "error": f"HTTP {result.status_code} from Software Heritage"}
 
     # ------------------------------------------------------------------ Save Code Now
 
@@ -386,9 +425,9 @@ def plan_archive_requests(
         origin = origin_url(target, data)
         if origin is None:
             continue
-        readme = str((data.get("readme") or {}).get("text") or "")
-        ids = zenodo_ids(readme + "\n" + str(data.get("description") or "") + "\n" + str(data.get("homepage") or ""))
-        out.append(ArchiveRequest(archive_key(target.key), origin, tuple(ids), tuple(doi_hints(data))))
+        named = tuple(named_archives(data))
+        ids = tuple(n.identifier for n in named if n.kind == "zenodo")
+        out.append(ArchiveRequest(archive_key(target.key), origin, ids, tuple(doi_hints(data)), named))
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Sequence
 
+from auditor.hosts.archive_ids import citation_files
 from auditor.models import README_TEXT_LIMIT
 
 #: README file names asked for at the root, in GitHub's order of preference.
@@ -50,7 +51,12 @@ _README_FIELDS = "\n".join(
     f'  readme{i}: object(expression: "HEAD:{name}") {{ ... on Blob {{ byteSize text isTruncated }} }}'
     for i, name in enumerate(README_CANDIDATES)
 )
-REPO_FRAGMENT = REPO_FRAGMENT % _README_FIELDS
+#: CITATION.cff and .zenodo.json, where repositories name their archived copies (DOIs, SWHIDs):
+#: plain fields of the same query, so no extra request and no extra point.
+_CITATION_FIELDS = """
+  citationCff: object(expression: "HEAD:CITATION.cff") { ... on Blob { text } }
+  zenodoJson: object(expression: "HEAD:.zenodo.json") { ... on Blob { text } }"""
+REPO_FRAGMENT = REPO_FRAGMENT % (_README_FIELDS + _CITATION_FIELDS)
 
 OWNER_FIELDS = """
     __typename login url
@@ -279,6 +285,7 @@ def repo_facts(node: Mapping[str, Any], subpaths: Sequence[tuple[str, str]] = ()
         "readme": _readme(node, root_files),
         "root_files": root_files if root_files is not None else ([] if node.get("isEmpty") else None),
         "subdir_files": _subdir_files(node.get("root")),
+        "citation_files": citation_files(node),
         "releases_count": (node.get("releases") or {}).get("totalCount"),
         "latest_release": {"tag": latest.get("tagName"), "name": latest.get("name"), "published_at": latest.get("publishedAt")} if latest else None,
         "subpaths": {f"{ref}:{path}": node.get(f"s{j}") is not None for j, (ref, path) in enumerate(subpaths)},

@@ -19,6 +19,15 @@ Shapes, from their sources:
   swh-web ``swh/web/api/views/origin_save.py`` (``save_request_status``
   accepted|rejected|pending, ``save_task_status``, ``save_request_date``,
   ``origin_url``, ``visit_type``, ``id``).
+- Software Heritage, ``GET /api/1/resolve/(swhid)/``: swh-web
+  ``swh/web/api/views/identifiers.py`` (``api_resolve_swhid``: ``browse_url``,
+  ``metadata``, ``namespace``, ``object_id``, ``object_type``,
+  ``scheme_version``); an unknown object is 404 ``NotFoundExc``. Same budget.
+- The DOI resolver's handle API, ``GET /api/handles/{doi}?type=URL`` (doi.org
+  "DOI Proxy" factsheet, as pyDOI shows it): ``{"responseCode": 1, "handle",
+  "values": [{"index": 1, "type": "URL", "data": {"format": "string", "value":
+  URL}, "ttl", "timestamp"}]}``; an unregistered DOI is 404 ``{"responseCode":
+  100, "handle": ...}``.
 - Zenodo, ``GET /api/records/{id}``: Zenodo REST API documentation
   (developers.zenodo.org, "Records"): ``id``, ``doi``, ``conceptdoi``,
   ``created``, ``metadata.{title, publication_date, resource_type.type,
@@ -38,6 +47,8 @@ from urllib.parse import unquote
 from localhosts.server import LocalServer, Reply, Seen
 
 VISIT_PREFIX = "/api/1/origin/"
+RESOLVE_PREFIX = "/api/1/resolve/"
+HANDLE_PREFIX = "/api/handles/"
 
 
 @dataclass
@@ -51,6 +62,8 @@ class FakeArchives:
     token: str = "swh-test-token"
     window: int = 3600
     save_accept: bool = True
+    dois: dict[str, str] = field(default_factory=dict)  # registered DOI (lower-case) -> the URL it resolves to
+    swhids: set[str] = field(default_factory=set)  # SWHIDs Software Heritage holds
     saves: list[dict[str, Any]] = field(default_factory=list)
     _used: dict[str, int] = field(default_factory=dict)
     _reset: int = 0
@@ -110,6 +123,15 @@ class FakeArchives:
                                   429, headers=headers)
             self._used[client] = self._used.get(client, 0) + 1
             headers = self._limit_headers(client, limit)
+        if seen.path.startswith(RESOLVE_PREFIX):
+            swhid = unquote(seen.path[len(RESOLVE_PREFIX):].rstrip("/"))
+            if swhid not in self.swhids:
+                return Reply.json({"exception": "NotFoundExc", "reason": f"Object with id {swhid} not found."}, 404, headers=headers)
+            kind, object_id = swhid.split(":")[2:4]
+            return Reply.json({"browse_url": f"https://archive.softwareheritage.org/browse/swh:1:{kind}:{object_id}/",
+                               "metadata": {}, "namespace": "swh", "object_id": object_id,
+                               "object_type": {"dir": "directory", "rev": "revision", "rel": "release", "snp": "snapshot",
+                                               "cnt": "content"}[kind], "scheme_version": 1}, headers=headers)
         rest = seen.path[len(VISIT_PREFIX):]
         if seen.method == "POST" and rest.startswith("save/"):
             return self._save(rest, headers)
@@ -151,9 +173,20 @@ class FakeArchives:
             return Reply.json({"status": 404, "message": "The persistent identifier does not exist."}, 404)
         return Reply(200, json.dumps(record), {"content-type": "application/json"})
 
+    def handle_route(self, seen: Seen) -> Reply:
+        doi = unquote(seen.path[len(HANDLE_PREFIX):]).lower()
+        url = self.dois.get(doi)
+        if url is None:
+            return Reply.json({"responseCode": 100, "handle": doi}, 404)
+        return Reply.json({"responseCode": 1, "handle": doi, "values": [
+            {"index": 1, "type": "URL", "data": {"format": "string", "value": url}, "ttl": 86400,
+             "timestamp": "2024-05-02T10:00:00Z"}]})
+
     def route(self, seen: Seen) -> Reply:
-        if seen.path.startswith(VISIT_PREFIX):
+        if seen.path.startswith((VISIT_PREFIX, RESOLVE_PREFIX)):
             return self.swh(seen)
+        if seen.path.startswith(HANDLE_PREFIX):
+            return self.handle_route(seen)
         if seen.path.startswith("/api/records/"):
             return self.zenodo_route(seen)
         if seen.path == "/api/1/":
