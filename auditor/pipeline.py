@@ -112,6 +112,7 @@ class Run:
     summary: RunSummary
     progress: Progress
     env: Mapping[str, str]
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))  # "now": freshness, spent budgets
 
 
 # --------------------------------------------------------------------------- ingest + extract
@@ -277,6 +278,7 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str
     from auditor.facts_writer import FactsWriter
 
     await check_tokens(run, requests)  # a refused token: one line before any collection
+    github = _github_budget(run)  # (api, client, spent until) when an earlier run saw the budget spent
     collected: dict[str, Facts] = {}
     # Written by a thread in large batches, off the event loop; a killed run keeps what it fetched.
     writer = FactsWriter(store)
@@ -286,7 +288,7 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str
         writer.put(facts)
 
     try:
-        await _collect_all(run, requests, keep)
+        github_until = await _collect_all(run, requests, keep, github_spent=github[2] if github else None)
         for request in requests:  # a collector that forgot a target must not leave a hole
             if request.target.key not in collected:
                 keep(unknown_facts(request.target.key, "not collected"))
@@ -294,10 +296,26 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str
         writer.close(merge=False)
         raise
     writer.close()
+    if github is not None and github_until is not None:  # remembered: the next run asks nothing until then
+        run.store.note_spent_budget(github[0], github[1], github_until)
     return collected
 
 
-async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callable[[Facts], None]) -> None:
+def _github_budget(run: Run) -> tuple[str, str, datetime | None] | None:
+    """The GitHub API and client whose spent budget is remembered (none with a token), and until when it is spent."""
+    from auditor.hosts.github_budget import budget_client, still_spent
+    from auditor.hosts.github_client import GitHubSettings
+
+    settings = GitHubSettings.from_env(run.env)
+    client = budget_client(settings)
+    if client is None:
+        return None
+    return settings.api_url, client, still_spent(run.store.spent_budget_reset(settings.api_url, client), run.clock())
+
+
+async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callable[[Facts], None], *,
+                       github_spent: datetime | None = None) -> datetime | None:
+    """Collect every host's targets; returns until when GitHub's budget is spent (None: it is not)."""
     options, summary = run.options, run.summary
     from auditor.hosts.registry import Host, build_collectors, unreachable_reason
 
@@ -312,8 +330,14 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
             else:
                 by_host[host.name].append(request)
         busy = [h for h in hosts if h.name in by_host]
-        reasons = await asyncio.gather(*(unreachable_reason(h.probe_url) for h in busy))
-        probed = [reason for host, reason in zip(busy, reasons) if host.probe_url is not None]
+        github_until: list[datetime | None] = [github_spent]
+        if github_spent is not None:  # spent: GitHub is sent nothing, not even the probe
+            for host in busy:
+                if host.name == "github":
+                    host.collector.rate_limited_until = github_spent  # type: ignore[attr-defined]
+        probes = [None if (h.name == "github" and github_spent is not None) else h.probe_url for h in busy]
+        reasons = await asyncio.gather(*(unreachable_reason(url) for url in probes))
+        probed = [reason for url, reason in zip(probes, reasons) if url is not None]
         if probed and all(probed):
             # Every host that can be probed failed: no general connectivity, so the many-host
             # collectors (web, forges) are not tried either. (A probe that answers proves nothing for them.)
@@ -336,11 +360,14 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
             until = getattr(host.collector, "rate_limited_until", None)
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
+            if host.name == "github":
+                github_until[0] = until
             offline = getattr(host.collector, "offline_reason", None)  # many-host collectors: no host answered
             if offline and offline not in summary.offline_reasons:
                 summary.offline_reasons.append(offline)
 
         await asyncio.gather(*(drain(h) for h in busy if h.name in by_host))
+    return github_until[0]
 
 
 def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts], limit: int = PAGE_LINKS) -> list[Link]:
@@ -382,8 +409,9 @@ def run_audit(
     *,
     progress: Progress = lambda _: None,
     env: Mapping[str, str] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> RunSummary:
-    """Run one audit; the caller maps the summary to output and an exit code."""
+    """Run one audit; the caller maps the summary to output and an exit code (``clock``: tests' "now")."""
     from auditor.archival import gather_archives, with_archive
     from auditor.checking import discover_checks
     from auditor.report import write_reports
@@ -410,6 +438,8 @@ def run_audit(
                 comments="comments" in options.discover,
             )
             run = Run(store, options, summary, progress, env)
+            if clock is not None:
+                run.clock = clock
             papers = discover_links(run, papers)
             links = [link for _, ex in papers.values() for link in ex.links]
             if options.shard is not None:  # this machine's part of the targets only (auditor.shards)
@@ -492,7 +522,7 @@ def gather_facts(run: Run, links: Sequence[Link], known: Mapping[str, Facts]) ->
     links = [link for link in links if link.target.key not in facts_by_key]
     cached = run.store.load_facts({link.target.key for link in links})
     requests, fresh = plan_collection(
-        links, cached, now=datetime.now(timezone.utc), max_age=options.max_age, refresh=options.refresh
+        links, cached, now=run.clock(), max_age=options.max_age, refresh=options.refresh
     )
     facts_by_key.update(fresh)
     summary.from_cache += len(fresh)

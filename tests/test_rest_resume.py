@@ -105,10 +105,11 @@ def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_
             expected[f"/repos/{full}{SUFFIX[extra]}"] += 1
     assert any(f is not None and f.known and f.data.get("skipped") for f in stored.values()), "a partial REST run"
 
-    fake.limits.reset()  # the hour has passed: a fresh budget
+    fake.limits.reset()  # the hour has passed (the fake clock below says so too): a fresh budget
     fake.limits.anonymous = 60
     fake.stats.clear()
-    second = run_audit(options, env=fake.env())
+    later = first.rate_limited_until + timedelta(seconds=1)
+    second = run_audit(options, env=fake.env(), clock=lambda: later)
     assert second.status == "done", second.partial_reasons
     assert _github_requests(fake) == expected  # exactly what was missing, no core request for the rest
     assert _unknown_results(options.db) == 0
@@ -121,7 +122,7 @@ def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_
             assert done[key].fetched_at == facts.fetched_at and done[key].data["stars"] == facts.data["stars"]
 
     fake.stats.clear()
-    third = run_audit(options, env=fake.env())
+    third = run_audit(options, env=fake.env(), clock=lambda: later)
     assert third.status == "done" and _github_requests(fake) == Counter()  # complete and fresh: nothing asked
 
 

@@ -9,6 +9,7 @@ rest of the program uses:
 * :mod:`~auditor.store.facts`: facts and facts_history;
 * :mod:`~auditor.store.results`: results and scores (buffered);
 * :mod:`~auditor.store.runs`: runs and run_papers;
+* :mod:`~auditor.store.limits`: rate limits known to be spent, kept across runs;
 * :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
 * :mod:`~auditor.store.compact`: ``--keep-runs``, orphan sets, rewriting the file small;
 * :mod:`~auditor.store.promises`: views of promises kept over time and of link rot across runs;
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from auditor.models import Extraction
-from auditor.store import compact, facts, papers, promises, results, runs, views
+from auditor.store import compact, facts, limits, papers, promises, results, runs, views
 from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
 from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
+from auditor.store.limits import RateLimits
 from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
 from auditor.store.results import FLUSH_ROWS, PAPER_SCOPE_ORDINAL, Results, StoredOutcome
 from auditor.store.runs import RUN_STATUSES, RunInfo, Runs
@@ -41,7 +43,7 @@ __all__ = [
     "RunInfo", "Store", "StoredOutcome", "link_claim",
 ]
 
-_FAMILIES = (runs, papers, facts, results)
+_FAMILIES = (runs, papers, facts, results, limits)
 
 #: Every table (in creation order) and the columns this version writes to each.
 TABLES: Sequence[str] = [sql for family in _FAMILIES for sql in family.TABLES]
@@ -73,6 +75,7 @@ class Store:
         self.results = Results(db)
         self.views = Views(db)
         self.staging = Staging(db)
+        self.limits = RateLimits(db)
 
     @classmethod
     def open(cls, path: Path | str) -> "Store":
@@ -144,6 +147,9 @@ class Store:
     save_facts = _delegate("facts", FactsTable.save_facts)
     stage_facts = _delegate("facts", FactsTable.stage_facts)
     merge_staged_facts = _delegate("facts", FactsTable.merge_staged_facts)
+    # rate limits spent, across runs
+    note_spent_budget = _delegate("limits", RateLimits.note_spent_budget)
+    spent_budget_reset = _delegate("limits", RateLimits.spent_budget_reset)
     # results and scores
     save_outcomes = _delegate("results", Results.save_outcomes)
     save_scores = _delegate("results", Results.save_scores)
