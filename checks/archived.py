@@ -91,6 +91,9 @@ def archival(data: Mapping[str, Any], block: Mapping[str, Any]) -> Result:
     missing += [f"DOI {r.get('doi')}{named_in(r)}" for r in found_in(block, "dois", "not_found")]
     missing += [f"{r.get('swhid')}{named_in(r)}" for r in found_in(block, "swhids", "not_found")]
     named = f"; the archived copies it names ({', '.join(missing)}) do not exist" if missing else ""
+    if ".zenodo.json" in (block.get("doi_hints") or []) and not block.get("zenodo"):
+        named += ("; its .zenodo.json readies Zenodo's GitHub integration, but no Zenodo DOI is named: "
+                  "put the release's DOI in CITATION.cff or a README badge")
     return Result("fail", f"not archived anywhere (Software Heritage, Zenodo){named}: {REMEDY}{tail}", 0.0, ev)
 
 

@@ -295,6 +295,11 @@ def test_not_archived_anywhere_fails_with_the_remedy() -> None:
     assert r.status == "fail" and "Save Code Now" in r.reason and "(1) do not exist" in r.reason
 
 
+def test_a_zenodo_json_without_a_doi_is_named_in_the_failure() -> None:
+    r = archived(ctx(dict(REPO), {"_status": "not_found", "swh": SWH_NONE, "zenodo": [], "doi_hints": [".zenodo.json"]}))
+    assert r.status == "fail" and "its .zenodo.json readies Zenodo's GitHub integration, but no Zenodo DOI is named" in r.reason
+
+
 def test_zenodo_record_passes_and_read_only_is_a_note() -> None:
     rec = {"id": "7", "status": "ok", "doi": "10.5281/zenodo.7"}
     r = archived(ctx({**REPO, "is_archived": True, "archived_at": "2025-01-02T00:00:00Z"}, {"swh": SWH_NONE, "zenodo": [rec]}))
