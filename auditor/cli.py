@@ -230,6 +230,8 @@ def run(
     finally:
         progress.close()
         stack.__exit__(None, None, None)
+    for warning in summary.warnings:  # e.g. a refused token left out of GITHUB_TOKENS (shown even with -q)
+        click.echo(f"audit: warning: {warning}", err=True)
     report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     if as_json:
         click.echo(json.dumps({**report, "token": token_source}, indent=2, ensure_ascii=False))

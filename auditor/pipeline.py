@@ -100,6 +100,8 @@ class RunSummary:
     from_cache: int = 0
     partial_reasons: list[str] = field(default_factory=list)  # why the results are partial (run_health)
     token_checked: bool = False  # GitHub's token was checked once (GET /rate_limit) before collecting
+    hub_token_checked: bool = False  # HF_TOKEN was checked once (GET /api/whoami-v2) before the Hub was asked
+    warnings: list[str] = field(default_factory=list)  # one line each, printed on stderr (a refused token left out)
     discovery: Discovery | None = None  # what the discovery sources added and could not reach
 
 
@@ -257,19 +259,43 @@ def _known_subpaths(facts: Facts) -> frozenset[tuple[str, str]]:
 
 
 async def check_tokens(run: Run, requests: Sequence[TargetRequest]) -> None:
-    """TokenRefused when GitHub is about to be asked and refuses the token (one free request, once a run)."""
+    """TokenRefused when GitHub or the Hub is about to be asked and refuses every token given
+    for it (free requests, once a run); a refused one among accepted GitHub tokens is left out."""
     from auditor.hosts.github import GitHubCollector
+    from auditor.hosts.huggingface import HuggingFaceCollector
 
+    if any(r.target.kind in HuggingFaceCollector.kinds for r in requests):
+        await check_hub_token(run)
     options, summary = run.options, run.summary
     if summary.token_checked or (options.hosts is not None and "github" not in options.hosts):
         return
     if not any(r.target.kind in GitHubCollector.kinds for r in requests):
         return
+    from auditor.errors import TokenRefused
     from auditor.hosts.github_client import GitHubSettings
-    from auditor.hosts.token_check import check_github_token
+    from auditor.hosts.token_check import check_github_tokens, env_without
 
     summary.token_checked = True
-    await check_github_token(GitHubSettings.from_env(run.env), run.env)
+    verdict = await check_github_tokens(GitHubSettings.from_env(run.env), run.env)
+    if verdict.error is not None:
+        raise TokenRefused(verdict.error)
+    if verdict.dropped:  # the collectors are built from run.env: they never see a refused token
+        run.env = env_without(run.env, verdict.dropped)
+        summary.warnings.extend(verdict.warnings)
+
+
+async def check_hub_token(run: Run) -> None:
+    """TokenRefused when HF_TOKEN is set, the Hub is about to be asked, and it refuses the token (once a run)."""
+    options, summary = run.options, run.summary
+    if summary.hub_token_checked or options.offline or (options.hosts is not None and "huggingface" not in options.hosts):
+        return
+    from auditor.hosts.github_client import USER_AGENT
+    from auditor.hosts.huggingface import HubSettings
+    from auditor.hosts.token_check import check_hub_token as check
+
+    summary.hub_token_checked = True
+    settings = HubSettings.from_env(run.env)
+    await check(settings.endpoint, settings.token, USER_AGENT)
 
 
 async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str, Facts]:
@@ -500,6 +526,8 @@ def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dic
         skip["github_search"] = "not searched: github is not among --hosts"
     if any(s in options.discover for s in ("hf_paper", "github_search")):
         run.progress("discovering links beyond the abstracts")
+    if "hf_paper" in options.discover and papers:  # the Hub's paper pages: a refused HF_TOKEN stops here
+        asyncio.run(check_hub_token(run))
     found, report = discover(
         papers, sources=options.discover, load=run.store.load_facts, save=run.store.save_facts, env=run.env,
         offline=options.offline, max_age_seconds=options.max_age.total_seconds(), refresh=options.refresh,

@@ -65,6 +65,17 @@ SPACE = {
 
 NOT_FOUND_HEADERS = {"x-error-code": "RepoNotFound", "x-error-message": "Repository not found"}
 
+#: ``GET /api/whoami-v2`` for "good-token": the fields huggingface_hub's ``HfApi.whoami`` returns and
+#: huggingface.js types as ApiWhoAmIUser (id, type, name, fullname, email, canPay, orgs, auth).
+WHOAMI = {
+    "type": "user", "id": "6500aa", "name": "alice", "fullname": "Alice", "email": "alice@example.org",
+    "emailVerified": True, "canPay": False, "isPro": False, "periodEnd": None, "avatarUrl": "/avatars/alice.svg",
+    "orgs": [{"type": "org", "id": "6500ab", "name": "org", "fullname": "The Org", "canPay": False}],
+    "auth": {"type": "access_token", "accessToken": {"displayName": "audit", "role": "read"}},
+}
+#: What the Hub answers a refused token (huggingface_hub raises on it "Invalid user token").
+INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
+
 
 def routes() -> dict[str, object]:
     def private(seen: Seen) -> Reply:
@@ -77,7 +88,13 @@ def routes() -> dict[str, object]:
             return Reply(304, headers={"etag": 'W/"good-1"'})
         return Reply.json(GOOD_MODEL, headers={"etag": 'W/"good-1"'})
 
+    def whoami(seen: Seen) -> Reply:
+        if seen.headers.get("authorization") == "Bearer good-token":
+            return Reply.json(WHOAMI)
+        return Reply.json({"error": INVALID_CREDENTIALS}, status=401, headers={"x-error-message": INVALID_CREDENTIALS})
+
     return {
+        "/api/whoami-v2": whoami,
         "/api/models/org/good": good,
         f"/org/good/raw/{SHA}/README.md": Reply(body="---\nlicense: apache-2.0\n---\n# Good model\nUsage: ...", headers={"content-type": "text/plain; charset=utf-8"}),
         "/api/models/org/gated": Reply.json(GATED_MODEL),
