@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
@@ -117,14 +118,20 @@ def _past_deadline(state: RetryCallState) -> bool:
 
 
 def retry_after_seconds(headers: Any) -> float | None:
-    """The wait a server asked for, from ``retry-after`` (seconds), if any."""
-    value = headers.get("retry-after") if headers is not None else None
-    if value is None:
+    """The wait a server asked for, if any: ``retry-after`` (seconds), else the ``t=``
+    (seconds until the window resets) of an IETF ``RateLimit`` header, which the
+    Hugging Face Hub sends with its 429s instead (``"api";r=0;t=55``)."""
+    if headers is None:
         return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    value = headers.get("retry-after")
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+    window = headers.get("ratelimit")
+    match = re.search(r"(?:^|;)\s*t=(\d+(?:\.\d+)?)", window) if isinstance(window, str) else None
+    return float(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)

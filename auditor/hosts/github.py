@@ -53,6 +53,8 @@ from auditor.retry import DEFAULT, RetryPolicy, TransientError, current_deadline
 __all__ = ["GitHubCollector", "GitHubSettings", "GitHubStats"]
 
 REST_EXTRAS = resume.REST_EXTRAS  # extra REST requests per repository (no token), in order of value
+#: Times a target whose part of a GraphQL answer failed (the rest of the batch stood) is asked again.
+PARTIAL_RETRIES = 2
 
 
 @dataclass
@@ -101,6 +103,7 @@ class _Job:
     owner: str
     name: str | None  # None: an owner target
     etag: str | None = None  # ETag to keep on the facts (from a REST revalidation)
+    tries: int = 0  # times a GraphQL answer failed this target alone (a partial answer) and it was asked again
 
     @property
     def key(self) -> str:
@@ -414,6 +417,10 @@ class GitHubCollector:
                 raise TransientError(f"HTTP {api.last_status} from GitHub with an unreadable body ({type(exc).__name__})") from None
             body = _decode(api.last_content, api.last_headers.get("content-type"))
         status, headers = api.last_status or 0, api.last_headers
+        if 200 <= status < 300 and isinstance(body, str):
+            # An HTML page where JSON belongs: a proxy, a captive portal, a front end in trouble.
+            kind = (headers.get("content-type") or "no content type").split(";")[0]
+            raise TransientError(f"HTTP {status} from GitHub that is not JSON ({kind})")
         message = rest.message_of(body) if status >= 300 else ""
         if rest.is_secondary_limit(status, headers, message):
             raise TransientError(f"secondary rate limit (HTTP {status})", retry_after=rest.retry_after(headers) or 60.0)
@@ -746,13 +753,24 @@ class GitHubCollector:
         else:
             self._note_rate("graphql", headers, used)
         results = gql.parse_batch(response, items)
+        again: list[_Job] = []
         for job, alias in zip(jobs, batch.aliases):
-            if alias not in cut:
-                emit(job.index, self._graphql_facts(job, results[alias]))
-            elif not splittable:
-                emit(job.index, self._facts(job.key, "error", error=cut[alias][:300]))
+            if alias in cut:  # GitHub's resource limits cut it: a smaller batch, below
+                if not splittable:
+                    emit(job.index, self._facts(job.key, "error", error=cut[alias][:300]))
+                continue
+            result = results[alias]
+            if result.retry and job.tries < PARTIAL_RETRIES:
+                job.tries += 1  # its part of the answer failed: ask again, in a later batch
+                again.append(job)
+                continue
+            emit(job.index, self._graphql_facts(job, result))
         if cut and splittable:
             self._shrink(generation, [job for job, alias in zip(jobs, batch.aliases) if alias in cut], sent=len(jobs))
+        if again:
+            self.stats.retries += len(again)
+            await self.sleep(min(self.retry.maximum, self.retry.initial * 2 ** max(j.tries for j in again)))
+            self._requeue.extend(again)
 
     def _shrink(self, generation: int, jobs: list[_Job], *, sent: int | None = None) -> None:
         """A batch was too heavy: halve the size (once for batches that failed together), put ``jobs`` back."""

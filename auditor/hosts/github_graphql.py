@@ -9,9 +9,18 @@ issues, which no check reads, are left to REST. The root tree and one level
 below it are plain lists, not connections: free. Tree/blob sub-paths are extra aliased ``object(expression:)`` fields.
 GitHub answers a missing repository with ``data.rN: null`` and an error
 ``{"type": "NOT_FOUND", "path": ["rN"]}`` while the rest of the batch stands.
+Any other failure comes in the same partial shape (GraphQL nulls what failed,
+up to the nearest nullable field, and lists it in ``errors``): an alias that
+failed (an error of another type at ``["rN"]``, or a null alias beside an error
+with no path) is an error worth asking again, never "not found"; a field that
+failed inside an alias (``["rN", "defaultBranchRef", ...]``) leaves the facts
+it would have given out of ``data`` (unknown to the checks) and says so in
+``data["skipped"]``, as the REST collector does for what it could not fetch.
 """
 
 from __future__ import annotations
+
+import re
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,6 +133,8 @@ class AliasResult:
     kind: str  # "ok" | "not_found" | "blocked" | "error"
     data: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    #: A transient failure (of the alias, or of a field in it): asking again may give the whole facts.
+    retry: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,11 +202,74 @@ def cut_aliases(response: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _errors_by_alias(response: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The error naming each alias itself (path ``[alias]``)."""
     out: dict[str, Mapping[str, Any]] = {}
     for e in response.get("errors") or []:
-        if isinstance(e, Mapping) and e.get("path"):
-            out.setdefault(str(e["path"][0]), e)
+        path = e.get("path") if isinstance(e, Mapping) else None
+        if isinstance(path, list) and len(path) == 1:
+            out.setdefault(str(path[0]), e)
     return out
+
+
+def _nested_errors(response: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """Errors of fields inside each alias (path ``[alias, field, ...]``)."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for e in response.get("errors") or []:
+        path = e.get("path") if isinstance(e, Mapping) else None
+        if isinstance(path, list) and len(path) > 1:
+            out.setdefault(str(path[0]), []).append(e)
+    return out
+
+
+#: The facts a field of the repository fragment gives: what is unknown when that field failed.
+_FIELD_FACTS: dict[str, tuple[str, ...]] = {
+    "defaultBranchRef": ("default_branch", "last_commit_at", "commit_count"),
+    "root": ("root_files", "subdir_files"),
+    "licenseInfo": ("license_spdx", "license_name"),
+    "languages": ("languages",),
+    "primaryLanguage": ("primary_language",),
+    "repositoryTopics": ("topics",),
+    "releases": ("releases_count",),
+    "latestRelease": ("latest_release",),
+    "parent": ("parent",),
+}
+#: Errors that say the same thing whenever asked (access, absence): not worth asking again.
+_LASTING = frozenset({"NOT_FOUND", "FORBIDDEN"})
+
+
+def _facts_of_field(name: str) -> tuple[str, ...] | None:
+    if name in _FIELD_FACTS:
+        return _FIELD_FACTS[name]
+    if re.fullmatch(r"readme\d+", name):
+        return ("readme",)
+    if re.fullmatch(r"s\d+", name):
+        return ("subpaths",)
+    return None
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    etype = str(error.get("type") or "")
+    message = " ".join(str(error.get("message") or "GraphQL error").split())
+    return f"{etype}: {message}" if etype else message
+
+
+def _without_failed_fields(data: dict[str, Any], errors: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], bool] | None:
+    """``data`` without the facts of the fields that failed, each noted in ``skipped``;
+    and whether any failure was transient. None: a failure the facts cannot be cut around."""
+    skipped: list[str] = []
+    transient = False
+    for error in errors:
+        keys = _facts_of_field(str(error["path"][1]))
+        if keys is None:
+            return None
+        transient = transient or str(error.get("type") or "") not in _LASTING
+        for key in keys:
+            data.pop(key, None)
+            note = f"{key}: GraphQL {_describe(error)}"[:300]
+            if note not in skipped:
+                skipped.append(note)
+    data["skipped"] = list(data.get("skipped") or []) + skipped
+    return data, transient
 
 
 _ENTRY_TYPES = {"blob": "file", "tree": "dir", "commit": "submodule"}
@@ -307,24 +381,37 @@ def parse_batch(response: Mapping[str, Any], items: Sequence[BatchItem]) -> dict
     """One AliasResult per alias of ``build_batch(items)``; a missing alias does not spoil the rest."""
     data = response.get("data") or {}
     errors = _errors_by_alias(response)
+    nested = _nested_errors(response)
     general = next((e for e in response.get("errors") or [] if isinstance(e, Mapping) and not e.get("path")), None)
+    # A pathless error beside data that did come is a failure of some aliases, not of the query.
+    partial = general is not None and any(data.get(f"r{i}") is not None for i in range(len(items)))
     out: dict[str, AliasResult] = {}
     for i, item in enumerate(items):
         alias = f"r{i}"
         node = data.get(alias)
-        err = errors.get(alias) or (general if alias not in data else None)
+        err = errors.get(alias) or general
         if node is None:
             etype = str((err or {}).get("type") or "")
             message = str((err or {}).get("message") or "no data for this alias")
-            if etype == "NOT_FOUND" or (err is None and alias in data):
-                out[alias] = AliasResult("not_found", error=message if err else "not found")
+            if etype == "NOT_FOUND":
+                out[alias] = AliasResult("not_found", error=message)
+            elif err is None and alias in data:  # null without a word: repositoryOwner's "no such login"
+                out[alias] = AliasResult("not_found", error="not found")
             elif etype == "FORBIDDEN":
                 out[alias] = AliasResult("blocked", error=message)
             else:
-                out[alias] = AliasResult("error", error=f"{etype or 'GraphQL error'}: {message}")
+                # The node failed: it may well exist, so never "not found"; ask again.
+                transient = alias in errors or partial
+                out[alias] = AliasResult("error", error=f"{etype or 'GraphQL error'}: {message}", retry=transient)
             continue
-        if item.name is None:
-            out[alias] = AliasResult("ok", owner_facts(node))
+        facts = owner_facts(node) if item.name is None else repo_facts(node, item.subpaths)
+        failed = nested.get(alias)
+        if not failed:
+            out[alias] = AliasResult("ok", facts)
+            continue
+        cut = _without_failed_fields(facts, failed) if item.name is not None else None
+        if cut is None:
+            out[alias] = AliasResult("error", error=f"GraphQL {_describe(failed[0])}", retry=True)
         else:
-            out[alias] = AliasResult("ok", repo_facts(node, item.subpaths))
+            out[alias] = AliasResult("ok", cut[0], retry=cut[1])
     return out

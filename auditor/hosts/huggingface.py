@@ -63,7 +63,7 @@ from auditor import redaction
 from auditor.hosts.base import TargetRequest
 from auditor.hosts.common import SafeHostCollector, conditional_headers, facts, revalidated, run_all, spdx_for
 from auditor.models import README_TEXT_LIMIT, Facts
-from auditor.safefetch import FetchResult, fetch_retrying
+from auditor.safefetch import FetchResult, describe_failure, fetch_retrying
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 KIND_TO_TYPE = {"huggingface_model": "model", "huggingface_dataset": "dataset", "huggingface_space": "space"}
@@ -248,7 +248,11 @@ class HuggingFaceCollector(SafeHostCollector):
         if not has_card and "siblings" in info:
             data["readme"] = None  # the listing is complete and has no card
         elif has_card and self.settings.fetch_readme:
-            card = await self._readme(repo_type, data["repo_id"] or repo_id, data.get("sha"))
+            try:
+                card = await self._readme(repo_type, data["repo_id"] or repo_id, data.get("sha"))
+            except Exception as exc:  # noqa: BLE001 - the repository's facts stand; only the card's text is unknown
+                card = None
+                data["skipped"] = [f"readme: {describe_failure(exc)[1]}"[:300]]
             # A card we could not read (gated) still exists: its text is unknown, not absent.
             data["readme"] = card or {"name": "README.md", "size": None, "text": None}
         if data["disabled"]:

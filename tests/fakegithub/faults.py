@@ -9,8 +9,13 @@ Kinds: "500", "502", "503" (server errors; 502 has an HTML body as GitHub's
 front end sends), "reset" (connection closed without an answer), "malformed"
 (a JSON body cut in half, status 200), "secondary" (403 + retry-after and the
 secondary rate limit message), "secondary429", "exhausted" (primary limit
-spent: REST 403 with remaining 0, GraphQL 200 with RATE_LIMITED), "slow"
-(waits ``slow_seconds`` before answering).
+spent: REST 403 (or ``primary_status`` 429) with remaining 0 and the reset,
+GraphQL 200 with RATE_LIMITED), "slow" (waits ``slow_seconds`` before
+answering), "truncated" (the full Content-Length is announced, half the body
+is sent, the connection closes), "html200" (status 200 with an HTML page, as
+a proxy or captive portal sends), "partial" (GraphQL only: an answer with
+``data`` and ``errors``, in the shape ``partial_shape`` names, see
+:func:`make_partial`). ``always`` gives every request one kind.
 
 Too heavy a query: ``heavy_above=N`` makes every GraphQL query that asks
 for more than N repositories or owners fail the way GitHub answers a query
@@ -43,7 +48,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 HEAVY_KINDS = ("node_limit", "resource_limits", "timeout")
-KINDS = ("500", "502", "503", "reset", "malformed", "secondary", "secondary429", "exhausted", "slow")
+KINDS = ("500", "502", "503", "reset", "malformed", "secondary", "secondary429", "exhausted", "slow",
+         "truncated", "html200", "partial")
+PARTIAL_SHAPES = ("node", "nested", "general")
 
 
 @dataclass
@@ -65,6 +72,9 @@ class Faults:
     graphql_rate_limit_type: str = "RATE_LIMITED"  # newer GitHub sends "RATE_LIMIT"
     heavy_above: int | None = None  # GraphQL queries for more repositories than this are too heavy
     heavy_kind: str = "node_limit"  # how GitHub says so: one of HEAVY_KINDS
+    primary_status: int = 403  # a spent REST limit: GitHub documents 403 or 429
+    partial_shape: str = "node"  # what a "partial" GraphQL answer looks like (PARTIAL_SHAPES)
+    always: str | None = None  # this fault on every request not given a queued one
     _queue: deque[str] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -75,6 +85,10 @@ class Faults:
                 raise AttributeError(f"unknown fault setting {key!r}; known: {sorted(names)}")
             if key == "heavy_kind" and value not in HEAVY_KINDS:
                 raise ValueError(f"unknown heavy_kind {value!r}; known: {HEAVY_KINDS}")
+            if key == "always" and value is not None and value not in KINDS:
+                raise ValueError(f"unknown fault {value!r}; known: {KINDS}")
+            if key == "partial_shape" and value not in PARTIAL_SHAPES:
+                raise ValueError(f"unknown partial shape {value!r}; known: {PARTIAL_SHAPES}")
             if key in ("error_statuses", "paths") and not isinstance(value, tuple):
                 value = tuple(value) if not isinstance(value, (str, int)) else (value,)
             setattr(self, key, value)
@@ -111,6 +125,8 @@ class Faults:
             if self._queue:
                 kind = self._queue.popleft()
                 return (None if kind == "ok" else kind), delay
+        if self.always is not None:
+            return self.always, delay
         if self.exhausted:
             return "exhausted", delay
         if self.first_n is not None and n >= self.first_n:
@@ -152,3 +168,49 @@ def primary_message(authenticated: bool, client: str, user_id: int) -> str:
         f"API rate limit exceeded for {address}. (But here's the good news: Authenticated requests get a "
         "higher rate limit. Check out the documentation for more details.)"
     )
+
+
+#: A 200 that is not GitHub's: what a proxy, captive portal or login wall answers instead.
+PROXY_HTML = """<!DOCTYPE html><html><head><title>Network login required</title></head>
+<body><p>Sign in to the network to continue.</p></body></html>
+"""
+
+#: The message GitHub gives a field that failed while the rest of the query stood (its request id varies).
+SOMETHING_WRONG = ("Something went wrong while executing your query. This may be the result of a timeout, or it "
+                   "could be a GitHub bug. Please include `{request_id}` when reporting this issue.")
+
+
+def make_partial(body: dict[str, Any], shape: str, request_id: str) -> dict[str, Any]:
+    """A GraphQL answer with some of its data failed, in one of GitHub's partial shapes.
+
+    GraphQL keeps what resolved and nulls what failed, up to the nearest nullable
+    field, listing each failure in ``errors`` (spec section 6.4.4; GitHub's answer
+    to a missing repository is the same shape with ``type: NOT_FOUND``):
+
+    * ``node``: the first repository alias that had data is null, with an error
+      whose ``path`` is that alias and that is not NOT_FOUND (the node failed);
+    * ``nested``: in that alias, ``defaultBranchRef.target`` is null (the commit
+      history under it failed: ``history`` is non-null, so the null reaches
+      ``target``), with the error's path down to ``history``;
+    * ``general``: that alias is null and the only error has no ``path``.
+    """
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return body
+    alias = next((k for k, v in data.items() if k != "rateLimit" and isinstance(v, dict)), None)
+    if alias is None:
+        return body
+    message = SOMETHING_WRONG.format(request_id=request_id)
+    errors = list(body.get("errors") or [])
+    node = data[alias]
+    if shape == "nested" and isinstance(node.get("defaultBranchRef"), dict):
+        node["defaultBranchRef"] = {**node["defaultBranchRef"], "target": None}
+        errors.append({"path": [alias, "defaultBranchRef", "target", "history"], "locations": [{"line": 1, "column": 1}],
+                       "message": message})
+    elif shape == "general":
+        data[alias] = None
+        errors.append({"message": message})
+    else:
+        data[alias] = None
+        errors.append({"path": [alias], "locations": [{"line": 1, "column": 1}], "message": message})
+    return {**body, "data": data, "errors": errors}

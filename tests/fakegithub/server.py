@@ -28,7 +28,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import limits as rl
 from . import issues_api, rest_api
-from .faults import BAD_GATEWAY_HTML, PRIMARY_DOC, SECONDARY_DOC, SECONDARY_MESSAGE, Faults, primary_message
+from .faults import (BAD_GATEWAY_HTML, PRIMARY_DOC, PROXY_HTML, SECONDARY_DOC, SECONDARY_MESSAGE, Faults, make_partial,
+                     primary_message)
 from .world import DEFAULT_WORLD, World
 
 TOKEN = "test-token"  # a token tests can use; any token is accepted except ones starting with "bad"
@@ -262,6 +263,9 @@ class FakeGitHub:
                 msg = "Server Error" if status == 500 else "Service Unavailable"
                 self._send_json(h, status, {"message": msg, "documentation_url": rest_api.DOCS, "status": str(status)})
             return
+        if fault == "html200":
+            self._send(h, 200, PROXY_HTML.encode(), {"Content-Type": "text/html; charset=utf-8"})
+            return
 
         authenticated = token is not None
         if token is not None and token.startswith("bad"):
@@ -325,8 +329,9 @@ class FakeGitHub:
         with self.stats._lock:
             self.stats.rate_limited += 1
         body = {"message": primary_message(authenticated, client, user_id), "documentation_url": PRIMARY_DOC}
-        self._send_json(h, 403, body, rl.headers(bucket, "core"))
-        return 403
+        status = self.faults.primary_status
+        self._send_json(h, status, body, rl.headers(bucket, "core"))
+        return status
 
     def _graphql(self, h: _Handler, raw: bytes, token: str | None, client: str, user_id: int,
                  fault: str | None) -> int:
@@ -378,7 +383,10 @@ class FakeGitHub:
             self.stats.graphql_points += answer.points
             self.stats.graphql_nodes += answer.nodes
             self.stats.rate_limited += answer.limited
-        data = _encode(answer.body)
+        body = answer.body
+        if fault == "partial" and answer.status == 200:
+            body = make_partial(json.loads(json.dumps(body)), self.faults.partial_shape, uuid.uuid4().hex[:20].upper())
+        data = _encode(body)
         if fault == "malformed":
             data = data[: max(1, len(data) // 2)]
         bucket = self.limits.bucket(client, "graphql", True)
@@ -426,6 +434,15 @@ class FakeGitHub:
             h.send_header("Content-Length", str(len(data)))
             h.end_headers()
             if data and h.command != "HEAD":
+                if meta is not None and meta["fault"] == "truncated" and status < 300:
+                    h.wfile.write(data[: max(1, len(data) // 2)])  # Content-Length promised more
+                    h.wfile.flush()
+                    h.close_connection = True
+                    try:
+                        h.connection.shutdown(socket.SHUT_WR)  # a clean end, short of what was announced
+                    except OSError:
+                        pass
+                    return
                 h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             h.close_connection = True

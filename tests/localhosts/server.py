@@ -8,9 +8,11 @@ to it over a real socket, exactly like to a remote host.
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +26,8 @@ class Reply:
     delay: float = 0.0  # seconds before the status line
     chunks: int = 0  # >0: stream the body this many times (chunked encoding), no length
     chunk_delay: float = 0.0
+    cut: bool = False  # announce the whole Content-Length, send half the body, close (a truncated answer)
+    reset: bool = False  # close the connection with an RST, no answer at all
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **kw: Any) -> "Reply":
@@ -86,6 +90,11 @@ class LocalServer:
                 if reply.delay:
                     time.sleep(reply.delay)
                 body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+                if reply.reset:
+                    self.close_connection = True
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    return
                 try:
                     self.send_response(reply.status)
                     for k, v in reply.headers.items():
@@ -102,9 +111,14 @@ class LocalServer:
                     else:
                         self.send_header("content-length", str(len(body)))
                         self.end_headers()
-                        if self.command != "HEAD":
+                        if self.command != "HEAD" and reply.cut:
+                            self.wfile.write(body[: max(1, len(body) // 2)])
+                            self.wfile.flush()
+                            self.close_connection = True
+                            self.connection.shutdown(socket.SHUT_WR)
+                        elif self.command != "HEAD":
                             self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     pass  # the client stopped reading: that is what some tests want
 
             do_GET = _serve
@@ -133,3 +147,61 @@ class LocalServer:
     def __exit__(self, *exc: Any) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+# --------------------------------------------------------------------------- faults
+
+#: What can go wrong between a client and a host, as :class:`Faulty` injects it.
+FAULT_KINDS = ("500", "502", "503", "reset", "truncated", "malformed", "html200", "timeout", "429", "429-window")
+
+#: Seconds a "timeout" fault waits before answering (tests set the client's read timeout below it).
+TIMEOUT_DELAY = 0.5
+
+
+def fault_reply(kind: str, good: Reply) -> Reply:
+    """The answer ``kind`` gives instead of ``good`` (what the route would have said)."""
+    body = good.body.encode() if isinstance(good.body, str) else good.body
+    if kind in ("500", "503"):
+        return Reply.json({"error": "Internal Error" if kind == "500" else "Service Unavailable"}, status=int(kind))
+    if kind == "502":
+        return Reply.html("<html><body><h1>502 Bad Gateway</h1></body></html>", status=502)
+    if kind == "reset":
+        return Reply(reset=True)
+    if kind == "truncated":
+        return Reply(good.status, body, headers=good.headers, cut=True)
+    if kind == "malformed":  # a JSON body cut in half, with a length that matches what is sent
+        return Reply(good.status, body[: max(1, len(body) // 2)], headers=good.headers)
+    if kind == "html200":  # a proxy's or captive portal's page instead of the API's answer
+        return Reply.html("<!DOCTYPE html><html><head><title>Network login required</title></head><body>Sign in.</body></html>")
+    if kind == "timeout":
+        return replace(good, delay=TIMEOUT_DELAY)
+    if kind == "429":  # a rate limit that says when to come back
+        return Reply.json({"error": "Too Many Requests"}, status=429, headers={"retry-after": "1"})
+    if kind == "429-window":  # the Hub's own shape: IETF RateLimit headers, no retry-after
+        return Reply(429, "Too Many Requests", headers={"ratelimit": '"api";r=0;t=1',
+                                                       "ratelimit-policy": '"fixed window";"api";q=1000;w=300'})
+    raise ValueError(f"unknown fault {kind!r}; known: {FAULT_KINDS}")
+
+
+class Faulty:
+    """A route that answers with faults first: ``next(...)`` queues kinds in order, ``always`` hits every request."""
+
+    def __init__(self, route: Route | Reply) -> None:
+        self.route = route
+        self.queue: list[str] = []
+        self.always: str | None = None
+        self.faults = 0
+
+    def next(self, *kinds: str) -> "Faulty":
+        for kind in kinds:
+            fault_reply(kind, Reply())  # unknown kinds fail here, not in the server thread
+        self.queue.extend(kinds)
+        return self
+
+    def __call__(self, seen: Seen) -> Reply:
+        good = self.route if isinstance(self.route, Reply) else self.route(seen)
+        kind = self.queue.pop(0) if self.queue else self.always
+        if kind is None:
+            return good
+        self.faults += 1
+        return fault_reply(kind, good)
