@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,6 +27,8 @@ import pytest
 
 from auditor import exitcodes
 import inprocess
+from auditor.hosts.base import TargetRequest
+from auditor.models import Facts
 from auditor.pipeline import plan_collection
 from auditor.store import Store
 
@@ -183,42 +186,160 @@ def test_fail_under(fake_github, example_dumps, tmp_path):
     assert low.returncode == 0, low.stderr
 
 
-def test_killed_run_leaves_a_consistent_database_and_resumes(fake_github, example_dumps, tmp_path):
-    out = tmp_path / "out"
-    db = out / "audit.duckdb"
-    fake_github.faults.update(latency=0.15)
-    fake_github.limits.anonymous = 10_000  # this test is about the kill, not about the 60/h limit
-    # Without a token: one REST request per repository, so the run takes long enough to be killed mid-way.
-    proc = subprocess.Popen(run_cmd(out, example_dumps), env=audit_env(fake_github, token=None),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    core = "GET /repos/{owner}/{repo}"
-    while fake_github.stats.requests[core] < 30 and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    assert proc.poll() is None, "the run ended before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+# --------------------------------------------------------------------------- kill -9 and resume
 
-    with Store.open(db) as store:  # what the killed run kept that a new run may trust
+KILL_DUMP = "002_66a351f9232b2adb.txt"  # 102 papers, 26 GitHub repositories: one GraphQL batch, split in two below
+#: Columns that identify a row of a table without a primary key (the others have one in the schema).
+NATURAL_KEYS = {
+    "results_stored": ("set_id", "paper_id", "target_key", "link_ordinal", "check_name"),
+    "scores_stored": ("set_id", "paper_id", "target_key", "link_ordinal"),
+    "facts_staged": ("target_key", "seq"),
+}
+
+
+def kill_cmd(out: Path, dump: Path) -> list[str]:
+    """The command killed and run again: progress on (the kill points read it), everything else as a user runs it."""
+    return [sys.executable, "-c", "from auditor.cli import main; main()",
+            "run", "--out", str(out), "--as-of", AS_OF, "--hosts", "github", str(dump)]
+
+
+def run_in_process(fake, out: Path, dump: Path) -> subprocess.CompletedProcess[str]:
+    """The same command in this process (tests/inprocess.py): only the killed runs need their own."""
+    return inprocess.audit(*kill_cmd(out, dump)[3:], env=fake.env(TOKEN))
+
+
+def outcomes(db: Path) -> tuple[list[tuple], list[tuple]]:
+    """The latest run's results and scores, run id aside."""
+    latest = "(SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1)"
+    results = query(db, f"""SELECT paper_id, target_key, link_ordinal, check_name, status, score, reason, evidence::VARCHAR
+                            FROM results WHERE run_id = {latest} ORDER BY ALL""")
+    scores = query(db, f"SELECT * EXCLUDE (run_id) FROM scores WHERE run_id = {latest} ORDER BY ALL")
+    return results, scores
+
+
+def duplicates(db: Path) -> dict[str, int]:
+    """Rows sharing a key, per table: its primary key, else its natural key; a table with neither is reported."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()]
+        keys = {t: tuple(cols) for t, cols in con.execute(
+            "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+        found = {}
+        for table in tables:
+            key = keys.get(table) or NATURAL_KEYS.get(table)
+            if key is None:
+                found[table] = -1  # no key known: add it to NATURAL_KEYS
+                continue
+            cols = ", ".join(key)
+            found[table] = con.execute(f"SELECT count(*) - count(DISTINCT ({cols})) FROM {table}").fetchone()[0]
+        # The same observation of a target twice in its history is a duplicate too.
+        found["facts_history (content)"] = con.execute(
+            "SELECT count(*) - count(DISTINCT (target_key, status, canonical_key, data::VARCHAR)) FROM facts_history").fetchone()[0]
+        found["facts_staged (rows left)"] = con.execute("SELECT count(*) FROM facts_staged").fetchone()[0]
+        return {t: n for t, n in found.items() if n}
+    finally:
+        con.close()
+
+
+def wait_for(condition, proc: subprocess.Popen, what: str, limit: float = 120) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert proc.poll() is None, f"the run ended before {what}: {proc.stderr.read() if proc.stderr else ''}"
+        assert time.monotonic() < deadline, f"no sign of {what} within {limit} s"
+        time.sleep(0.02)
+
+
+def file_state(db: Path) -> tuple:
+    """Size and time of the database and its WAL: they change when a transaction commits."""
+    return tuple((p.stat().st_size, p.stat().st_mtime_ns) if p.exists() else None
+                 for p in (db, db.with_name(db.name + ".wal")))
+
+
+def kept(db: Path) -> tuple[list[TargetRequest], dict[str, Facts]]:
+    """What a killed run left that the next one may trust (opening the store merges staged facts)."""
+    with Store.open(db) as store:
         links = [l for ls in store.links_with_targets(store.query("SELECT paper_id FROM papers")["paper_id"]).values() for l in ls]
         github = [l for l in links if l.target.kind == "github_repo"]
+        assert github, "ingest and extraction were not kept"
         cached = store.load_facts({l.target.key for l in github})
-        to_fetch, fresh = plan_collection(github, cached, now=datetime.now(timezone.utc), max_age=timedelta(hours=24), refresh=False)
-    assert fresh, "the killed run kept none of what it fetched"
+    return plan_collection(github, cached, now=datetime.now(timezone.utc), max_age=timedelta(hours=24), refresh=False)
 
-    fake_github.faults.update(latency=0.0)
-    settle(fake_github)  # the killed run's requests still in the server's hands are counted before we clear
+
+def kill_at(point: str, fake, out: Path, dump: Path) -> None:
+    """Start the command, wait for the sign of ``point`` (requests at the fake, progress, files), SIGKILL it."""
+    db = out / "audit.duckdb"
+    if point == "extract":
+        fake.faults.update(slow_seconds=120).next("slow")  # GET /rate_limit, the first request, is held
+    elif point == "collect":
+        # GET /rate_limit twice (the token check, the reachability probe); the whole batch is too heavy (502),
+        # so it is split in two: one half answers, the other is held.
+        fake.faults.update(slow_seconds=120).next("ok", "ok", "502", "ok", "slow")
+    lines: list[str] = []
+    proc = subprocess.Popen(kill_cmd(out, dump), env=audit_env(fake), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+
+    def read() -> None:  # the "check" point is killed from here, the moment its line arrives
+        for line in proc.stderr:
+            if point == "check" and line.startswith("collect github:"):
+                proc.send_signal(signal.SIGKILL)
+            lines.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if point == "extract":
+            wait_for(lambda: fake.stats.faults["slow"] == 1, proc, "the token check")
+        elif point == "collect":
+            wait_for(lambda: fake.stats.faults["slow"] == 1 and fake.stats.count("POST /graphql") == 2, proc,
+                     "a half-batch answered")
+            answered = file_state(db)
+            wait_for(lambda: file_state(db) != answered, proc, "its facts committed")
+        else:
+            proc.wait(timeout=120)  # killed by the reader at the end of collection
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=30)
+        fake.faults.release()  # the held request's thread goes on (to a closed socket)
+    assert proc.returncode == -signal.SIGKILL, lines
+    fake.faults.clear()
+    settle(fake)  # the killed run's requests still in the server's hands are counted
+
+
+def test_kill_9_at_several_points_then_the_same_command_ends_as_one_uninterrupted_run(fake_github, example_dumps, tmp_path):
+    """SIGKILL during extraction (stored; GitHub's token check held unanswered), during collection
+    (one GraphQL half-batch answered and its facts committed, the other half held) and during
+    checks and scoring (collection over, its progress line printed), each run being the same
+    command as the last; then that command once more, to the end."""
+    dump = next(d for d in example_dumps if d.name == KILL_DUMP)
+    clean = run_in_process(fake_github, tmp_path / "clean", dump)
+    assert clean.returncode == 0, clean.stderr
+    uninterrupted = outcomes(tmp_path / "clean" / "audit.duckdb")
+    assert len(uninterrupted[0]) > 500 and len(uninterrupted[1]) > 100
+    settle(fake_github)
     fake_github.stats.clear()
-    resumed = audit_run(fake_github, out, example_dumps, token=None)
+
+    out = tmp_path / "out"
+    db = out / "audit.duckdb"
+    for point in ("extract", "collect", "check"):
+        to_fetch = {r.target.key.removeprefix("github:") for r in kept(db)[0]} if db.exists() else set()
+        kill_at(point, fake_github, out, dump)
+        # Each run asks for what the runs before it did not keep, nothing else (extract: killed before asking).
+        asked = set(fake_github.stats.graphql_repos)
+        assert asked == (set() if point == "extract" else to_fetch), (point, asked ^ to_fetch)
+        fake_github.stats.clear()
+        _, fresh = kept(db)
+        assert bool(fresh) == (point != "extract"), point  # from the collection on, facts were kept
+
+    to_fetch = {r.target.key.removeprefix("github:") for r in kept(db)[0]}
+    resumed = run_in_process(fake_github, out, dump)
     assert resumed.returncode == 0, resumed.stderr
-    runs = dict(query(db, "SELECT status, count(*) FROM runs GROUP BY status"))
-    assert runs.get("done") == 1 and runs.get("interrupted") == 1  # the killed run is recognised as such
-    assert query(db, "SELECT count(*), count(DISTINCT paper_id) FROM papers")[0] == (285, 285)
-    repos = query(db, "SELECT count(*) FROM targets WHERE kind = 'github_repo'")[0][0]
-    kept = query(db, "SELECT count(*) FROM facts WHERE target_key LIKE 'github:%' AND status <> 'unknown'")[0][0]
-    # What the killed run had stored was not fetched again.
-    assert fake_github.stats.requests[core] == len(to_fetch) < repos
-    assert kept >= repos
+    assert set(fake_github.stats.graphql_repos) == to_fetch  # the rest, and only the rest
+    assert duplicates(db) == {}
+    statuses = [s for (s,) in query(db, "SELECT status FROM runs ORDER BY started_at")]
+    assert statuses == ["interrupted", "interrupted", "interrupted", "done"]  # each killed run is recognised as such
+    assert outcomes(db) == uninterrupted
+    assert (out / "scorecard.csv").exists() and json.loads((out / "summary.json").read_text())["papers"] == 102
 
 
 def test_ctrl_c_marks_the_run_interrupted_and_exits_130(fake_github, example_dumps, tmp_path):

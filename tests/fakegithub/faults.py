@@ -77,6 +77,7 @@ class Faults:
     always: str | None = None  # this fault on every request not given a queued one
     _queue: deque[str] = field(default_factory=deque, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _released: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def update(self, **changes: Any) -> "Faults":
         names = {f.name for f in fields(self) if not f.name.startswith("_")}
@@ -104,8 +105,18 @@ class Faults:
                 self._queue.append(kind)
         return self
 
+    def hold(self, seconds: float) -> None:
+        """Wait as a "slow" answer does: ``seconds``, or until :meth:`release`."""
+        self._released.wait(seconds)
+
+    def release(self) -> None:
+        """End every "slow" wait now (a test that killed the client lets the server's threads go)."""
+        self._released.set()
+
     def clear(self) -> None:
         """No faults at all (what a new test starts with)."""
+        self._released.set()  # a wait left from the last test ends
+        self._released = threading.Event()
         defaults = Faults()
         for f in fields(self):
             if not f.name.startswith("_"):

@@ -50,6 +50,7 @@ class Stats:
     graphql_points: int = 0
     graphql_queries: int = 0
     graphql_nodes: int = 0
+    graphql_repos: Counter = field(default_factory=Counter)  # "owner/name" (lower case) -> times a query asked for it
     not_modified: int = 0
     rate_limited: int = 0  # answers refused for a spent primary limit
     log: list[dict[str, Any]] = field(default_factory=list)  # one entry per request, in order
@@ -81,7 +82,7 @@ class Stats:
 
     def clear(self) -> None:
         with self._lock:
-            for c in (self.requests, self.clients, self.statuses, self.faults):
+            for c in (self.requests, self.clients, self.statuses, self.faults, self.graphql_repos):
                 c.clear()
             self.graphql_points = self.graphql_queries = self.graphql_nodes = 0
             self.not_modified = self.rate_limited = 0
@@ -247,10 +248,10 @@ class FakeGitHub:
         # that has its answer always sees it counted.
         h.fg_meta = {"method": h.command, "path": path, "client": client, "fault": fault,  # type: ignore[attr-defined]
                      "route": route or f"{h.command} {path}"}
-        if fault == "slow":
-            delay += self.faults.slow_seconds
         if delay > 0:
             time.sleep(delay)
+        if fault == "slow":
+            self.faults.hold(self.faults.slow_seconds)
         if fault == "reset":
             self.stats.record(h.command, path, route or f"{h.command} {path}", client, None, fault)
             _reset_connection(h)
@@ -368,6 +369,13 @@ class FakeGitHub:
             self._send_json(h, 400, {"message": "Problems parsing JSON",
                                      "documentation_url": "https://docs.github.com/graphql", "status": "400"})
             return 400
+
+        variables = payload.get("variables") if isinstance(payload, dict) else None
+        if isinstance(variables, dict):  # which repositories the query asks for (aliases rN: $oN/$nN)
+            with self.stats._lock:
+                for key, owner in variables.items():
+                    if key[:1] == "o" and key[1:].isdigit() and f"n{key[1:]}" in variables:
+                        self.stats.graphql_repos[f"{owner}/{variables[f'n{key[1:]}']}".lower()] += 1
 
         def spend(points: int) -> tuple[bool, rl.Bucket]:
             if points == 0:
