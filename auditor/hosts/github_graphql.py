@@ -15,7 +15,9 @@ failed (an error of another type at ``["rN"]``, or a null alias beside an error
 with no path) is an error worth asking again, never "not found"; a field that
 failed inside an alias (``["rN", "defaultBranchRef", ...]``) leaves the facts
 it would have given out of ``data`` (unknown to the checks) and says so in
-``data["skipped"]``, as the REST collector does for what it could not fetch.
+``data["skipped"]`` under the name of the REST extra that gives the same facts,
+as the REST collector does for what it could not fetch (so :mod:`github_resume`
+has the next run ask for it again).
 """
 
 from __future__ import annotations
@@ -221,29 +223,31 @@ def _nested_errors(response: Mapping[str, Any]) -> dict[str, list[Mapping[str, A
     return out
 
 
-#: The facts a field of the repository fragment gives: what is unknown when that field failed.
-_FIELD_FACTS: dict[str, tuple[str, ...]] = {
-    "defaultBranchRef": ("default_branch", "last_commit_at", "commit_count"),
-    "root": ("root_files", "subdir_files"),
-    "licenseInfo": ("license_spdx", "license_name"),
-    "languages": ("languages",),
-    "primaryLanguage": ("primary_language",),
-    "repositoryTopics": ("topics",),
-    "releases": ("releases_count",),
-    "latestRelease": ("latest_release",),
-    "parent": ("parent",),
+#: For a field of the repository fragment: the name its failure is noted under in ``skipped``
+#: (the REST extra that gives the same facts, where there is one: github_resume then asks for it
+#: again on the next run) and the facts it gives, which are unknown when it failed.
+_FIELD_FACTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "defaultBranchRef": ("commits", ("default_branch", "last_commit_at", "commit_count")),
+    "root": ("root_files", ("root_files", "subdir_files")),
+    "languages": ("languages", ("languages",)),
+    "primaryLanguage": ("languages", ("primary_language",)),
+    "releases": ("releases", ("releases_count",)),
+    "latestRelease": ("releases", ("latest_release",)),
+    "licenseInfo": ("license_spdx", ("license_spdx", "license_name")),
+    "repositoryTopics": ("topics", ("topics",)),
+    "parent": ("parent", ("parent",)),
 }
 #: Errors that say the same thing whenever asked (access, absence): not worth asking again.
 _LASTING = frozenset({"NOT_FOUND", "FORBIDDEN"})
 
 
-def _facts_of_field(name: str) -> tuple[str, ...] | None:
+def _facts_of_field(name: str) -> tuple[str, tuple[str, ...]] | None:
     if name in _FIELD_FACTS:
         return _FIELD_FACTS[name]
     if re.fullmatch(r"readme\d+", name):
-        return ("readme",)
+        return ("readme", ("readme",))
     if re.fullmatch(r"s\d+", name):
-        return ("subpaths",)
+        return ("subpaths", ("subpaths",))
     return None
 
 
@@ -259,15 +263,16 @@ def _without_failed_fields(data: dict[str, Any], errors: Sequence[Mapping[str, A
     skipped: list[str] = []
     transient = False
     for error in errors:
-        keys = _facts_of_field(str(error["path"][1]))
-        if keys is None:
+        field_facts = _facts_of_field(str(error["path"][1]))
+        if field_facts is None:
             return None
+        name, keys = field_facts
         transient = transient or str(error.get("type") or "") not in _LASTING
         for key in keys:
             data.pop(key, None)
-            note = f"{key}: GraphQL {_describe(error)}"[:300]
-            if note not in skipped:
-                skipped.append(note)
+        note = f"{name}: GraphQL {_describe(error)}"[:300]
+        if note not in skipped:
+            skipped.append(note)
     data["skipped"] = list(data.get("skipped") or []) + skipped
     return data, transient
 
