@@ -289,10 +289,11 @@ def kill_at(point: str, fake, out: Path, dump: Path) -> None:
         if point == "extract":
             wait_for(lambda: fake.stats.faults["slow"] == 1, proc, "the token check")
         elif point == "collect":
+            wait_for(lambda: fake.stats.count("POST /graphql") >= 1, proc, "the batch refused")
+            before = file_state(db)  # nothing is written between the refused batch and the answered half
             wait_for(lambda: fake.stats.faults["slow"] == 1 and fake.stats.count("POST /graphql") == 2, proc,
                      "a half-batch answered")
-            answered = file_state(db)
-            wait_for(lambda: file_state(db) != answered, proc, "its facts committed")
+            wait_for(lambda: file_state(db) != before, proc, "its facts committed")
         else:
             proc.wait(timeout=120)  # killed by the reader at the end of collection
         proc.send_signal(signal.SIGKILL)
