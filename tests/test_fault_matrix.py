@@ -200,7 +200,8 @@ def test_graphql_partial_answer_is_asked_again_only_for_what_failed(fake_github)
     assert [got[f"github:{r}"].status for r in REPOS] == ["ok", "ok", "not_found"]
     # Two queries: the batch, then lab/a alone; the failed node cost one retry, no split.
     assert fake_github.stats.count("POST /graphql") == 2
-    assert fake_github.stats.graphql_nodes >= 3 and collector.stats.batch_splits == 0
+    assert fake_github.stats.graphql_repos == {"lab/a": 2, "lab/b": 1, "lab/gone": 1}
+    assert collector.stats.retries == 1 and collector.stats.batch_splits == 0
 
 
 # --------------------------------------------------------------------------- Hugging Face
