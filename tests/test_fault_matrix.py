@@ -171,7 +171,9 @@ def test_github_fault(fake_github, api, kind, mode):
         return
     if mode == "once":
         assert {k: outcome(f) for k, f in got.items()} == {k: outcome(f) for k, f in clean.items()}
-        assert collector.stats.retries + collector.stats.batch_splits >= 1
+        # Recovered by asking again, unless the fault only cut the body of lab/gone's 404 (still a 404).
+        cut_404 = all(e["status"] == 404 for e in fake_github.stats.log if e["fault"])
+        assert collector.stats.retries + collector.stats.batch_splits >= 1 or cut_404
         return
     assert_explicit(got, clean)
     if limited:

@@ -236,6 +236,8 @@ _FIELD_FACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "licenseInfo": ("license_spdx", ("license_spdx", "license_name")),
     "repositoryTopics": ("topics", ("topics",)),
     "parent": ("parent", ("parent",)),
+    "citationCff": ("citation_files", ("citation_files",)),
+    "zenodoJson": ("citation_files", ("citation_files",)),
 }
 #: Errors that say the same thing whenever asked (access, absence): not worth asking again.
 _LASTING = frozenset({"NOT_FOUND", "FORBIDDEN"})
