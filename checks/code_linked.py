@@ -85,4 +85,8 @@ def code_linked(ctx: CheckContext) -> Result:
                       None, ev)
     names = [SOURCE_NAMES.get(s, s) for s in searched]
     where = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " nor " + names[-1]
-    return Result("fail", f"no code link: none in {where}", 0.0, ev)
+    # A source that had nothing to search with (no arXiv id: the title matched no or several papers)
+    # is said, so the reader knows where else to look.
+    idless = [(s, o.removeprefix("no_id: ")) for s, o in outcomes.items() if o.startswith("no_id")]
+    extra = f"; {SOURCE_NAMES.get(idless[0][0], idless[0][0])} not searched: {idless[0][1]}" if idless else ""
+    return Result("fail", f"no code link: none in {where}{extra}", 0.0, ev)

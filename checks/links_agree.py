@@ -7,7 +7,8 @@ Two keys name one repository when they are equal (URL forms are already
 normalised into one key) or when the collected facts show one was renamed
 to the other (``canonical_key``, ``moved_from``).
 
-* no repository in the abstract, or none declared elsewhere: skip;
+* no repository in the abstract, or none declared elsewhere: skip (unknown when a
+  declaring source could not be searched: offline, host down);
 * one the abstract links is among those declared: pass;
 * they differ: warn with both; unknown when the facts that could show a
   rename were not collected.
@@ -57,6 +58,11 @@ def links_agree(ctx: CheckContext) -> Result:
     if not own:
         return skip("the abstract links no repository")
     if not declared:
+        cannot = [(src, o.removeprefix("unknown: ")) for src, o in ctx.paper.discovery
+                  if src in DECLARING and o.startswith("unknown")]
+        if cannot:  # the declaration may exist where no one could look (offline, host down)
+            src, why = cannot[0]
+            return Result("unknown", f"{_WHERE[src]} could not be searched: {why}", None, {"abstract": own})
         return skip("no repository declared outside the abstract")
     facts = ctx.paper_facts
     own_names = set().union(*(_names(k, facts) for k in own))

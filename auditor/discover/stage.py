@@ -87,7 +87,7 @@ class _Lookups:
         self.max_age, self.refresh, self.report = max_age_seconds, refresh, report
 
     async def get(self, keys: Iterable[str], fetch: Callable[[str], Awaitable[Facts]], kind: str,
-                  unreachable: str | None) -> dict[str, Facts]:
+                  unreachable: Callable[[], Awaitable[str | None]]) -> dict[str, Facts]:
         keys = set(keys)
         if not keys:
             return {}
@@ -105,8 +105,8 @@ class _Lookups:
                 missing.append(key)
         if not missing:
             return out
-        if self.offline or unreachable:
-            why = "offline: not searched (--offline)" if self.offline else unreachable
+        why = "offline: not searched (--offline)" if self.offline else await unreachable()
+        if why:
             for key in missing:
                 out[key] = Facts(key, "unknown", now, error=why)
             return out
@@ -153,9 +153,13 @@ async def _hub(papers: Papers, outcomes: dict[str, dict[str, str]], report: Disc
                 outcomes[pid]["hf_paper"] = f"not_searched: {skip}"
             report.reasons.setdefault("hf_paper", skip)
             return out
-        unreachable = None
-        if not offline and papers:
-            unreachable = await unreachable_reason(hub.settings.endpoint)
+        probed: list[str | None] = []
+
+        async def unreachable() -> str | None:
+            """Whether the Hub answers at all, asked once and only when something is not cached."""
+            if not probed:
+                probed.append(await unreachable_reason(hub.settings.endpoint))
+            return probed[0]
 
         # 1. titles without an arXiv id: one search each, only an exact title counts
         untitled = {pid: p for pid, (p, _) in papers.items() if p.arxiv_id is None}

@@ -1,8 +1,14 @@
 """A fake Hugging Face Hub: the answers' shapes follow the real /api/models,
 /api/datasets, /api/spaces and overview endpoints (see huggingface_hub's
-hf_api.py ModelInfo/Organization/User and utils/_http.py error headers)."""
+hf_api.py ModelInfo/Organization/User and utils/_http.py error headers), and
+its paper endpoints (paper pages, title search, Daily Papers, listings
+filtered by ``arxiv:ID``: see "paper endpoints" below)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from localhosts.server import Reply, Seen
 
@@ -121,3 +127,150 @@ def routes() -> dict[str, object]:
         "/api/organizations/nobody/overview": Reply.json({"error": "Not found"}, status=404),
         "/api/users/nobody/overview": Reply.json({"error": "Not found"}, status=404),
     }
+
+
+# --------------------------------------------------------------------------- paper endpoints
+#
+# Shapes as huggingface_hub reads them (src/huggingface_hub/hf_api.py, commit ee0a4510; tests/test_hf_api.py):
+#
+# * GET /api/papers/{id} (HfApi.paper_info): one flat object read by PaperInfo.__init__: id, authors
+#   ([{_id, name, hidden}]), publishedAt, title, summary, upvotes, discussionId, projectPage, githubRepo,
+#   githubStars, numComments and linkedModels / linkedDatasets / linkedSpaces (repository infos with id
+#   and likes) with numTotalModels / numTotalDatasets ("Only returned by paper_info";
+#   test_get_paper_by_id_returns_linked_repos). A paper the Hub does not index answers 404
+#   (test_get_paper_by_id_not_found).
+# * GET /api/papers/search?q=&limit= (HfApi.list_papers) and
+#   GET /api/daily_papers?date=|week=|month=&p=&limit= (HfApi.list_daily_papers: p a page number from 0,
+#   limit 50 by default, a page past the end empty, test_daily_papers_p; an invalid date is an HTTP error,
+#   test_list_daily_papers_by_date_invalid_date): lists of entries with a nested "paper" object (id,
+#   authors, publishedAt, title, summary, upvotes, discussionId, submittedOnDailyAt, and githubRepo /
+#   projectPage when the authors gave them) beside the entry's own title (test_papers_by_query reads
+#   the entry's title), summary, publishedAt (the day it was featured: test_list_daily_papers_week),
+#   thumbnail, numComments, submittedBy ({_id, fullname, name, type}: test_daily_papers_submitter),
+#   isAuthorParticipating. (The hf-mcp-server's paper-search.ts PaperSearchResult reads the same
+#   nesting, and other projects' recorded Daily Papers answers put githubRepo inside "paper".)
+# * GET /api/models|datasets|spaces?filter=arxiv:{id}&sort=likes&direction=-1&limit= (HfApi.list_models
+#   with filter=): lists of repository infos (id, likes, tags holding "arxiv:{id}").
+
+
+@dataclass
+class HubPaper:
+    """One paper the fake Hub knows."""
+
+    arxiv_id: str
+    title: str
+    summary: str = "We study things."
+    github_repo: str | None = None
+    project_page: str | None = None
+    indexed: bool = True  # False: /api/papers/{id} answers 404
+    linked: dict[str, list[dict[str, Any]]] | None = None  # {"models": [...]}; None: not in the answer
+    citing: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # what ?filter=arxiv:ID lists
+    daily: str | None = None  # the Daily Papers day it was featured on, "2026-11-30"
+    searchable: bool = True  # found by the title search
+
+
+def _authors() -> list[dict[str, Any]]:
+    return [{"_id": "65a0c0ffee", "name": "Ada Lovelace", "hidden": False}]
+
+
+def page_json(p: HubPaper) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": p.arxiv_id, "authors": _authors(), "publishedAt": "2026-11-27T17:59:00.000Z",
+        "title": p.title, "summary": p.summary, "upvotes": 12, "discussionId": "674a0c0ffee", "numComments": 1,
+        "projectPage": p.project_page, "githubRepo": p.github_repo, "githubStars": 10 if p.github_repo else None,
+    }
+    body = {k: v for k, v in body.items() if v is not None}
+    if p.linked is not None:
+        body.update(linkedModels=p.linked.get("models", []), numTotalModels=len(p.linked.get("models", [])),
+                    linkedDatasets=p.linked.get("datasets", []), numTotalDatasets=len(p.linked.get("datasets", [])),
+                    linkedSpaces=p.linked.get("spaces", []))
+    return body
+
+
+def entry_json(p: HubPaper) -> dict[str, Any]:
+    featured = f"{p.daily or '2026-11-30'}T08:00:00.000Z"
+    inner: dict[str, Any] = {
+        "id": p.arxiv_id, "authors": _authors(), "publishedAt": "2026-11-27T17:59:00.000Z", "title": p.title,
+        "summary": p.summary, "upvotes": 12, "discussionId": "674a0c0ffee", "submittedOnDailyAt": featured,
+    }
+    if p.github_repo:
+        inner["githubRepo"] = p.github_repo
+    if p.project_page:
+        inner["projectPage"] = p.project_page
+    return {"paper": inner, "publishedAt": featured, "title": p.title, "summary": p.summary,
+            "thumbnail": f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{p.arxiv_id}.png",
+            "numComments": 1, "isAuthorParticipating": False,
+            "submittedBy": {"_id": "60f1c0ffee", "fullname": "AK", "name": "akhaliq", "type": "user"}}
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _int(seen: Seen, name: str, default: int) -> int:
+    try:
+        return int((seen.query.get(name) or [str(default)])[0])
+    except ValueError:
+        return default
+
+
+def paper_routes(papers: list[HubPaper], base: dict[str, object] | None = None) -> dict[str, object]:
+    """Routes for these papers over ``base`` (:func:`routes`), whose listings they extend."""
+    out: dict[str, object] = dict(routes() if base is None else base)
+    for p in papers:
+        out[f"/api/papers/{p.arxiv_id}"] = (Reply.json(page_json(p)) if p.indexed
+                                            else Reply.json({"error": "Paper not found"}, status=404))
+
+    def search(seen: Seen) -> Reply:
+        q = _normal((seen.query.get("q") or [""])[0])
+        hits = [entry_json(p) for p in papers if p.searchable and q and (q in _normal(p.title) or _normal(p.title) in q)]
+        return Reply.json(hits[: _int(seen, "limit", 50)])
+
+    def daily(seen: Seen) -> Reply:
+        wanted = {k: (seen.query.get(k) or [None])[0] for k in ("date", "week", "month")}
+        if wanted["date"] and not _valid_date(wanted["date"]):
+            return Reply.json({"error": "Invalid date"}, status=400)
+
+        def listed(p: HubPaper) -> bool:
+            if not p.daily:
+                return False
+            year, week = date.fromisoformat(p.daily).isocalendar()[:2]
+            if wanted["date"]:
+                return p.daily == wanted["date"]
+            if wanted["week"]:
+                return f"{year}-W{week:02d}" == wanted["week"]
+            if wanted["month"]:
+                return p.daily[:7] == wanted["month"]
+            return True
+
+        page, limit = _int(seen, "p", 0), _int(seen, "limit", 50)
+        chosen = [entry_json(p) for p in papers if listed(p)]
+        return Reply.json(chosen[page * limit:(page + 1) * limit])
+
+    out["/api/papers/search"] = search
+    out["/api/daily_papers"] = daily
+    for api in ("models", "datasets", "spaces"):
+        out[f"/api/{api}"] = _listing(api, papers, out.get(f"/api/{api}"))
+    return out
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _listing(api: str, papers: list[HubPaper], fallback: object) -> object:
+    def route(seen: Seen) -> Reply:
+        wanted = (seen.query.get("filter") or [""])[0]
+        if wanted.startswith("arxiv:"):
+            found = next((p.citing.get(api, []) for p in papers if p.arxiv_id == wanted[len("arxiv:"):]), [])
+            items = sorted(({**r, "tags": [*r.get("tags", []), wanted]} for r in found), key=lambda r: -(r.get("likes") or 0))
+            return Reply.json(items[: _int(seen, "limit", 1000)])
+        if callable(fallback):
+            return fallback(seen)
+        return fallback if isinstance(fallback, Reply) else Reply.json([])
+
+    return route
