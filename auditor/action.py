@@ -72,13 +72,21 @@ def all_dumps(workspace: Path, dumps_path: str) -> list[str]:
 
 
 def glob_dumps(workspace: Path, patterns: str) -> list[str]:
-    """Expand the `dumps` input: whitespace-separated globs, `**` allowed, relative to the workspace."""
+    """Expand the `dumps` input: whitespace-separated globs, `**` allowed, relative to the workspace.
+
+    A live source (`hf-daily:2026-11-30`, the Hub's Daily Papers) is no file: it is kept as
+    given, after the files, for `audit run` to read (and to refuse in one line if malformed)."""
     found: set[str] = set()
+    live: list[str] = []
     for pattern in patterns.split():
+        if pattern.startswith("hf-daily:"):
+            if pattern not in live:
+                live.append(pattern)
+            continue
         for match in glob.glob(pattern, root_dir=workspace, recursive=True):
             if (workspace / match).is_file():
                 found.add(Path(match).as_posix())
-    return sorted(found)
+    return sorted(found) + live
 
 
 def changed_files(workspace: Path, base: str, head: str) -> list[str] | None:

@@ -51,11 +51,15 @@ class Paper:
     arxiv_id_match: str | None = None
     #: Which discovery sources ran for this paper and what each said, as (source, outcome) pairs:
     #: outcome "searched", "not_indexed" (the Hub has no page), or "unknown: why". Set by the
-    #: discovery stage for the paper-scope checks; not stored.
+    #: discovery stage for the paper-scope checks; stored in the ``discovery`` table.
     discovery: tuple[tuple[str, str], ...] = ()
     #: Every repository a source other than the abstract declared, as (source, target key) pairs,
-    #: including those the abstract links too (which are not added twice as links). Not stored.
+    #: including those the abstract links too (which are not added twice as links). Stored in
+    #: ``discovery.found``.
     declared: tuple[tuple[str, str], ...] = ()
+    #: Code the dump's listing itself declares (a Hub Daily Papers entry's ``githubRepo`` and
+    #: ``projectPage``): added as links of source ``hf_paper``. Not stored.
+    listed_code: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -178,13 +178,18 @@ _PAPER_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in ("paper_id"
 
 
 def open_dumps(dumps: Sequence[Path], summary: RunSummary, *, title_column: str | None = None,
-               abstract_column: str | None = None) -> Iterator[Record]:
+               abstract_column: str | None = None, env: Mapping[str, str] | None = None, offline: bool = False,
+               allow_private_hosts: bool = False) -> Iterator[Record]:
     """Open every dump and read its first record now (InputError at once), then stream them all.
 
     Format and column errors surface before a database, a run row or a single
     record is written; unusable records go to ``summary.skipped_records``.
     """
+    from auditor.discover.daily import is_daily, read_daily
+
     readers = [
+        read_daily(str(path), env or {}, offline=offline, allow_private_hosts=allow_private_hosts)
+        if is_daily(path) else  # the Hub's Daily Papers listing (hf-daily:DAY|WEEK|MONTH), read now
         read_records(
             path,
             title_column=title_column,
@@ -449,7 +454,8 @@ def run_audit(
     # Input and output errors before anything is created: no database, no run row.
     summary = RunSummary(run_id="")
     records = open_dumps(options.dumps, summary, title_column=options.title_column,
-                         abstract_column=options.abstract_column)
+                         abstract_column=options.abstract_column, env=env, offline=options.offline,
+                         allow_private_hosts=options.allow_private_hosts)
     writable_folder(options.out, "--out")
     with Store.open(options.db) as store:
         run_id = summary.run_id = store.start_run(options.for_the_record(), options.as_of)
@@ -534,6 +540,7 @@ def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dic
         allow_private_hosts=options.allow_private_hosts, skip_reason=skip,
     )
     run.summary.discovery = report
+    run.store.save_discovery(run.summary.run_id, [paper for paper, _ in found.values()])
     grown = [(pid, ex) for pid, (_, ex) in found.items() if len(ex.links) != len(papers[pid][1].links)]
     if grown:
         run.store.add_extractions(grown)

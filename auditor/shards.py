@@ -54,8 +54,10 @@ _COPY = [
     ("papers", "INSERT INTO papers BY NAME SELECT * FROM {s}.papers ON CONFLICT DO NOTHING"),
     ("sightings", "INSERT INTO sightings BY NAME SELECT * FROM {s}.sightings ON CONFLICT DO NOTHING"),
     ("targets", "INSERT INTO targets BY NAME SELECT * FROM {s}.targets ON CONFLICT DO NOTHING"),
-    # Links found through pages are found again by the merge, from the merged facts.
-    ("links", "INSERT INTO links BY NAME SELECT * FROM {s}.links WHERE via IS NULL ON CONFLICT DO NOTHING"),
+    # Links found through pages are found again by the merge, from the merged facts; those the
+    # discovery sources found (comments, the Hub's paper pages) are copied like the abstract's.
+    ("links", "INSERT INTO links BY NAME SELECT * FROM {s}.links WHERE coalesce(source, "
+              "CASE WHEN via IS NULL THEN 'abstract' ELSE 'page' END) <> 'page' ON CONFLICT DO NOTHING"),
     ("claims", "INSERT INTO claims BY NAME SELECT * FROM {s}.claims ON CONFLICT DO NOTHING"),
     ("facts_history", "INSERT INTO facts_history BY NAME SELECT * FROM {s}.facts_history ON CONFLICT DO NOTHING"),
 ]
@@ -126,6 +128,10 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
                     con.execute(sql.format(src=f"{alias}.facts"))
                 con.execute(f"INSERT INTO run_papers (run_id, paper_id) SELECT ?, paper_id FROM {alias}.run_papers "
                             "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
+                if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'discovery'",
+                               [alias]).fetchone()[0]:  # what discovery did for each paper: the shards all did the same
+                    con.execute(f"INSERT INTO discovery SELECT ?, paper_id, source, outcome, found FROM {alias}.discovery "
+                                "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
             con.commit()
         except BaseException:
             con.rollback()
@@ -190,4 +196,8 @@ def _shard_run(path: Path) -> dict[str, Any]:
 def _papers_of(store: Any, run_id: str) -> dict[str, tuple[Paper, Extraction]]:
     papers = store.papers_for_run(run_id)
     extractions = store.extractions([p.paper_id for p in papers])
-    return {p.paper_id: (replace(p, abstract=""), extractions.get(p.paper_id, Extraction())) for p in papers}
+    found = store.discovery_for_run(run_id)  # the shards' discovery outcomes, for code_linked and links_agree
+    no_record: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = ((), ())
+    return {p.paper_id: (replace(p, abstract="", discovery=found.get(p.paper_id, no_record)[0],
+                                 declared=found.get(p.paper_id, no_record)[1]),
+                         extractions.get(p.paper_id, Extraction())) for p in papers}

@@ -136,6 +136,13 @@ def test_explicit_globs_win_over_the_event(two_commits):
     assert sel.dumps == ["dumps/2026/new.parquet"]
 
 
+def test_a_live_hub_source_is_passed_to_audit_run_as_given(two_commits):
+    repo, first, second = two_commits
+    sel = select(repo, patterns="hf-daily:2026-11-30 dumps/*.txt hf-daily:2026-W48 hf-daily:2026-11-30")
+    assert sel.dumps == ["dumps/a.txt", "hf-daily:2026-11-30", "hf-daily:2026-W48"]  # files first, no repeats
+    assert action.audit_command(["audit"], sel.dumps, out_dir="out")[2:5] == sel.dumps
+
+
 def test_dumps_path_is_respected_in_both_modes(two_commits):
     repo, first, second = two_commits
     assert select(repo, dumps_path="notes", base=first, head=second).dumps == ["notes/x.txt"]

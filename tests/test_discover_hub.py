@@ -202,3 +202,124 @@ def test_offline_the_new_checks_are_unknown_with_one_line_why(hub, tmp_path):
         "unknown", "the paper's Hugging Face page could not be searched: offline: not searched (--offline)")
     assert summary.discovery.not_reached["hf_paper"] == 6
     assert all("\n" not in r for _, r in code.values())
+
+
+# --------------------------------------------------------------------------- shards: discovery is stored
+
+
+def test_merged_shards_judge_the_new_checks_from_the_stored_discovery(hub, fake_github, tmp_path):
+    from auditor.shards import merge_shards
+
+    dump = tmp_path / "daily.txt"
+    dump.write_text(DUMP)
+    env = {**fake_github.env(fake_github.token), "HF_ENDPOINT": hub.base}
+    shards = []
+    for k in (1, 2):
+        part = tmp_path / f"shard{k}"
+        part.mkdir()
+        run_audit(options(part, dump, shard=(k, 2)), env=env)
+        shards.append(part / "audit.duckdb")
+    stored = rows(shards[0], "SELECT p.title, d.source, d.outcome, d.found FROM discovery d JOIN papers p USING (paper_id)")
+    assert ("Twin Titles", "hf_paper", "no_id: no arXiv id (ambiguous: 2 papers)", []) in stored
+    assert ("Disagreeing Pages for Sparse Models", "hf_paper", "searched", ["github:fixture-lab/popular"]) in stored
+    assert ("Not On The Hub at All", "hf_paper", "not_indexed", []) in stored
+    merged = tmp_path / "merged.duckdb"
+    merge_shards(merged, shards, tmp_path / "merged-out", env=env)
+    # As the unsharded run of the first test judged them, not "skip: no record of the other sources".
+    code = {t: s for t, (s, _) in paper_results(merged, "code_linked").items()}
+    assert code == {"Hub Code Only: Learning Things Quickly": "warn", "Disagreeing Pages for Sparse Models": "pass",
+                    "Promised Without a Link": "warn", "Twin Titles": "fail", "Not On The Hub at All": "fail",
+                    "Renamed Yet the Same": "pass"}
+    agree = paper_results(merged, "links_agree")
+    assert agree["Disagreeing Pages for Sparse Models"][0] == "warn" and agree["Renamed Yet the Same"][0] == "pass"
+    # The Hub's links were copied from the shards, not only the abstracts'.
+    assert ("github:fixture-lab/popular", "hf_paper") in set(rows(merged, "SELECT target_key, source FROM links"))
+
+
+# --------------------------------------------------------------------------- hf-daily: input
+
+
+DAILY = [
+    HubPaper("2611.00011", "Listed With Code", github_repo="https://github.com/fixture-lab/healthy", linked={},
+             daily="2026-11-30"),
+    HubPaper("2611.00012", "Listed Without Code", linked={}, daily="2026-11-30"),
+    HubPaper("2611.00013", "Listed and Promised", summary="Our code will be released soon.",
+             github_repo="https://github.com/fixture-lab/popular", linked={}, daily="2026-11-30"),
+    HubPaper("2611.00014", "Listed the Week Before", linked={}, daily="2026-11-24"),
+]
+
+
+@pytest.fixture
+def daily_hub(monkeypatch):
+    from auditor.discover import daily
+
+    monkeypatch.setattr(daily, "PAGE_SIZE", 2)  # three papers on the day: two pages of two, the second short
+    with LocalServer(fakehub.paper_routes(DAILY)) as srv:
+        yield srv
+
+
+def invoke(*args: str, env: dict[str, str]):
+    from click.testing import CliRunner
+
+    from auditor.cli import cli
+
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def test_hf_daily_reads_the_listing_as_a_dump_with_ids_and_declared_code(daily_hub, fake_github, tmp_path):
+    env = {**fake_github.env(fake_github.token), "HF_ENDPOINT": daily_hub.base}
+    out = tmp_path / "out"
+    done = invoke("run", "hf-daily:2026-11-30", "--out", str(out), "--as-of", "2026-11-30", "--hosts", "github,huggingface",
+                  "--allow-private-hosts", "--jobs", "1", "-q", env=env)
+    assert done.exit_code == 0, done.output
+    listing = [s for s in daily_hub.seen if s.path == "/api/daily_papers"]
+    assert [(s.query["date"], s.query["p"], s.query["limit"]) for s in listing] == [
+        (["2026-11-30"], ["0"], ["2"]), (["2026-11-30"], ["1"], ["2"])]
+    assert not [s for s in daily_hub.seen if s.path == "/api/papers/search"]  # the ids are known
+    db = out / "audit.duckdb"
+    assert rows(db, "SELECT title, arxiv_id, arxiv_id_via FROM papers ORDER BY arxiv_id") == [
+        ("Listed With Code", "2611.00011", "dump"), ("Listed Without Code", "2611.00012", "dump"),
+        ("Listed and Promised", "2611.00013", "dump")]
+    assert {s for (s,) in rows(db, "SELECT DISTINCT source FROM sightings")} == {"hf-daily:2026-11-30"}
+    assert rows(db, "SELECT target_key, source, via FROM links ORDER BY target_key") == [
+        ("github:fixture-lab/healthy", "hf_paper", "https://huggingface.co/papers/2611.00011"),
+        ("github:fixture-lab/popular", "hf_paper", "https://huggingface.co/papers/2611.00013")]
+    code = paper_results(db, "code_linked")
+    assert code["Listed With Code"] == (
+        "warn", "the authors link github.com/fixture-lab/healthy on the paper's Hugging Face page; the abstract names no code")
+    assert code["Listed Without Code"] == ("fail", "no code link: none in the abstract nor the paper's Hugging Face page")
+
+
+def test_hf_daily_weeks_and_months_page_the_same_listing(daily_hub):
+    from auditor.discover.daily import read_daily
+
+    env = {"HF_ENDPOINT": daily_hub.base}
+    week = [r.paper.arxiv_id for r in read_daily("hf-daily:2026-W48", env, allow_private_hosts=True)]
+    month = [r.paper.arxiv_id for r in read_daily("hf-daily:2026-11", env, allow_private_hosts=True)]
+    assert week == ["2611.00014"]
+    assert month == ["2611.00011", "2611.00012", "2611.00013", "2611.00014"]
+    assert {s.query.get("week", s.query.get("month"))[0] for s in daily_hub.seen} == {"2026-W48", "2026-11"}
+
+
+@pytest.mark.parametrize("spec, why", [
+    ("hf-daily:2026-13-01", "hf-daily:2026-13-01: 2026-13-01 is not a day; expected hf-daily:YYYY-MM-DD"),
+    ("hf-daily:yesterday", "hf-daily:yesterday: expected hf-daily:YYYY-MM-DD, hf-daily:YYYY-Www or hf-daily:YYYY-MM"),
+    ("hf-daily:2026-W60", "hf-daily:2026-W60: 2026-W60 is not a week"),
+])
+def test_a_bad_hf_daily_spec_is_a_one_line_usage_error(spec, why, tmp_path):
+    done = invoke("run", spec, "--out", str(tmp_path / "out"), "-q", env={"HF_ENDPOINT": "http://127.0.0.1:9"})
+    assert done.exit_code == 1
+    lines = [l for l in done.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and why in lines[0], done.output
+    assert not (tmp_path / "out" / "audit.duckdb").exists()
+
+
+def test_hf_daily_offline_or_refused_is_a_one_line_input_error(tmp_path):
+    offline = invoke("run", "hf-daily:2026-11-30", "--offline", "--out", str(tmp_path / "out"), "-q", env={})
+    assert offline.exit_code == 1 and "needs the network (drop --offline)" in offline.output
+    with LocalServer({}) as nothing:  # a server without the endpoint answers 404
+        refused = invoke("run", "hf-daily:2026-11-30", "--allow-private-hosts", "--out", str(tmp_path / "out"), "-q",
+                         env={"HF_ENDPOINT": nothing.base})
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+    assert "the Hub answered HTTP 404 for its Daily Papers" in refused.output
+    assert not (tmp_path / "out" / "audit.duckdb").exists()

@@ -68,13 +68,21 @@ def discover(
     for pid, (_, ex) in papers.items():
         report.links.update(link.source for link in ex.links if link.source != "abstract")
     updated = dict(papers)
-    if "hf_paper" in sources:
+    if "hf_paper" in sources:  # what a Daily Papers listing already said of the paper's code
+        for pid, (paper, ex) in papers.items():
+            if paper.listed_code:
+                found = find_links(" ".join(paper.listed_code))
+                grown = merged(ex, found, "hf_paper", via=f"{PUBLIC_HUB}/papers/{paper.arxiv_id}" if paper.arxiv_id else None)
+                report.links["hf_paper"] += len(grown.links) - len(ex.links)
+                declared[pid] += [("hf_paper", k) for k in repository_keys(" ".join(paper.listed_code))]
+                updated[pid] = (paper, grown)
         updated = asyncio.run(_hub(updated, outcomes, report, load=load, save=save, env=env, offline=offline,
                                    max_age_seconds=max_age_seconds, refresh=refresh,
                                    allow_private_hosts=allow_private_hosts,
                                    skip=(skip_reason or {}).get("hf_paper"), declared=declared))
     for pid, (paper, ex) in updated.items():
-        updated[pid] = (replace(paper, discovery=tuple(outcomes[pid].items()), declared=tuple(declared[pid])), ex)
+        updated[pid] = (replace(paper, discovery=tuple(outcomes[pid].items()),
+                                declared=tuple(dict.fromkeys(declared[pid]))), ex)
     return updated, report
 
 

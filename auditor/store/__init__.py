@@ -10,6 +10,7 @@ rest of the program uses:
 * :mod:`~auditor.store.results`: results and scores (buffered);
 * :mod:`~auditor.store.runs`: runs and run_papers;
 * :mod:`~auditor.store.limits`: rate limits known to be spent, kept across runs;
+* :mod:`~auditor.store.discovery`: what each discovery source did for each paper of a run;
 * :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
 * :mod:`~auditor.store.compact`: ``--keep-runs``, orphan sets, rewriting the file small;
 * :mod:`~auditor.store.promises`: views of promises kept over time and of link rot across runs;
@@ -27,8 +28,9 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from auditor.models import Extraction
-from auditor.store import compact, facts, limits, papers, promises, results, runs, views
+from auditor.store import compact, discovery, facts, limits, papers, promises, results, runs, views
 from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
+from auditor.store.discovery import DiscoveryTable
 from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
 from auditor.store.limits import RateLimits
 from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
@@ -43,7 +45,7 @@ __all__ = [
     "RunInfo", "Store", "StoredOutcome", "link_claim",
 ]
 
-_FAMILIES = (runs, papers, facts, results, limits)
+_FAMILIES = (runs, papers, facts, results, limits, discovery)
 
 #: Every table (in creation order) and the columns this version writes to each.
 TABLES: Sequence[str] = [sql for family in _FAMILIES for sql in family.TABLES]
@@ -76,6 +78,7 @@ class Store:
         self.views = Views(db)
         self.staging = Staging(db)
         self.limits = RateLimits(db)
+        self.discovery = DiscoveryTable(db)
 
     @classmethod
     def open(cls, path: Path | str) -> "Store":
@@ -142,6 +145,9 @@ class Store:
     begin_staging = _delegate("staging", Staging.begin_staging)
     stage = _delegate("staging", Staging.stage)
     merge_staged = _delegate("staging", Staging.merge_staged)
+    # what each discovery source did for each paper
+    save_discovery = _delegate("discovery", DiscoveryTable.save_discovery)
+    discovery_for_run = _delegate("discovery", DiscoveryTable.discovery_for_run)
     # facts
     load_facts = _delegate("facts", FactsTable.load_facts)
     save_facts = _delegate("facts", FactsTable.save_facts)

@@ -32,6 +32,7 @@ def keep_runs(db: Db, n: int) -> int:
     con.begin()
     try:
         con.execute("DELETE FROM run_papers WHERE list_contains(?, run_id)", [old])
+        con.execute("DELETE FROM discovery WHERE list_contains(?, run_id)", [old])
         con.execute("DELETE FROM runs WHERE list_contains(?, run_id)", [old])
         drop_orphans(con)
         con.commit()
