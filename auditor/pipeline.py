@@ -537,7 +537,7 @@ def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dic
     found, report = discover(
         papers, sources=options.discover, load=run.store.load_facts, save=run.store.save_facts, env=run.env,
         offline=options.offline, max_age_seconds=options.max_age.total_seconds(), refresh=options.refresh,
-        allow_private_hosts=options.allow_private_hosts, skip_reason=skip,
+        allow_private_hosts=options.allow_private_hosts, skip_reason=skip, max_wait=options.max_wait,
     )
     run.summary.discovery = report
     run.store.save_discovery(run.summary.run_id, [paper for paper, _ in found.values()])

@@ -70,6 +70,7 @@ ANALOGUES = [
     (r"^/repositories/\d+/contents/.+$", "/repositories/700000001/contents/src"),
     (r"^/repos/[^/]+/[^/]+/branches/.+$", "/repos/fixture-lab/healthy/branches/main"),
     (r"^/rate_limit$", "/rate_limit"),
+    (r"^/search/repositories$", "/search/repositories?q=reproducibility"),
     (r"^/orgs/[^/]+$", "/orgs/fixture-lab"),
     (r"^/user$", "/users/octo-user"),
 ]

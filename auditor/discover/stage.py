@@ -56,6 +56,7 @@ def discover(
     refresh: bool = False,
     allow_private_hosts: bool = False,
     skip_reason: Mapping[str, str] | None = None,
+    max_wait: float = 300.0,
 ) -> tuple[Papers, Discovery]:
     """Run the network sources over ``papers``; returns them with links and outcomes added."""
     sources = tuple(sources)
@@ -80,6 +81,10 @@ def discover(
                                    max_age_seconds=max_age_seconds, refresh=refresh,
                                    allow_private_hosts=allow_private_hosts,
                                    skip=(skip_reason or {}).get("hf_paper"), declared=declared))
+    if "github_search" in sources:  # after the Hub: its title search may have settled ids
+        updated = asyncio.run(_github_search(updated, outcomes, report, load=load, save=save, env=env, offline=offline,
+                                             max_age_seconds=max_age_seconds, refresh=refresh, max_wait=max_wait,
+                                             skip=(skip_reason or {}).get("github_search")))
     for pid, (paper, ex) in updated.items():
         updated[pid] = (replace(paper, discovery=tuple(outcomes[pid].items()),
                                 declared=tuple(dict.fromkeys(declared[pid]))), ex)
@@ -211,6 +216,49 @@ async def _hub(papers: Papers, outcomes: dict[str, dict[str, str]], report: Disc
                 outcomes[pid]["hf_paper"] = _why(facts)
                 _not_reached(report, "hf_paper", _why(facts))
         return out
+
+
+async def _github_search(papers: Papers, outcomes: dict[str, dict[str, str]], report: Discovery, *, load, save, env,
+                         offline: bool, max_age_seconds: float, refresh: bool, max_wait: float,
+                         skip: str | None) -> Papers:
+    """One repository search per paper with an arXiv id, within GitHub's search budget."""
+    from auditor.discover.search import REPOS_PER_PAPER, GitHubSearch, SearchBudget, search_key as gh_key
+    from auditor.hosts.github_client import GitHubSettings
+    from auditor.hosts.registry import unreachable_reason
+
+    out = dict(papers)
+    if skip is not None:  # the user left GitHub out (--hosts): not searched, by choice
+        for pid in out:
+            outcomes[pid]["github_search"] = f"not_searched: {skip}"
+        report.reasons.setdefault("github_search", skip)
+        return out
+    settings = GitHubSettings.from_env(env)
+    lookups = _Lookups(load, save, offline=offline, max_age_seconds=max_age_seconds, refresh=refresh, report=report)
+    probed: list[str | None] = []
+
+    async def unreachable() -> str | None:
+        if not probed:
+            probed.append(await unreachable_reason(settings.api_url))
+        return probed[0]
+
+    ids = {gh_key(p.arxiv_id): p.arxiv_id for p, _ in papers.values() if p.arxiv_id}
+    async with GitHubSearch(settings.api_url, settings.token, SearchBudget(max_wait)) as search:
+        found = await lookups.get(ids, lambda k: search.paper(ids[k]), "github_search", unreachable)
+    for pid, (paper, extraction) in papers.items():
+        if paper.arxiv_id is None:
+            outcomes[pid]["github_search"] = f"no_id: no arXiv id ({paper.arxiv_id_match or 'none in the dump'})"
+            continue
+        facts = found.get(gh_key(paper.arxiv_id))
+        if facts is not None and facts.status == "ok":
+            links = find_links(" ".join(facts.data.get("repositories") or []))
+            grown = merged(extraction, links, "github_search", limit=REPOS_PER_PAPER)
+            report.links["github_search"] += len(grown.links) - len(extraction.links)
+            out[pid] = (paper, grown)
+            outcomes[pid]["github_search"] = "searched"
+        else:
+            outcomes[pid]["github_search"] = _why(facts)
+            _not_reached(report, "github_search", _why(facts))
+    return out
 
 
 def repository_keys(text: str | None) -> list[str]:

@@ -2,7 +2,9 @@
 
 A client is a token (``token:...``) or, without one, the caller's address
 (``anon:127.0.0.1``). REST requests spend the ``core`` bucket (60/h anonymous,
-5000/h with a token); GraphQL spends points from ``graphql`` (5000/h).
+5000/h with a token); GraphQL spends points from ``graphql`` (5000/h); the
+search API spends ``search`` (30 a minute with a token, 10 without; it resets
+every minute), as GitHub's docs say ("Rate limit" in REST API endpoints for search).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ class Limits:
     anonymous: int = 60
     authenticated: int = 5000
     graphql: int = 5000
-    search: int = 30
+    search: int = 30  # a minute with a token; 10 without (GitHub's search resource)
+    search_anonymous: int = 10
     window: int = 3600  # seconds until a bucket resets
+    search_window: int = 60  # the search resource resets every minute
     _buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -42,7 +46,7 @@ class Limits:
         if resource == "graphql":
             return self.graphql if authenticated else 0
         if resource == "search":
-            return self.search if authenticated else 10
+            return self.search if authenticated else self.search_anonymous
         return self.authenticated if authenticated else self.anonymous
 
     def bucket(self, client: str, resource: str, authenticated: bool) -> Bucket:
@@ -51,7 +55,8 @@ class Limits:
         with self._lock:
             b = self._buckets.get((client, resource))
             if b is None or b.reset <= now:
-                b = Bucket(self._limit(resource, authenticated), now + self.window)
+                window = self.search_window if resource == "search" else self.window
+                b = Bucket(self._limit(resource, authenticated), now + window)
                 self._buckets[(client, resource)] = b
             return b
 
@@ -79,6 +84,7 @@ class Limits:
                 fresh = Limits()
                 self.anonymous, self.authenticated, self.graphql = fresh.anonymous, fresh.authenticated, fresh.graphql
                 self.search, self.window = fresh.search, fresh.window
+                self.search_anonymous, self.search_window = fresh.search_anonymous, fresh.search_window
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:

@@ -40,6 +40,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     route: str = ""  # "GET /repos/{owner}/{repo}", for the counters
     free: bool = False  # does not count against the rate limit (/rate_limit)
+    resource: str = "core"  # the rate-limit bucket it spends: "search" for /search/* (30 a minute, 10 anonymous)
 
 
 @dataclass(frozen=True)
@@ -563,6 +564,8 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
     path = path.rstrip("/") if path != "/" else path
     if path == "/rate_limit":
         return Reply(200, None, route="GET /rate_limit", free=True)  # filled in by the server
+    if path == "/search/repositories":
+        return search_repositories(ctx, query)
     m = REPOS.match(path)
     if m:
         owner, name, rest = m.group(1), m.group(2), m.group(3) or ""
@@ -606,3 +609,52 @@ def handle(ctx: Ctx, method: str, path: str, query: dict[str, list[str]]) -> Rep
                       key=lambda r: r["full_name"].lower())
         return paged(mine, lambda r: repo_json(ctx, r, detail=False), f"{ctx.base}/{kind}/{owner['login']}/repos", query, route)
     return _route(not_found(), f"{method} {path}")
+
+
+# --------------------------------------------------------------------------- search
+
+_QUALIFIER = re.compile(r"^(in|is|user|org|repo|language|stars|fork|archived|topic):(.+)$", re.IGNORECASE)
+
+
+def search_repositories(ctx: Ctx, query: dict[str, list[str]]) -> Reply:
+    """GET /search/repositories?q=TERMS+in:readme,description, as GitHub answers it.
+
+    The body is ``{total_count, incomplete_results, items}``, each item a repository as the
+    listings give it plus ``score`` (the recorded github3py__GitHub_search_repositories__00.json).
+    A term matches, case-insensitively, the fields ``in:`` names (default name, description and
+    topics; ``readme`` is the README's text). A missing ``q`` is GitHub's 422.
+    """
+    route = "GET /search/repositories"
+    q = (query.get("q") or [""])[0].strip()
+    if not q:
+        return Reply(422, {"message": "Validation Failed", "errors": [{"resource": "Search", "field": "q", "code": "missing"}],
+                           "documentation_url": f"{DOCS}/search/search#search-repositories", "status": "422"},
+                     route=route, resource="search")
+    terms, fields = [], {"name", "description", "topics"}
+    for word in q.split():
+        m = _QUALIFIER.match(word)
+        if m and m.group(1).lower() == "in":
+            fields = {f.strip().lower() for f in m.group(2).split(",") if f.strip()}
+        elif not m:
+            terms.append(word.strip('"').lower())
+
+    def text(repo: dict[str, Any], where: str) -> str:
+        if where == "readme":
+            found = find_readme(repo)
+            return file_text(found[1], found[0]) if found else ""
+        if where == "topics":
+            return " ".join(repo["topics"])
+        return str(repo.get(where) or "")
+
+    hits = []
+    for repo in ctx.world.all_repos():
+        if repo["private"] and not (ctx.token and ctx.token in repo["collaborators"]):
+            continue
+        haystack = " ".join(text(repo, f) for f in sorted(fields)).lower()
+        if terms and all(t in haystack for t in terms):
+            hits.append(repo)
+    hits.sort(key=lambda r: (-r["stars"], r["full_name"].lower()))
+    _, per_page = page_args(query)
+    items = [{**repo_json(ctx, r, detail=False), "score": 1.0} for r in hits[:per_page]]
+    return Reply(200, {"total_count": len(hits), "incomplete_results": False, "items": items}, route=route,
+                 resource="search")

@@ -289,8 +289,9 @@ class FakeGitHub:
             reply = rest_api.handle(ctx, "GET" if h.command == "HEAD" else h.command, path, query)
         if reply.route:
             h.fg_meta["route"] = reply.route  # type: ignore[attr-defined]
-        bucket = self.limits.bucket(client, "core", authenticated)
-        rate_headers = rl.headers(bucket, "core")
+        resource = reply.resource  # "core", or "search" with its own per-minute budget
+        bucket = self.limits.bucket(client, resource, authenticated)
+        rate_headers = rl.headers(bucket, resource)
         if fault in ("secondary", "secondary429"):
             request_id = uuid.uuid4().hex[:20].upper()
             status = 403 if fault == "secondary" else 429
@@ -302,19 +303,19 @@ class FakeGitHub:
             self._send_json(h, 200, body, rate_headers)
             return 200, reply.route
         if fault == "exhausted" or bucket.remaining == 0:
-            return self._primary_limit(h, bucket, fault, authenticated, client, user_id), reply.route
+            return self._primary_limit(h, bucket, fault, authenticated, client, user_id, resource), reply.route
         data = _encode(reply.body)
         etag = etag_of(data) if reply.status == 200 else None
         if etag and _not_modified(h.headers, etag, reply.headers.get("Last-Modified")):
             with self.stats._lock:
                 self.stats.not_modified += 1
             extra = {"Last-Modified": reply.headers["Last-Modified"]} if "Last-Modified" in reply.headers else {}
-            self._send(h, 304, b"", {**rl.headers(bucket, "core"), "ETag": etag, **extra, **_cache(authenticated)})
+            self._send(h, 304, b"", {**rl.headers(bucket, resource), "ETag": etag, **extra, **_cache(authenticated)})
             return 304, reply.route
-        ok, bucket = self.limits.spend(client, "core", authenticated)
+        ok, bucket = self.limits.spend(client, resource, authenticated)
         if not ok:  # spent by a concurrent request since the check above
-            return self._primary_limit(h, bucket, None, authenticated, client, user_id), reply.route
-        headers = {**rl.headers(bucket, "core"), **reply.headers}
+            return self._primary_limit(h, bucket, None, authenticated, client, user_id, resource), reply.route
+        headers = {**rl.headers(bucket, resource), **reply.headers}
         if etag:
             headers.update({"ETag": etag, **_cache(authenticated)})
         if fault == "malformed" and data:
@@ -323,7 +324,7 @@ class FakeGitHub:
         return reply.status, reply.route
 
     def _primary_limit(self, h: _Handler, bucket: rl.Bucket, fault: str | None, authenticated: bool, client: str,
-                       user_id: int) -> int:
+                       user_id: int, resource: str = "core") -> int:
         """403 with x-ratelimit-remaining: 0, as GitHub answers a spent REST limit."""
         if fault == "exhausted":
             bucket = rl.Bucket(bucket.limit, bucket.reset, bucket.limit)
@@ -331,7 +332,7 @@ class FakeGitHub:
             self.stats.rate_limited += 1
         body = {"message": primary_message(authenticated, client, user_id), "documentation_url": PRIMARY_DOC}
         status = self.faults.primary_status
-        self._send_json(h, status, body, rl.headers(bucket, "core"))
+        self._send_json(h, status, body, rl.headers(bucket, resource))
         return status
 
     def _graphql(self, h: _Handler, raw: bytes, token: str | None, client: str, user_id: int,
