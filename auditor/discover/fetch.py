@@ -59,11 +59,13 @@ class HubPapers(HuggingFaceCollector):
 
     async def _citing(self, arxiv_id: str) -> list[str]:
         """The most liked models, datasets and Spaces tagged ``arxiv:ID`` (one listing each)."""
+        import asyncio
+
+        query = urlencode({"filter": f"arxiv:{arxiv_id}", "sort": "likes", "direction": "-1",
+                           "limit": str(HUB_REPOS_PER_KIND)})
+        results = await asyncio.gather(*(self._get(f"{self.settings.endpoint}/api/{api}?{query}") for api, _ in HUB_KINDS))
         linked: list[str] = []
-        for api, prefix in HUB_KINDS:
-            query = urlencode({"filter": f"arxiv:{arxiv_id}", "sort": "likes", "direction": "-1",
-                               "limit": str(HUB_REPOS_PER_KIND)})
-            result = await self._get(f"{self.settings.endpoint}/api/{api}?{query}")
+        for (_, prefix), result in zip(HUB_KINDS, results):  # in the same order: models, datasets, Spaces
             if result.status_code == 200:
                 linked.extend(top_repos(result.json(), prefix))
         return linked

@@ -35,7 +35,7 @@ from auditor.retry import DEFAULT, RetryPolicy, TransientError, retry_after_seco
 PER_PAGE = 5
 REPOS_PER_PAPER = 3
 #: Requests in flight at once (the budget, not this, is what bounds the pass).
-IN_FLIGHT = 4
+IN_FLIGHT = 8
 
 
 def search_key(arxiv_id: str) -> str:

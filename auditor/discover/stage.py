@@ -77,14 +77,11 @@ def discover(
                 report.links["hf_paper"] += len(grown.links) - len(ex.links)
                 declared[pid] += [("hf_paper", k) for k in repository_keys(" ".join(paper.listed_code))]
                 updated[pid] = (paper, grown)
-        updated = asyncio.run(_hub(updated, outcomes, report, load=load, save=save, env=env, offline=offline,
-                                   max_age_seconds=max_age_seconds, refresh=refresh,
-                                   allow_private_hosts=allow_private_hosts,
-                                   skip=(skip_reason or {}).get("hf_paper"), declared=declared))
-    if "github_search" in sources:  # after the Hub: its title search may have settled ids
-        updated = asyncio.run(_github_search(updated, outcomes, report, load=load, save=save, env=env, offline=offline,
-                                             max_age_seconds=max_age_seconds, refresh=refresh, max_wait=max_wait,
-                                             skip=(skip_reason or {}).get("github_search")))
+    if "hf_paper" in sources or "github_search" in sources:
+        updated = asyncio.run(_network(updated, sources, outcomes, report, declared, load=load, save=save, env=env,
+                                       offline=offline, max_age_seconds=max_age_seconds, refresh=refresh,
+                                       allow_private_hosts=allow_private_hosts, skip_reason=skip_reason or {},
+                                       max_wait=max_wait))
     for pid, (paper, ex) in updated.items():
         updated[pid] = (replace(paper, discovery=tuple(outcomes[pid].items()),
                                 declared=tuple(dict.fromkeys(declared[pid]))), ex)
@@ -218,47 +215,90 @@ async def _hub(papers: Papers, outcomes: dict[str, dict[str, str]], report: Disc
         return out
 
 
-async def _github_search(papers: Papers, outcomes: dict[str, dict[str, str]], report: Discovery, *, load, save, env,
-                         offline: bool, max_age_seconds: float, refresh: bool, max_wait: float,
-                         skip: str | None) -> Papers:
-    """One repository search per paper with an arXiv id, within GitHub's search budget."""
-    from auditor.discover.search import REPOS_PER_PAPER, GitHubSearch, SearchBudget, search_key as gh_key
-    from auditor.hosts.github_client import GitHubSettings
-    from auditor.hosts.registry import unreachable_reason
-
-    out = dict(papers)
-    if skip is not None:  # the user left GitHub out (--hosts): not searched, by choice
-        for pid in out:
-            outcomes[pid]["github_search"] = f"not_searched: {skip}"
-        report.reasons.setdefault("github_search", skip)
-        return out
-    settings = GitHubSettings.from_env(env)
+async def _network(papers: Papers, sources: tuple[str, ...], outcomes: dict[str, dict[str, str]], report: Discovery,
+                   declared: dict[str, list[tuple[str, str]]], *, load, save, env, offline: bool, max_age_seconds: float,
+                   refresh: bool, allow_private_hosts: bool, skip_reason: Mapping[str, str], max_wait: float) -> Papers:
+    """The Hub and GitHub search at once: the search starts on the ids the dumps gave while the
+    Hub's title search settles the others, which are searched after it."""
     lookups = _Lookups(load, save, offline=offline, max_age_seconds=max_age_seconds, refresh=refresh, report=report)
-    probed: list[str | None] = []
+    search = _Search(env, lookups, max_wait, skip_reason.get("github_search")) if "github_search" in sources else None
+    early = asyncio.ensure_future(search.facts({p.arxiv_id for p, _ in papers.values() if p.arxiv_id})) if search else None
+    try:
+        out = papers
+        if "hf_paper" in sources:
+            out = await _hub(papers, outcomes, report, load=load, save=save, env=env, offline=offline,
+                             max_age_seconds=max_age_seconds, refresh=refresh, allow_private_hosts=allow_private_hosts,
+                             skip=skip_reason.get("hf_paper"), declared=declared)
+        if search is not None and early is not None:
+            found = await early
+            found.update(await search.facts({p.arxiv_id for p, _ in out.values() if p.arxiv_id} - set(found)))
+            out = search.apply(out, found, outcomes, report)
+        return out
+    finally:
+        if early is not None and not early.done():  # interrupted: the search must not outlive its client
+            early.cancel()
+        if search is not None:
+            await search.close()
 
-    async def unreachable() -> str | None:
-        if not probed:
-            probed.append(await unreachable_reason(settings.api_url))
-        return probed[0]
 
-    ids = {gh_key(p.arxiv_id): p.arxiv_id for p, _ in papers.values() if p.arxiv_id}
-    async with GitHubSearch(settings.api_url, settings.token, SearchBudget(max_wait)) as search:
-        found = await lookups.get(ids, lambda k: search.paper(ids[k]), "github_search", unreachable)
-    for pid, (paper, extraction) in papers.items():
-        if paper.arxiv_id is None:
-            outcomes[pid]["github_search"] = f"no_id: no arXiv id ({paper.arxiv_id_match or 'none in the dump'})"
-            continue
-        facts = found.get(gh_key(paper.arxiv_id))
-        if facts is not None and facts.status == "ok":
-            links = find_links(" ".join(facts.data.get("repositories") or []))
-            grown = merged(extraction, links, "github_search", limit=REPOS_PER_PAPER)
-            report.links["github_search"] += len(grown.links) - len(extraction.links)
-            out[pid] = (paper, grown)
-            outcomes[pid]["github_search"] = "searched"
-        else:
-            outcomes[pid]["github_search"] = _why(facts)
-            _not_reached(report, "github_search", _why(facts))
-    return out
+class _Search:
+    """GitHub's repository search (``github_search``): one request per paper with an arXiv id, in budget."""
+
+    def __init__(self, env: Mapping[str, str], lookups: "_Lookups", max_wait: float, skip: str | None) -> None:
+        from auditor.discover.search import GitHubSearch, SearchBudget
+        from auditor.hosts.github_client import GitHubSettings
+
+        self.settings = GitHubSettings.from_env(env)
+        self.lookups, self.skip = lookups, skip
+        self.client = GitHubSearch(self.settings.api_url, self.settings.token, SearchBudget(max_wait))
+        self._probed: list[str | None] = []
+
+    async def close(self) -> None:
+        await self.client.__aexit__(None, None, None)
+
+    async def _unreachable(self) -> str | None:
+        from auditor.hosts.registry import unreachable_reason
+
+        if not self._probed:
+            self._probed.append(await unreachable_reason(self.settings.api_url))
+        return self._probed[0]
+
+    async def facts(self, arxiv_ids: set[str]) -> dict[str, Facts]:
+        """arXiv id -> the search's facts (cached, fetched, or why not)."""
+        from auditor.discover.search import search_key as gh_key
+
+        if self.skip is not None or not arxiv_ids:
+            return {}
+        keys = {gh_key(i): i for i in arxiv_ids}
+        got = await self.lookups.get(keys, lambda k: self.client.paper(keys[k]), "github_search", self._unreachable)
+        return {keys[k]: f for k, f in got.items()}
+
+    def apply(self, papers: Papers, found: Mapping[str, Facts], outcomes: dict[str, dict[str, str]],
+              report: Discovery) -> Papers:
+        """The papers with the repositories their search found (source ``github_search``) and its outcome."""
+        from auditor.discover.search import REPOS_PER_PAPER
+
+        out = dict(papers)
+        if self.skip is not None:  # the user left GitHub out (--hosts): not searched, by choice
+            for pid in out:
+                outcomes[pid]["github_search"] = f"not_searched: {self.skip}"
+            report.reasons.setdefault("github_search", self.skip)
+            return out
+        for pid, (paper, extraction) in papers.items():
+            if paper.arxiv_id is None:
+                outcomes[pid]["github_search"] = f"no_id: no arXiv id ({paper.arxiv_id_match or 'none in the dump'})"
+                continue
+            facts = found.get(paper.arxiv_id)
+            if facts is not None and facts.status == "ok":
+                links = find_links(" ".join(facts.data.get("repositories") or []))
+                grown = merged(extraction, links, "github_search", limit=REPOS_PER_PAPER)
+                report.links["github_search"] += len(grown.links) - len(extraction.links)
+                out[pid] = (paper, grown)
+                outcomes[pid]["github_search"] = "searched"
+            else:
+                outcomes[pid]["github_search"] = _why(facts)
+                _not_reached(report, "github_search", _why(facts))
+        return out
 
 
 def repository_keys(text: str | None) -> list[str]:
