@@ -174,7 +174,9 @@ def run(
     Enterprise Server or a test server.
 
     \b
-    DUMPS are files, folders (the dumps inside them) or - (standard input).
+    DUMPS are files, folders (the dumps inside them), - (standard input) or
+    the Hugging Face Daily Papers of a day, week or month (hf-daily:2026-11-30,
+    hf-daily:2026-W48, hf-daily:2026-11).
     Without GITHUB_TOKEN or GH_TOKEN the token of the GitHub CLI (gh auth
     token) is used when gh is installed.
 
@@ -354,9 +356,13 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, 
       audit extract examples/dumps/*.txt --format csv > links.csv
       cat dump.txt | audit extract - | head
     """
+    from auditor.discover.daily import is_daily
     from auditor.inputs import expanded
     from auditor.progress import for_stream
 
+    live = [str(d) for d in dumps if is_daily(d)]
+    if live:  # a listing is fetched, and extract promises no network
+        raise AuditorError(f"{live[0]}: the Hub's Daily Papers are read by `audit run`; `audit extract` uses no network")
     progress = for_stream(sys.stderr, quiet=quiet)
     with expanded(dumps) as files:
         try:

@@ -323,3 +323,10 @@ def test_hf_daily_offline_or_refused_is_a_one_line_input_error(tmp_path):
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
     assert "the Hub answered HTTP 404 for its Daily Papers" in refused.output
     assert not (tmp_path / "out" / "audit.duckdb").exists()
+
+
+def test_audit_extract_refuses_a_live_source_in_one_line(tmp_path):
+    done = invoke("extract", "hf-daily:2026-11-30", env={})
+    assert done.exit_code == 1
+    assert done.output.strip() == ("audit: error: hf-daily:2026-11-30: the Hub's Daily Papers are read by `audit run`; "
+                                   "`audit extract` uses no network")

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from auditor.discover import SOURCES
 from auditor.models import Paper
+from auditor.redaction import redact
 from auditor.store.core import BATCH_ROWS, S, Db
 
 TABLES = [
@@ -38,7 +39,9 @@ def rows_of(run_id: str, papers: Iterable[Paper]) -> list[dict[str, object]]:
     for paper in papers:
         for source, outcome in paper.discovery:
             found = [key for s, key in paper.declared if s == source]
-            out.append({"run_id": run_id, "paper_id": paper.paper_id, "source": source, "outcome": outcome, "found": found})
+            # An outcome may quote what a server said ("unknown: HTTP 503 ..."): redacted like facts' errors.
+            out.append({"run_id": run_id, "paper_id": paper.paper_id, "source": source, "outcome": redact(outcome),
+                        "found": found})
     return out
 
 
