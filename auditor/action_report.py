@@ -60,7 +60,8 @@ def annotations(scorecard_csv: Path, dumps: Sequence[str], workspace: Path) -> l
         return []
     by_name = {}
     for d in dumps:
-        by_name.setdefault(Path(d).name, d)
+        if not d.startswith("hf-daily:"):  # a live source (the Hub's Daily Papers) has no file to point at
+            by_name.setdefault(Path(d).name, d)
     lines_of: dict[str, list[str]] = {}
     out: list[Annotation] = []
     counts = {"error": 0, "warning": 0}

@@ -95,3 +95,11 @@ def test_annotations_from_a_scorecard(tmp_path):
     (found,) = annotations(csv, ["dumps/d.txt"], tmp_path)
     assert (found.kind, found.file, found.line) == ("error", "dumps/d.txt", 3)
     assert found.message == "repo_exists: not found: A Failing Paper (https://github.com/a/b)"
+
+
+def test_a_paper_from_a_live_hub_source_is_annotated_without_a_file(tmp_path):
+    csv = tmp_path / "scorecard.csv"
+    csv.write_text("paper_id,title,sources,n_fail,n_warn,top_reason,repository_urls\n"
+                   "p1,A Listed Paper,hf-daily:2026-11-30,1,0,code_linked: no code link,\n")
+    (found,) = annotations(csv, ["hf-daily:2026-11-30"], tmp_path)
+    assert (found.kind, found.file, found.line) == ("error", None, None)
