@@ -391,8 +391,8 @@ async def _collect_all(run: Run, requests: Sequence[TargetRequest], keep: Callab
             until = getattr(host.collector, "rate_limited_until", None)
             if until is not None:
                 summary.rate_limited_until = max(filter(None, [summary.rate_limited_until, until]))
-            if host.name == "github":
-                github_until[0] = until
+            if host.name == "github":  # stopped for it, or its answers said nothing is left
+                github_until[0] = getattr(host.collector, "budget_spent_until", until)
             offline = getattr(host.collector, "offline_reason", None)  # many-host collectors: no host answered
             if offline and offline not in summary.offline_reasons:
                 summary.offline_reasons.append(offline)

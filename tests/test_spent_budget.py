@@ -71,3 +71,29 @@ def test_a_run_before_the_reset_sends_nothing_and_one_after_it_proceeds(fake_git
         store.note_spent_budget(fake.url, ANONYMOUS, datetime.now(timezone.utc) + timedelta(hours=1))
     with_token = run_audit(replace(options, refresh=True), env=fake.env(fake.token))
     assert with_token.status == "done" and fake.stats.count("POST /graphql") >= 1
+
+
+@pytest.mark.network
+def test_a_budget_spent_exactly_is_remembered_too(fake_github_rest, tmp_path):
+    """The core facts took the whole budget (extras skipped, nothing refused): the next run, before
+    the reset, still asks nothing, though the first one never met a refusal."""
+    from auditor.config import load_config
+    from auditor.pipeline import RunOptions, run_audit
+    from auditor.store import Store
+
+    fake = fake_github_rest
+    for full in ("lab/e0", "lab/e1"):
+        fake.world.add_repo({"repo": full, "readme": "# x\n"})
+    dump = tmp_path / "papers.csv"
+    dump.write_text('title,abstract\nA,"Code: https://github.com/lab/e0"\nB,"Code: https://github.com/lab/e1"\n')
+    options = RunOptions(dumps=[dump], db=tmp_path / "a.duckdb", out=tmp_path / "out", as_of=date(2026, 11, 20),
+                         config=load_config(None, cwd=tmp_path), hosts=("github",), discover=("abstract",), max_wait=0)
+    fake.limits.anonymous = 2
+    first = run_audit(options, env=fake.env())
+    assert first.rate_limited_until is None and fake.stats.rate_limited == 0  # never refused
+    with Store.open(options.db) as store:
+        reset = store.spent_budget_reset(fake.url, ANONYMOUS)
+    assert reset is not None and reset > datetime.now(timezone.utc)
+    fake.stats.clear()
+    again = run_audit(options, env=fake.env())  # the extras are missing, but the budget is known spent
+    assert fake.stats.total == 0 and again.status == "partial" and again.rate_limited_until == reset

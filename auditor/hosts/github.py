@@ -192,6 +192,17 @@ class GitHubCollector:
         self._graphql_missing = False
 
     @property
+    def budget_spent_until(self) -> datetime | None:
+        """Until when the REST budget is known to be spent: the collection stopped for it, or the
+        last answers said none is left (extras were skipped for it); None while some is left."""
+        if self.rate_limited_until is not None:
+            return self.rate_limited_until
+        info = self._rate.get("core")
+        if info is not None and info.remaining <= 0 and info.reset_at is not None and info.reset_at > self.clock():
+            return info.reset_at
+        return None
+
+    @property
     def batch_size(self) -> int:
         """The GraphQL batch size now (it adapts during a run)."""
         return self.batch_sizer.size

@@ -1,7 +1,8 @@
 """A spent GitHub budget, remembered across runs (without a token). Pure.
 
 Without a token GitHub allows 60 requests an hour per address. A run that ends
-rate-limited notes the reset GitHub announced (``x-ratelimit-reset``) in the
+with the budget spent (stopped by the limit, or the last answers said
+``x-ratelimit-remaining: 0``) notes the reset GitHub announced (``x-ratelimit-reset``) in the
 database; a run started before that time sends GitHub's API no request at all
 (not even the free reachability probe): its GitHub targets stay ``unknown``
 ("rate limited until HH:MM UTC") and the run is partial, as the first one was.
