@@ -104,6 +104,12 @@ def paper_results(db: Path, check: str) -> dict[str, tuple[str, str]]:
                                               f"USING (paper_id) WHERE r.check_name = '{check}' AND r.link_ordinal = -1")}
 
 
+def summary_json(out: Path) -> dict:
+    import json
+
+    return json.loads((out / "summary.json").read_text())
+
+
 def discovery_requests(hub: LocalServer) -> list[str]:
     return [s.path for s in hub.seen if s.path.startswith("/api/papers") or "filter" in s.query]
 
@@ -170,6 +176,10 @@ def test_a_daily_papers_dump_is_audited_with_the_code_its_hub_pages_declare(hub,
     assert ("github:fixture-lab/popular", "hf_paper") in sources and ("github:fixture-lab/stale", "abstract") in sources
     md = (out / "scorecard.md").read_text()
     assert "Links by source: 2 abstract · 5 hf\\_paper" in md  # Markdown-escaped
+    # What discovery did, from the stored outcomes (the text dump has no comments field).
+    assert "Discovery (papers): comments 6 absent; hf\\_paper 1 no id · 1 not indexed · 4 searched" in md
+    assert summary_json(out)["discovery"] == {"comments": {"absent": 6},
+                                              "hf_paper": {"no_id": 1, "not_indexed": 1, "searched": 4}}
     # A finding on a discovered link names its source; the new paper-level verdicts are findings.
     assert "`license` on [`github:fixture-lab/no-license`](https://github.com/fixture-lab/no-license) (found: hf\\_paper)" in md
     assert "the abstract links github:fixture-lab/stale but the paper's Hugging Face page names github:fixture-lab/popular" in md

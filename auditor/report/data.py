@@ -57,6 +57,7 @@ class ReportData:
     link_rot_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # the link_rot view: one row per run
     promises: tuple = ()  # chart points {when, series, count}: promises by paper month, kept / open
     link_rot: tuple = ()  # chart points {when, series, count}: links dead / moved / emptied / archived per run
+    discovery: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # source -> {outcome kind: papers}
 
     @property
     def checks(self) -> list[str]:
@@ -133,6 +134,7 @@ def load(store: Store, run_id: str | None = None) -> ReportData:
         links_by_source=store.links_by_source(run_id),
         db_path=store.path,
         paper_results=store.paper_results(run_id),
+        discovery=store.discovery_counts(run_id),
         **_promise_sections(store),
     )
 
@@ -233,6 +235,8 @@ def summary(data: ReportData, paths: Mapping[str, str | None] | None = None) -> 
         "papers_scored": data.papers_scored,  # the mean is over these papers only
         "papers_to_judge": data.papers_to_judge,  # papers with a link or a claim: the most that can be scored
         "partial_reasons": list(data.partial_reasons),  # empty: the results are complete
+        # What each discovery source did, in papers: {"hf_paper": {"searched": 40, "not_indexed": 3, "unknown": 2}}
+        "discovery": {s: dict(kinds) for s, kinds in data.discovery.items()},
         "failing": data.failing,
         "worst": [finding_line(row) for row in finding_rows(data, 10)],
         "db_path": data.db_path if data.db_path != ":memory:" else None,

@@ -89,6 +89,10 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
         found = " · ".join(f"{n} {escape(s)}" for s, n in sorted(data.links_by_source.items(),
                                                                 key=lambda kv: (kv[0] != "abstract", kv[0])))
         lines += [f"Links by source: {found}", ""]
+    if data.discovery:  # where else code was looked for, and for how many papers it could not be
+        said = "; ".join(f"{escape(source)} " + " · ".join(f"{n} {escape(kind.replace('_', ' '))}" for kind, n in kinds.items())
+                         for source, kinds in data.discovery.items())
+        lines += [f"Discovery (papers): {said}", ""]
 
     if len(data.papers):
         lines += ["### Papers, worst first", ""]

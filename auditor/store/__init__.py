@@ -148,6 +148,7 @@ class Store:
     # what each discovery source did for each paper
     save_discovery = _delegate("discovery", DiscoveryTable.save_discovery)
     discovery_for_run = _delegate("discovery", DiscoveryTable.discovery_for_run)
+    discovery_counts = _delegate("discovery", DiscoveryTable.discovery_counts)
     # facts
     load_facts = _delegate("facts", FactsTable.load_facts)
     save_facts = _delegate("facts", FactsTable.save_facts)

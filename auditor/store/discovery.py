@@ -69,3 +69,14 @@ class DiscoveryTable:
             outcomes.setdefault(pid, []).append((source, outcome))
             declared.setdefault(pid, []).extend((source, key) for key in found or [])
         return {pid: (tuple(o), tuple(declared.get(pid, ()))) for pid, o in outcomes.items()}
+
+    def discovery_counts(self, run_id: str) -> dict[str, dict[str, int]]:
+        """source -> {outcome kind: papers} for a run ("searched", "not_indexed", "unknown", "no_id", ...)."""
+        rows = self.db.rows(
+            "SELECT source, split_part(outcome, ':', 1) AS kind, count(*) FROM discovery WHERE run_id = ? "
+            "AND source <> 'abstract' GROUP BY source, kind", [run_id])
+        order = {s: i for i, s in enumerate(SOURCES)}
+        out: dict[str, dict[str, int]] = {}
+        for source, kind, n in sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[0], r[1])):
+            out.setdefault(source, {})[kind] = int(n)
+        return out
