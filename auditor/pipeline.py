@@ -271,17 +271,21 @@ async def check_tokens(run: Run, requests: Sequence[TargetRequest]) -> None:
 
     if any(r.target.kind in HuggingFaceCollector.kinds for r in requests):
         await check_hub_token(run)
+    if any(r.target.kind in GitHubCollector.kinds for r in requests):
+        await check_github_tokens(run)
+
+
+async def check_github_tokens(run: Run) -> None:
+    """TokenRefused when GitHub refuses every token (once a run); one refused among accepted ones is left out of run.env."""
     options, summary = run.options, run.summary
     if summary.token_checked or (options.hosts is not None and "github" not in options.hosts):
         return
-    if not any(r.target.kind in GitHubCollector.kinds for r in requests):
-        return
     from auditor.errors import TokenRefused
     from auditor.hosts.github_client import GitHubSettings
-    from auditor.hosts.token_check import check_github_tokens, env_without
+    from auditor.hosts.token_check import check_github_tokens as check_all, env_without
 
     summary.token_checked = True
-    verdict = await check_github_tokens(GitHubSettings.from_env(run.env), run.env)
+    verdict = await check_all(GitHubSettings.from_env(run.env), run.env)
     if verdict.error is not None:
         raise TokenRefused(verdict.error)
     if verdict.dropped:  # the collectors are built from run.env: they never see a refused token
@@ -534,6 +538,8 @@ def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dic
         run.progress("discovering links beyond the abstracts")
     if "hf_paper" in options.discover and papers:  # the Hub's paper pages: a refused HF_TOKEN stops here
         asyncio.run(check_hub_token(run))
+    if "github_search" in options.discover and papers and not options.offline:  # GitHub's search: the tokens first
+        asyncio.run(check_github_tokens(run))
     found, report = discover(
         papers, sources=options.discover, load=run.store.load_facts, save=run.store.save_facts, env=run.env,
         offline=options.offline, max_age_seconds=options.max_age.total_seconds(), refresh=options.refresh,

@@ -68,9 +68,10 @@ def test_every_github_token_is_checked_and_a_refused_one_is_left_out(fake_github
 
 
 @pytest.mark.network
-def test_every_github_token_refused_is_one_line_and_exit_5(fake_github_rest, tmp_path):
+@pytest.mark.parametrize("discover", ["abstract", "abstract,github_search"], ids=["collect", "discovery"])
+def test_every_github_token_refused_is_one_line_and_exit_5(fake_github_rest, tmp_path, discover):
     env = {**fake_github_rest.env(), "GITHUB_TOKENS": f"{BAD},bad-expired-0009"}
-    result = _run(tmp_path, env)
+    result = _run(tmp_path, env, discover=discover)
     assert result.returncode == exitcodes.BAD_TOKEN, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert "refused every token: GITHUB_TOKENS item 1 (HTTP 401 Bad credentials), GITHUB_TOKENS item 2" in line
