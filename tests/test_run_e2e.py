@@ -294,6 +294,8 @@ def kill_at(point: str, fake, out: Path, dump: Path) -> None:
             wait_for(lambda: fake.stats.faults["slow"] == 1 and fake.stats.count("POST /graphql") == 2, proc,
                      "a half-batch answered")
             wait_for(lambda: file_state(db) != before, proc, "its facts committed")
+        elif point == "report":
+            wait_for(lambda: any(not f.name.startswith("audit.duckdb") for f in out.iterdir()), proc, "a scorecard file")
         else:
             proc.wait(timeout=120)  # killed by the reader at the end of collection
         proc.send_signal(signal.SIGKILL)
@@ -309,9 +311,10 @@ def kill_at(point: str, fake, out: Path, dump: Path) -> None:
 
 def test_kill_9_at_several_points_then_the_same_command_ends_as_one_uninterrupted_run(fake_github, example_dumps, tmp_path):
     """SIGKILL during extraction (stored; GitHub's token check held unanswered), during collection
-    (one GraphQL half-batch answered and its facts committed, the other half held) and during
-    checks and scoring (collection over, its progress line printed), each run being the same
-    command as the last; then that command once more, to the end."""
+    (one GraphQL half-batch answered and its facts committed, the other half held), during
+    checks and scoring (collection over, its progress line printed) and during report writing
+    (the run is done, its first scorecard file is there), each run being the same command as the
+    last; then that command once more, to the end."""
     dump = next(d for d in example_dumps if d.name == KILL_DUMP)
     clean = run_in_process(fake_github, tmp_path / "clean", dump)
     assert clean.returncode == 0, clean.stderr
@@ -322,7 +325,7 @@ def test_kill_9_at_several_points_then_the_same_command_ends_as_one_uninterrupte
 
     out = tmp_path / "out"
     db = out / "audit.duckdb"
-    for point in ("extract", "collect", "check"):
+    for point in ("extract", "collect", "check", "report"):
         to_fetch = {r.target.key.removeprefix("github:") for r in kept(db)[0]} if db.exists() else set()
         kill_at(point, fake_github, out, dump)
         # Each run asks for what the runs before it did not keep, nothing else (extract: killed before asking).
@@ -338,7 +341,8 @@ def test_kill_9_at_several_points_then_the_same_command_ends_as_one_uninterrupte
     assert set(fake_github.stats.graphql_repos) == to_fetch  # the rest, and only the rest
     assert duplicates(db) == {}
     statuses = [s for (s,) in query(db, "SELECT status FROM runs ORDER BY started_at")]
-    assert statuses == ["interrupted", "interrupted", "interrupted", "done"]  # each killed run is recognised as such
+    # Each run killed before it was done is recognised as such; the one killed writing reports was done.
+    assert statuses == ["interrupted", "interrupted", "interrupted", "done", "done"]
     assert outcomes(db) == uninterrupted
     assert (out / "scorecard.csv").exists() and json.loads((out / "summary.json").read_text())["papers"] == 102
 
