@@ -295,7 +295,8 @@ def kill_at(point: str, fake, out: Path, dump: Path) -> None:
                      "a half-batch answered")
             wait_for(lambda: file_state(db) != before, proc, "its facts committed")
         elif point == "report":
-            wait_for(lambda: any(not f.name.startswith("audit.duckdb") for f in out.iterdir()), proc, "a scorecard file")
+            # (not the database, nor the probe file the run makes in --out before it starts)
+            wait_for(lambda: any(not f.name.startswith(("audit.duckdb", ".")) for f in out.iterdir()), proc, "a scorecard file")
         else:
             proc.wait(timeout=120)  # killed by the reader at the end of collection
         proc.send_signal(signal.SIGKILL)
