@@ -237,7 +237,7 @@ GITHUB_REPO_FACTS: Mapping[str, str] = {
     "readme": "dict | None: {name, size, text} with text cut at README_TEXT_LIMIT; None when there is none",
     "root_files": "list[dict] | None: [{name, type: 'file'|'dir'|'symlink'|'submodule', size}] of the default branch root",
     "subdir_files": "dict[str, list[str]] | None: entry names one level below each root folder (folders end in '/'; GraphQL only, at most 200 per folder)",
-    "citation_files": "dict[str, str] | None: text of CITATION.cff and .zenodo.json at the root, cut at 16,384 characters (GraphQL only: the same batched query; None without a token)",
+    "citation_files": "dict[str, str] | None: text of CITATION.cff and .zenodo.json at the root, cut at 16,384 characters (GraphQL: the same batched query; REST: one extra per file the root listing shows; None while not read)",
     "releases_count": "int | None",
     "latest_release": "dict | None: {tag, name, published_at}",
     "subpaths": "dict[str, bool]: 'ref:path' -> whether that tree/blob path exists",

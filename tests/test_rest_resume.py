@@ -1,7 +1,8 @@
 """Without a token, a rate-limited audit finishes on a later run, asking only for what it lacks.
 
 REST spends one request per repository on its core facts and fetches the extras
-(README, root listing, commits, languages, releases, sub-paths) while the hourly
+(README, root listing, the citation files it shows, commits, languages, releases,
+sub-paths) while the hourly
 budget allows; what it left out is named in ``data["skipped"]``. Such facts are
 not fresh: the next run asks for exactly those extras, without the repository's
 core request while its core facts are within --max-age. Against the fake GitHub
@@ -77,10 +78,13 @@ def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_
 
     fake = fake_github_rest
     names = [f"lab/r{i}" for i in range(10)]
+    cited = set(names[::3])  # their root listing shows a CITATION.cff: one request more each (the citation extra)
     for i, full in enumerate(names):
+        files = {"requirements.txt": "numpy\n", "train.py": "x = 1\n"}
+        if full in cited:
+            files["CITATION.cff"] = f"cff-version: 1.2.0\ntitle: r{i}\ndoi: 10.5281/zenodo.{1000000 + i}\n"
         fake.world.add_repo({"repo": full, "stars": i, "readme": f"# {full}\n", "languages": {"Python": 100},
-                             "files": {"requirements.txt": "numpy\n", "train.py": "x = 1\n"}, "commits": {"count": 4},
-                             "license": "MIT"})
+                             "files": files, "commits": {"count": 4}, "license": "MIT"})
     options = RunOptions(dumps=[_dump(tmp_path, names)], db=tmp_path / "a.duckdb", out=tmp_path / "out",
                          as_of=date(2026, 11, 20), config=load_config(None, cwd=tmp_path), hosts=("github",),
                          discover=("abstract",), max_wait=0,
@@ -98,11 +102,15 @@ def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_
         facts = stored.get(f"github:{full}")
         if facts is None or not facts.known:  # never collected: the whole repository
             expected[f"/repos/{full}"] += 1
-            extras = set(SUFFIX)
+            extras = set(SUFFIX) | {"citation_files"}
         else:
             extras = skipped_extras(facts.data)
         for extra in extras:
-            expected[f"/repos/{full}{SUFFIX[extra]}"] += 1
+            if extra != "citation_files":
+                expected[f"/repos/{full}{SUFFIX[extra]}"] += 1
+            elif full in cited:  # asked only for a file the listing shows
+                expected[f"/repos/{full}/contents/CITATION.cff"] += 1
+    assert any(f is not None and f.known and "citation_files" in skipped_extras(f.data) for f in stored.values())
     assert any(f is not None and f.known and f.data.get("skipped") for f in stored.values()), "a partial REST run"
 
     fake.limits.reset()  # the hour has passed (the fake clock below says so too): a fresh budget
@@ -116,6 +124,8 @@ def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_
     with Store.open(options.db) as store:
         done = store.load_facts({f"github:{n}" for n in names})
     assert all(f.status == "ok" and "skipped" not in f.data and f.data["readme"]["text"] for f in done.values())
+    assert {k for k, f in done.items() if f.data["citation_files"]} == {f"github:{n}" for n in cited}
+    assert all(f.data["citation_files"] == {} for k, f in done.items() if k.removeprefix("github:") not in cited)
     # facts that had their core: fetched_at kept (the core facts are as old as they were)
     for key, facts in stored.items():
         if facts.known:
@@ -134,7 +144,7 @@ def test_stale_incomplete_facts_are_revalidated_then_only_their_missing_extras_a
     (name,) = add_repos(fake, 1)
     fake.limits.anonymous = 1  # the core request only
     first = collect(fake, [req(name)])[0][f"github:{name}"]
-    assert first.status == "ok" and skipped_extras(first.data) == set(SUFFIX)
+    assert first.status == "ok" and skipped_extras(first.data) == set(SUFFIX) | {"citation_files"}
     fake.limits.reset()
     fake.limits.anonymous = 60
     fake.stats.clear()
@@ -145,6 +155,7 @@ def test_stale_incomplete_facts_are_revalidated_then_only_their_missing_extras_a
     assert fake.stats.not_modified == 1
     assert _github_requests(fake) == Counter([f"/repos/{name}"] + [f"/repos/{name}{s}" for s in SUFFIX.values()])
     assert "skipped" not in facts.data and facts.data["readme"]["text"] == f"# {name}\n" and facts.data["stars"] == 0
+    assert facts.data["citation_files"] == {}  # its listing shows none: known without a request
 
 
 @pytest.mark.network

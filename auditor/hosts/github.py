@@ -5,7 +5,7 @@ query, many aliases; the batch halves when GitHub times out or answers that
 the query is over its node or resource limits, and grows back after
 successes, see :mod:`auditor.hosts.batching`). Without one,
 REST costs exactly one request per repository for the core facts, and the
-README, root listing and the rest are fetched only while the hourly budget
+README, root listing, the citation files it shows and the rest are fetched only while the hourly budget
 (60 without a token) is not needed for core facts; what is skipped is said in
 ``data["skipped"]``, never guessed; the next run fetches only those (and merges
 them into the cached facts, see :mod:`github_resume`). A request carrying an
@@ -40,6 +40,7 @@ from gidgethub import (
 )
 
 from auditor.hosts import github_graphql as gql
+from auditor.hosts.archive_ids import CITATION_FILES, CITATION_TEXT_LIMIT
 from auditor.hosts import github_rest as rest
 from auditor.hosts import github_resume as resume
 from auditor.hosts.base import RateLimited, TargetRequest, now_utc, unknown_facts
@@ -133,6 +134,12 @@ def _job_for(index: int, request: TargetRequest) -> _Job | None:
     if not owner or (target.kind == "github_repo" and not name):
         return None
     return _Job(index, request, owner, name if target.kind == "github_repo" else None)
+
+
+def _listed_citation_files(data: dict[str, Any]) -> list[str]:
+    """The citation files (names exactly as GraphQL asks for them) the root listing shows."""
+    listed = {str(f.get("name")) for f in data.get("root_files") or () if isinstance(f, dict) and f.get("type") == "file"}
+    return [name for name in CITATION_FILES if name in listed]
 
 
 def _until(reset_at: datetime) -> str:
@@ -567,6 +574,9 @@ class GitHubCollector:
         for extra in REST_EXTRAS:
             if (extra == "subpaths" and not job.request.subpaths) or (only is not None and extra not in only):
                 continue
+            if extra == "citation_files" and "root_files" in data and not _listed_citation_files(data):
+                data["citation_files"] = {}  # the listing shows none: known without a request
+                continue
             if stop_reason is None and not self._budget_allows_extra():
                 stop_reason = "REST budget kept for core facts"
             if stop_reason is not None:
@@ -606,6 +616,8 @@ class GitHubCollector:
             if any(f"{ref}:{path}" not in found for ref, path in job.request.subpaths):
                 raise RuntimeError("REST budget ran out before every sub-path was checked")
             return False
+        if extra == "citation_files":
+            return await self._rest_citation_files(base, data)
         url = {
             "readme": f"{base}/readme",
             "root_files": f"{base}/contents/",
@@ -650,6 +662,30 @@ class GitHubCollector:
                 data.update(rest.releases(body, link))
             else:
                 raise RuntimeError(f"HTTP {status}")
+        return False
+
+    async def _rest_citation_files(self, base: str, data: dict[str, Any]) -> bool:
+        """CITATION.cff and .zenodo.json, each only if the root listing shows it: the GraphQL batch's fact.
+
+        Without the listing nothing is known (the extra is skipped and resumed
+        with it); a file the listing shows but GitHub no longer has is left out,
+        as GraphQL leaves out a path that resolves to no blob."""
+        if "root_files" not in data:
+            raise RuntimeError("no root listing")
+        found: dict[str, str] = {}
+        for name in _listed_citation_files(data):
+            if not self._budget_allows_extra():
+                raise RuntimeError("REST budget kept for core facts")
+            answer = await self._rest(f"{base}/contents/{quote(name)}", wait=False)
+            if answer.primary_limited:
+                return True
+            if answer.status == 200 and isinstance(answer.body, dict):
+                text = rest.decode_content(answer.body.get("content"), answer.body.get("encoding", "base64"))
+                if text is not None and answer.body.get("encoding", "base64") == "base64":
+                    found[name] = text[:CITATION_TEXT_LIMIT]
+            elif answer.status != 404:
+                raise RuntimeError(f"HTTP {answer.status}")
+        data["citation_files"] = found
         return False
 
     async def _revalidate(self, job: _Job, emit: Callable[[int, Facts], None], leftovers: list[_Job]) -> None:

@@ -1,8 +1,9 @@
 """What a repository's REST facts still lack, and how what is fetched later joins them. Pure.
 
 Without a token the collector spends one request per repository on its core
-facts and fetches the extras (README, root listing, commits, languages,
-releases, sub-paths) only while the hourly budget allows; whatever it left
+facts and fetches the extras (README, root listing, the citation files it
+shows, commits, languages, releases, sub-paths) only while the hourly budget
+allows; whatever it left
 out, to save budget or because it failed, is named in ``data["skipped"]``
 ("readme: rate limited"). Such facts are not complete: the next run asks for
 exactly the missing parts and merges them in, so that a rate-limited audit
@@ -16,7 +17,8 @@ from typing import Any, Iterable, Mapping
 from auditor.models import Facts
 
 #: Extra REST requests per repository (no token), in order of value to checks.
-REST_EXTRAS = ("readme", "root_files", "commits", "languages", "releases", "subpaths")
+#: ``citation_files`` follows ``root_files``: it asks only for the files the listing shows.
+REST_EXTRAS = ("readme", "root_files", "citation_files", "commits", "languages", "releases", "subpaths")
 
 
 def skipped_extras(data: Mapping[str, Any]) -> frozenset[str]:
