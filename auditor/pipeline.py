@@ -27,6 +27,7 @@ from auditor.iterutil import chunks
 from auditor.progress import as_progress
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
 from auditor.run_health import partial_reasons, target_health
+from auditor.signals import raise_if_terminated
 from auditor.preflight import reports_not_written, writable_folder
 from auditor.store import Store
 
@@ -483,6 +484,7 @@ def run_audit(
 
                 links = [link for link in links if in_shard(link.target.key, options.shard)]
             facts_by_key = gather_facts(run, links, {})
+            raise_if_terminated()
             papers = add_links_through_pages(run, papers, facts_by_key)
             summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
             facts_by_key = with_archive(facts_by_key, gather_archives(run, [l for _, ex in papers.values() for l in ex.links], facts_by_key))
@@ -493,6 +495,7 @@ def run_audit(
                                 jobs=options.jobs or _cores(), papers_count=len(papers),
                                 on_paper=lambda: progress.advance("check"))
                 progress.finish("check")
+            raise_if_terminated()  # a SIGTERM whose exception was swallowed still ends the run here
             summary.partial_reasons = partial_reasons(
                 # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
                 target_health([] if options.offline else facts_by_key.values()),

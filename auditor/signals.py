@@ -25,6 +25,18 @@ def terminated() -> bool:
     return _received.is_set()
 
 
+def raise_if_terminated() -> None:
+    """Raise Terminated when SIGTERM arrived but its exception was swallowed.
+
+    A handler's exception surfaces at whatever bytecode runs next, which can be a
+    weakref callback or a ``__del__``: Python prints "Exception ignored" there and
+    goes on. The pipeline calls this between stages and before it marks a run
+    finished, so such a SIGTERM still ends the run as interrupted.
+    """
+    if _received.is_set():
+        raise Terminated()
+
+
 def _raise_terminated(signum: int, frame: Any) -> None:
     _received.set()
     raise Terminated()

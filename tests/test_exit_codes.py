@@ -24,6 +24,7 @@ from localhosts.server import LocalServer, Reply, Seen
 
 from auditor import exitcodes
 from auditor.models import Facts
+from auditor.progress import Progress
 from auditor.run_health import fail_under_verdict, partial_reasons, target_health
 
 AS_OF = "2026-11-20"
@@ -188,6 +189,39 @@ def test_sigterm_marks_the_run_interrupted_and_exits_143(fake_github, example_du
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0] and "Traceback" not in stderr
     assert [status for status, _ in runs(out / "audit.duckdb")] == ["interrupted"]
+
+
+class _SwallowsSigterm(Progress):
+    """Receives SIGTERM where Python swallows the handler's exception: inside a ``__del__``.
+
+    That is what a real SIGTERM met once under load (inside a WeakSet callback): "Exception
+    ignored", and the run went on to exit 0 "done".
+    """
+
+    def finish(self, stage: str) -> None:
+        if stage == "check":
+            _Dies()
+
+
+class _Dies:
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, in __del__, and its raise is lost
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowing is the point
+def test_a_sigterm_whose_exception_was_swallowed_still_interrupts_the_run(one_dump, tmp_path) -> None:
+    from auditor.config import load_config
+    from auditor.errors import Terminated
+    from auditor.pipeline import RunOptions, run_audit
+    from auditor.signals import sigterm_as_interrupt, terminated
+
+    options = RunOptions(dumps=one_dump, db=tmp_path / "a.duckdb", out=tmp_path / "out",
+                         as_of=datetime(2026, 11, 20).date(), config=load_config(None, cwd=tmp_path), offline=True)
+    with sigterm_as_interrupt(), pytest.raises(Terminated):
+        run_audit(options, progress=_SwallowsSigterm(), env={})
+    assert terminated()
+    assert [status for status, _ in runs(tmp_path / "a.duckdb")] == ["interrupted"]
+    assert not (tmp_path / "out" / "scorecard.md").exists()
 
 
 def test_shares_come_from_the_configuration_and_are_checked(tmp_path) -> None:
