@@ -530,7 +530,7 @@ def merge(out_db: Path, shards: Sequence[Path], out_dir: Path, config_path: Path
         progress.close()
     report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     _print_summary(summary, report)
-    if summary.rate_limited_until is not None:
+    if summary.status == "partial":  # as `audit run` decides it (auditor.pipeline.audit_stored_papers)
         sys.exit(exitcodes.PARTIAL)
 
 

@@ -10,7 +10,7 @@ import asyncio
 import os
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -132,50 +132,58 @@ def ingest_and_extract(
     progress: Progress = lambda _: None,
     records: Iterator[Record] | None = None,
     comments: bool = True,
-) -> dict[str, tuple[Paper, Extraction]]:
+) -> None:
     """Read every dump, extract each distinct paper once, store both.
 
     Every file is opened before anything is written, so a bad file fails the
     command with its one-line error and leaves the database as it was.
-    ``records`` are dumps already opened by :func:`open_dumps`.
+    ``records`` are dumps already opened by :func:`open_dumps`. Nothing of a
+    paper stays in memory but an 8-byte hash of its id: the later stages read
+    the papers back from the store in batches (:func:`paper_batches`).
     """
+    from auditor.extract_stream import SeenIds
+
     if records is None:
         records = open_dumps(dumps, summary, title_column=title_column, abstract_column=abstract_column)
-    papers: dict[str, tuple[Paper, Extraction]] = {}
+    seen = SeenIds()
     stages = as_progress(progress)
     stages.start("read", None, "records")
     for batch in chunks(records, BATCH):
         new: list[tuple[str, Extraction]] = []
         for record in batch:
             paper = record.paper
-            seen_in = summary.sources.setdefault(paper.paper_id, [])
-            if record.sighting.source not in seen_in:
-                seen_in.append(record.sighting.source)
-            if paper.paper_id not in papers:
-                extraction = extract(paper.abstract)
-                if extraction.cut_from is not None:
-                    summary.cut_abstracts.append(f"{record.sighting.source} record {record.sighting.position}: {cut_note(extraction)}")
-                if comments:  # the arXiv comments' links, source "comments" (no network)
-                    extraction = with_comment_links(paper, extraction)
-                # The abstract is stored; checks never read it, so memory need not hold it.
-                papers[paper.paper_id] = (replace(paper, abstract=""), extraction)
-                new.append((paper.paper_id, extraction))
-            else:  # as the store keeps it: each field's newest non-empty value (checks see what reports show)
-                kept, extraction = papers[paper.paper_id]
-                newer = {f: v for f in _PAPER_FIELDS if (v := getattr(paper, f)) is not None and v != getattr(kept, f)}
-                if newer:
-                    papers[paper.paper_id] = (replace(kept, **newer), extraction)
+            if paper.paper_id in seen:  # its fields' newest non-empty values: the store merges them
+                continue
+            seen.add(paper.paper_id)
+            extraction = extract(paper.abstract)
+            if extraction.cut_from is not None:
+                summary.cut_abstracts.append(f"{record.sighting.source} record {record.sighting.position}: {cut_note(extraction)}")
+            if comments:  # the arXiv comments' links, source "comments" (no network)
+                extraction = with_comment_links(paper, extraction)
+            new.append((paper.paper_id, extraction))
+            summary.links += len(extraction.links)
         store.add_records(batch, run_id)
         store.add_extractions(new)
         summary.records += len(batch)
         stages.advance("read", len(batch))
     stages.finish("read")
-    summary.papers = len(papers)
-    summary.links = sum(len(ex.links) for _, ex in papers.values())
-    return papers
+    summary.papers = len(seen)
 
 
-_PAPER_FIELDS = tuple(f.name for f in fields(Paper) if f.name not in ("paper_id", "abstract"))
+def paper_batches(run: Run) -> Iterator[list[tuple[Paper, Extraction]]]:
+    """The run's papers with their extractions, read from the store :data:`BATCH` at a time."""
+    return run.store.run_batches(run.summary.run_id, BATCH)
+
+
+def run_links(run: Run, shard: tuple[int, int] | None = None) -> Iterator[Link]:
+    """Every link of the run's papers (of shard ``shard``'s targets only), streamed from the store."""
+    from auditor.shards import in_shard
+
+    for batch in paper_batches(run):
+        for _, extraction in batch:
+            for link in extraction.links:
+                if in_shard(link.target.key, shard):
+                    yield link
 
 
 def open_dumps(dumps: Sequence[Path], summary: RunSummary, *, title_column: str | None = None,
@@ -226,12 +234,31 @@ def plan_collection(
     Facts that say nothing (unknown, error) are never fresh: they are fetched
     again, which is how an interrupted or rate-limited run resumes.
     """
+    targets, subpaths = wanted_targets(links)
+    return plan_targets(targets, subpaths, cached, now=now, max_age=max_age, refresh=refresh)
+
+
+def wanted_targets(links: Iterable[Link]) -> tuple[dict[str, Target], dict[str, set[tuple[str, str]]]]:
+    """The distinct targets of ``links`` (read once: a stream will do) and the sub-paths asked of each."""
     subpaths: dict[str, set[tuple[str, str]]] = defaultdict(set)
     targets: dict[str, Target] = {}
     for link in links:
         targets.setdefault(link.target.key, link.target)
         if link.ref and link.subpath and link.item in ("tree", "blob"):
             subpaths[link.target.key].add((link.ref, link.subpath))
+    return targets, subpaths
+
+
+def plan_targets(
+    targets: Mapping[str, Target],
+    subpaths: Mapping[str, set[tuple[str, str]]],
+    cached: Mapping[str, Facts],
+    *,
+    now: datetime,
+    max_age: timedelta,
+    refresh: bool,
+) -> tuple[list[TargetRequest], dict[str, Facts]]:
+    """:func:`plan_collection` over targets already gathered by :func:`wanted_targets`."""
     to_fetch: list[TargetRequest] = []
     fresh: dict[str, Facts] = {}
     for key, target in targets.items():
@@ -448,9 +475,7 @@ def run_audit(
     clock: Callable[[], datetime] | None = None,
 ) -> RunSummary:
     """Run one audit; the caller maps the summary to output and an exit code (``clock``: tests' "now")."""
-    from auditor.archival import gather_archives, with_archive
     from auditor.checking import discover_checks
-    from auditor.report import write_reports
 
     env = os.environ if env is None else env
     progress = as_progress(progress)
@@ -465,7 +490,7 @@ def run_audit(
     with Store.open(options.db) as store:
         run_id = summary.run_id = store.start_run(options.for_the_record(), options.as_of)
         try:
-            papers = ingest_and_extract(
+            ingest_and_extract(
                 store,
                 run_id,
                 options.dumps,
@@ -477,32 +502,7 @@ def run_audit(
             run = Run(store, options, summary, progress, env)
             if clock is not None:
                 run.clock = clock
-            papers = discover_links(run, papers)
-            links = [link for _, ex in papers.values() for link in ex.links]
-            if options.shard is not None:  # this machine's part of the targets only (auditor.shards)
-                from auditor.shards import in_shard
-
-                links = [link for link in links if in_shard(link.target.key, options.shard)]
-            facts_by_key = gather_facts(run, links, {})
-            raise_if_terminated()
-            papers = add_links_through_pages(run, papers, facts_by_key)
-            summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
-            facts_by_key = with_archive(facts_by_key, gather_archives(run, [l for _, ex in papers.values() for l in ex.links], facts_by_key))
-
-            if options.shard is None:  # a shard's scores would miss other shards' facts: audit merge scores
-                progress.start("check", len(papers), "papers")
-                check_and_score(store, run_id, papers.values(), facts_by_key, options.as_of, checks, config,
-                                jobs=options.jobs or _cores(), papers_count=len(papers),
-                                on_paper=lambda: progress.advance("check"))
-                progress.finish("check")
-            raise_if_terminated()  # a SIGTERM whose exception was swallowed still ends the run here
-            summary.partial_reasons = partial_reasons(
-                # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
-                target_health([] if options.offline else facts_by_key.values()),
-                rate_limited_until=summary.rate_limited_until,
-                max_error_share=options.max_error_share,
-            )
-            summary.status = "partial" if summary.partial_reasons else "done"
+            audit_stored_papers(run, checks, config, discover=True)
         except KeyboardInterrupt:
             store.finish_run(run_id, "interrupted")
             raise
@@ -510,10 +510,7 @@ def run_audit(
             store.finish_run(run_id, "failed")
             raise
         store.finish_run(run_id, summary.status, notes=summary.partial_reasons)
-        try:
-            write_reports(store, options.out, run_id, progress=progress)
-        except OSError as exc:
-            raise reports_not_written(options.out, options.db, exc) from None
+        write_run_reports(store, options, run_id, progress)
         if options.keep_runs:
             store.keep_runs(options.keep_runs)
     if options.keep_runs and str(options.db) != ":memory:":
@@ -523,15 +520,59 @@ def run_audit(
     return summary
 
 
-def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dict[str, tuple[Paper, Extraction]]:
+def audit_stored_papers(run: Run, checks: Mapping[str, Check], config: AuditConfig, *, discover: bool) -> None:
+    """Everything after ingest, over the run's papers as the store holds them (``audit run`` and
+    ``audit merge``): discovery (when asked), collection, links through pages, archives, checks
+    and scores, then the run's status in ``run.summary``. The papers are read back in batches.
+    """
+    from auditor.archival import gather_archives, with_archive
+
+    options, summary = run.options, run.summary
+    if discover:
+        discover_links(run)
+    # With --shard, this machine's part of the targets only (auditor.shards).
+    facts_by_key = gather_facts(run, run_links(run, options.shard), {})
+    raise_if_terminated()
+    add_links_through_pages(run, facts_by_key)
+    summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
+    facts_by_key = with_archive(facts_by_key, gather_archives(run, run_links(run), facts_by_key))
+    if options.shard is None:  # a shard's scores would miss other shards' facts: audit merge scores
+        run.progress.start("check", summary.papers, "papers")
+        check_and_score(run.store, summary.run_id, (item for batch in paper_batches(run) for item in batch),
+                        facts_by_key, options.as_of, checks, config, jobs=options.jobs or _cores(),
+                        papers_count=summary.papers, on_paper=lambda: run.progress.advance("check"))
+        run.progress.finish("check")
+    raise_if_terminated()  # a SIGTERM whose exception was swallowed still ends the run here
+    summary.partial_reasons = partial_reasons(
+        # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
+        target_health([] if options.offline else facts_by_key.values()),
+        rate_limited_until=summary.rate_limited_until,
+        max_error_share=options.max_error_share,
+    )
+    summary.status = "partial" if summary.partial_reasons else "done"
+
+
+def write_run_reports(store: Store, options: RunOptions, run_id: str, progress: Progress) -> None:
+    """The run's scorecards in ``options.out`` (one line when they cannot be written: the database has it all)."""
+    from auditor.report import write_reports
+
+    try:
+        write_reports(store, options.out, run_id, progress=progress)
+    except OSError as exc:
+        raise reports_not_written(options.out, options.db, exc) from None
+
+
+def discover_links(run: Run) -> None:
     """Links the abstract does not give: the Hub's paper pages and, when asked, GitHub's search.
 
     (The comments' links were read at ingest.) Each source's answers are
     cached like facts; a source that cannot run leaves its papers ``unknown``.
+    Papers go a batch at a time; what each source said of each paper is stored
+    (table ``discovery``), where the batches of the later stages read it for the paper-scope checks.
     """
-    from auditor.discover.stage import discover
+    from auditor.discover.stage import Discovery, discover
 
-    options = run.options
+    options, store = run.options, run.store
     skip: dict[str, str] = {}
     if options.hosts is not None and "huggingface" not in options.hosts:
         skip["hf_paper"] = "not searched: huggingface is not among --hosts"
@@ -539,34 +580,53 @@ def discover_links(run: Run, papers: dict[str, tuple[Paper, Extraction]]) -> dic
         skip["github_search"] = "not searched: github is not among --hosts"
     if any(s in options.discover for s in ("hf_paper", "github_search")):
         run.progress("discovering links beyond the abstracts")
-    if "hf_paper" in options.discover and papers:  # the Hub's paper pages: a refused HF_TOKEN stops here
+    if "hf_paper" in options.discover and run.summary.papers:  # the Hub's paper pages: a refused HF_TOKEN stops here
         asyncio.run(check_hub_token(run))
-    if "github_search" in options.discover and papers and not options.offline:  # GitHub's search: the tokens first
+    if "github_search" in options.discover and run.summary.papers and not options.offline:  # GitHub's search: the tokens first
         asyncio.run(check_github_tokens(run))
-    found, report = discover(
-        papers, sources=options.discover, load=run.store.load_facts, save=run.store.save_facts, env=run.env,
-        offline=options.offline, max_age_seconds=options.max_age.total_seconds(), refresh=options.refresh,
-        allow_private_hosts=options.allow_private_hosts, skip_reason=skip, max_wait=options.max_wait,
-    )
-    run.summary.discovery = report
-    run.store.save_discovery(run.summary.run_id, [paper for paper, _ in found.values()])
-    grown = [(pid, ex) for pid, (_, ex) in found.items() if len(ex.links) != len(papers[pid][1].links)]
-    if grown:
-        run.store.add_extractions(grown)
-    if report.identities:
-        run.store.save_identities(report.identities)
-    run.summary.links = sum(len(ex.links) for _, ex in found.values())
-    return found
+    total = Discovery()
+    for batch in paper_batches(run):
+        papers = {paper.paper_id: (_as_dumped(paper), extraction) for paper, extraction in batch}
+        found, report = discover(
+            papers, sources=options.discover, load=store.load_facts, save=store.save_facts, env=run.env,
+            offline=options.offline, max_age_seconds=options.max_age.total_seconds(), refresh=options.refresh,
+            allow_private_hosts=options.allow_private_hosts, skip_reason=skip, max_wait=options.max_wait,
+        )
+        store.save_discovery(run.summary.run_id, [paper for paper, _ in found.values()])
+        grown = [(pid, ex) for pid, (_, ex) in found.items() if len(ex.links) != len(papers[pid][1].links)]
+        if grown:
+            store.add_extractions(grown)
+            run.summary.links += sum(len(ex.links) - len(papers[pid][1].links) for pid, ex in grown)
+        if report.identities:
+            store.save_identities(report.identities)
+        total.links.update(report.links)
+        total.not_reached.update(report.not_reached)
+        total.requests.update(report.requests)
+        for source, why in report.reasons.items():
+            total.reasons.setdefault(source, why)
+    run.summary.discovery = total
 
 
-def gather_facts(run: Run, links: Sequence[Link], known: Mapping[str, Facts]) -> dict[str, Facts]:
-    """Facts for every target of ``links``: from ``known``, the cache, or the network."""
+def _as_dumped(paper: Paper) -> Paper:
+    """The paper as the dumps gave it: an arXiv id an earlier run's title search settled is searched
+    again (from the cache while it is fresh), as is one that search could not settle."""
+    from dataclasses import replace
+
+    if paper.arxiv_id_via == "hf_search":
+        return replace(paper, arxiv_id=None, arxiv_id_via=None, arxiv_id_match=None)
+    if paper.arxiv_id is None and paper.arxiv_id_match is not None:
+        return replace(paper, arxiv_id_match=None)
+    return paper
+
+
+def gather_facts(run: Run, links: Iterable[Link], known: Mapping[str, Facts]) -> dict[str, Facts]:
+    """Facts for every target of ``links`` (a stream is read once): from ``known``, the cache, or the network."""
     options, summary = run.options, run.summary
     facts_by_key = dict(known)
-    links = [link for link in links if link.target.key not in facts_by_key]
-    cached = run.store.load_facts({link.target.key for link in links})
-    requests, fresh = plan_collection(
-        links, cached, now=run.clock(), max_age=options.max_age, refresh=options.refresh
+    targets, subpaths = wanted_targets(link for link in links if link.target.key not in facts_by_key)
+    cached = run.store.load_facts(set(targets))
+    requests, fresh = plan_targets(
+        targets, subpaths, cached, now=run.clock(), max_age=options.max_age, refresh=options.refresh
     )
     facts_by_key.update(fresh)
     summary.from_cache += len(fresh)
@@ -581,28 +641,27 @@ def gather_facts(run: Run, links: Sequence[Link], known: Mapping[str, Facts]) ->
     return facts_by_key
 
 
-def add_links_through_pages(
-    run: Run, papers: dict[str, tuple[Paper, Extraction]], facts_by_key: dict[str, Facts]
-) -> dict[str, tuple[Paper, Extraction]]:
-    """Second, smaller round: audit the repositories that the papers' pages link to."""
+def add_links_through_pages(run: Run, facts_by_key: dict[str, Facts]) -> None:
+    """Second, smaller round: audit the repositories that the papers' pages link to.
+
+    One pass over the stored papers adds each paper's page links to the store;
+    their facts then join ``facts_by_key``.
+    """
     from dataclasses import replace
 
-    extra = {
-        paper_id: found
-        for paper_id, (_, extraction) in papers.items()
-        if (found := links_through_pages(extraction.links, facts_by_key, run.options.page_links))
-    }
-    if not extra:
-        return papers
-    new_links = [link for found in extra.values() for link in found]
-    facts_by_key.update(gather_facts(run, new_links, facts_by_key))
-    updated = dict(papers)
-    for paper_id, found in extra.items():
-        paper, extraction = papers[paper_id]
-        updated[paper_id] = (paper, replace(extraction, links=extraction.links + tuple(found)))
-    run.store.add_extractions([(paper_id, updated[paper_id][1]) for paper_id in extra])
-    run.summary.links += len(new_links)
-    return updated
+    new_links: list[Link] = []
+    for batch in paper_batches(run):
+        extra: list[tuple[str, Extraction]] = []
+        for paper, extraction in batch:
+            found = links_through_pages(extraction.links, facts_by_key, run.options.page_links)
+            if found:
+                extra.append((paper.paper_id, replace(extraction, links=extraction.links + tuple(found))))
+                new_links += found
+        if extra:
+            run.store.add_extractions(extra)
+    if new_links:
+        facts_by_key.update(gather_facts(run, new_links, facts_by_key))
+        run.summary.links += len(new_links)
 
 
 def check_and_score(

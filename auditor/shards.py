@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from auditor.errors import AuditorError
-from auditor.models import Extraction, Paper
 
 
 def parse_shard(value: str) -> tuple[int, int]:
@@ -66,20 +64,9 @@ _COPY = [
 def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Mapping[str, str],
                  config: Any = None, progress: Any = lambda _: None) -> Any:
     """Combine shard files into ``out_db`` and finish the audit there; returns the RunSummary."""
-    from auditor.archival import gather_archives, with_archive
     from auditor.checking import discover_checks
     from auditor.config import load_config
-    from auditor.pipeline import (
-        Run,
-        RunOptions,
-        RunSummary,
-        _cores,
-        _with_selected_checks,
-        add_links_through_pages,
-        check_and_score,
-        gather_facts,
-    )
-    from auditor.report import write_reports
+    from auditor.pipeline import Run, RunOptions, RunSummary, _with_selected_checks, audit_stored_papers, write_run_reports
     from auditor.store import Store
     from auditor.store.facts import _MERGE
 
@@ -142,25 +129,17 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
                     con.execute(f"DETACH shard{i}")
                 except Exception:  # noqa: BLE001 - not attached
                     pass
+        summary.papers = store.db.rows("SELECT count(*) FROM run_papers WHERE run_id = ?", [run_id])[0][0]
+        summary.links = store.db.rows("SELECT count(*) FROM links l JOIN run_papers r USING (paper_id) "
+                                      "WHERE r.run_id = ?", [run_id])[0][0]
         try:
-            papers = _papers_of(store, run_id)
-            summary.papers = len(papers)
-            summary.links = sum(len(ex.links) for _, ex in papers.values())
-            run = Run(store, options, summary, progress, env)
-            links = [link for _, ex in papers.values() for link in ex.links]
-            facts_by_key = gather_facts(run, links, {})
-            papers = add_links_through_pages(run, papers, facts_by_key)
-            facts_by_key = with_archive(facts_by_key, gather_archives(run, [l for _, ex in papers.values() for l in ex.links], facts_by_key))
-            progress.start("check", len(papers), "papers")
-            check_and_score(store, run_id, papers.values(), facts_by_key, as_of, checks, config,
-                            jobs=_cores(), papers_count=len(papers), on_paper=lambda: progress.advance("check"))
-            progress.finish("check")
-            summary.status = "partial" if summary.rate_limited_until else "done"
+            # The rest of a run, as `audit run` does it after ingest; the shards did the discovery.
+            audit_stored_papers(Run(store, options, summary, progress, env), checks, config, discover=False)
         except BaseException:
             store.finish_run(run_id, "failed")
             raise
-        store.finish_run(run_id, summary.status)
-        write_reports(store, out_dir, run_id)
+        store.finish_run(run_id, summary.status, notes=summary.partial_reasons)
+        write_run_reports(store, options, run_id, progress)
     return summary
 
 
@@ -191,13 +170,3 @@ def _shard_run(path: Path) -> dict[str, Any]:
         raise AuditorError(f"audit merge: {path}'s latest run ({run_id}) is {status}: run it again to finish first")
     k, n = parse_shard(shard)
     return {"run_id": run_id, "options": options, "as_of": str(as_of), "shard": k, "of": n, "label": shard}
-
-
-def _papers_of(store: Any, run_id: str) -> dict[str, tuple[Paper, Extraction]]:
-    papers = store.papers_for_run(run_id)
-    extractions = store.extractions([p.paper_id for p in papers])
-    found = store.discovery_for_run(run_id)  # the shards' discovery outcomes, for code_linked and links_agree
-    no_record: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = ((), ())
-    return {p.paper_id: (replace(p, abstract="", discovery=found.get(p.paper_id, no_record)[0],
-                                 declared=found.get(p.paper_id, no_record)[1]),
-                         extractions.get(p.paper_id, Extraction())) for p in papers}

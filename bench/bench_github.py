@@ -10,7 +10,16 @@ GraphQL points per 50 repositories (the query lists the root tree and one
 level below it, for ml_completeness) and 1,000 repositories in under 10 s; without a token exactly 1 request per repository
 for the core facts (extras only while the budget allows).
 
+With ``--store`` every fact also goes where `audit run` puts it: the
+pipeline's FactsWriter (a thread appending to ``facts_staged`` in a new DuckDB
+file), merged into ``facts`` at the end. Printed then: the store's share of
+the wall time (what the event loop spent handing facts over, plus the final
+write and merge, which nothing overlaps) and its CPU per fact (the writer
+thread's and the merge's); targets: under 5 % of the wall time at 20,000
+repositories, CPU per fact flat from 5,000 to 20,000.
+
     .venv/bin/python bench/bench_github.py [--sizes 1000,10000] [--latency 0.1]
+    .venv/bin/python bench/bench_github.py --sizes 5000,20000 --modes token --store
 """
 
 from __future__ import annotations
@@ -74,7 +83,57 @@ def start_fake(world_file: Path, latency: float, anonymous_limit: int) -> tuple[
     return proc, line.split("fake GitHub on ", 1)[1].split(" ", 1)[0]
 
 
-async def collect(url: str, requests: list[TargetRequest], token: str | None, concurrency: int) -> dict:
+class StoreTimer:
+    """The pipeline's FactsWriter on a new DuckDB file, with the store's own time measured."""
+
+    def __init__(self, path: Path) -> None:
+        from auditor.facts_writer import FactsWriter
+        from auditor.store import Store
+
+        self.store = Store.open(path)
+        self.writer = FactsWriter(self.store)
+        self.put_wall = self.thread_cpu = self.thread_wall = self.merge_wall = self.merge_cpu = self.close_wall = 0.0
+        self.facts = 0
+        staged = self.writer._facts.stage_facts  # timed inside the writer thread: its own CPU
+
+        def timed_stage(batch):  # type: ignore[no-untyped-def]
+            w, c = time.perf_counter(), time.thread_time()
+            out = staged(batch)
+            self.thread_wall += time.perf_counter() - w
+            self.thread_cpu += time.thread_time() - c
+            return out
+
+        self.writer._facts.stage_facts = timed_stage  # type: ignore[method-assign]
+        merge = self.store.merge_staged_facts
+
+        def timed_merge():  # type: ignore[no-untyped-def]
+            # Process CPU: the merge runs alone (the loop has finished) and DuckDB may use its own threads.
+            w, c = time.perf_counter(), time.process_time()
+            out = merge()
+            self.merge_wall += time.perf_counter() - w
+            self.merge_cpu += time.process_time() - c
+            return out
+
+        self.store.merge_staged_facts = timed_merge  # type: ignore[method-assign]
+
+    def put(self, facts) -> None:  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        self.writer.put(facts)
+        self.put_wall += time.perf_counter() - t
+        self.facts += 1
+
+    def close(self) -> None:
+        t = time.perf_counter()
+        self.writer.close()
+        self.close_wall = time.perf_counter() - t
+        rows = self.store.db.rows("SELECT count(*) FROM facts")[0][0]
+        self.store.close()
+        if rows != self.facts:
+            raise SystemExit(f"the store holds {rows} facts of {self.facts} collected")
+
+
+async def collect(url: str, requests: list[TargetRequest], token: str | None, concurrency: int,
+                  store: StoreTimer | None = None) -> dict:
     env = {"GITHUB_API_URL": url, **({"GITHUB_TOKEN": token} if token else {})}
     settings = GitHubSettings.from_env(env)
     async with make_client(settings) as client:
@@ -83,6 +142,10 @@ async def collect(url: str, requests: list[TargetRequest], token: str | None, co
         statuses: dict[str, int] = {}
         async for facts in collector.collect(requests):
             statuses[facts.status] = statuses.get(facts.status, 0) + 1
+            if store is not None:
+                store.put(facts)
+        if store is not None:
+            store.close()  # the rest written, then one merge: on the run's critical path
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     s = collector.stats
     return {"wall": wall, "cpu": cpu, "stats": s, "statuses": statuses, "batch_size": collector.batch_size}
@@ -94,6 +157,7 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--modes", default="token,anonymous")
+    parser.add_argument("--store", action="store_true", help="write every fact through the pipeline's FactsWriter (see above)")
     args = parser.parse_args()
     print(f"fake GitHub latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}; "
           "cpu s = the collector's own CPU time (the fake runs GraphQL in Python in another process)")
@@ -109,7 +173,8 @@ def main() -> int:
             try:
                 for mode in args.modes.split(","):
                     token = TOKEN if mode == "token" else None
-                    r = asyncio.run(collect(url, requests, token, args.concurrency))
+                    timer = StoreTimer(Path(tmp) / f"facts-{mode}.duckdb") if args.store else None
+                    r = asyncio.run(collect(url, requests, token, args.concurrency, timer))
                     s = r["stats"]
                     core = s.core_requests if not token else s.graphql_requests
                     extras = s.rest_requests - s.core_requests
@@ -119,6 +184,14 @@ def main() -> int:
                           f"{r['statuses']} retries={s.retries} final_batch={r['batch_size']}")
                     if token:
                         ok &= per <= 1 / 25 and per50 <= 2 and (n != 1000 or r["wall"] < 10)
+                    if timer is not None:
+                        on_path = timer.put_wall + timer.close_wall
+                        cpu = timer.thread_cpu + timer.merge_cpu
+                        print(f"{'':>6} {'store':>9} {100 * on_path / r['wall']:5.2f} % of the wall time on the run's path "
+                              f"(handing over {timer.put_wall:.2f} s, last write + merge {timer.close_wall:.2f} s); "
+                              f"writer thread {timer.thread_wall:.2f} s wall, {timer.thread_cpu:.2f} s CPU; merge "
+                              f"{timer.merge_wall:.2f} s; CPU per fact {1e6 * cpu / max(1, timer.facts):,.0f} µs "
+                              f"({timer.facts:,} facts)")
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)

@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from auditor.models import Extraction
+from auditor.models import Extraction, Paper
 from auditor.store import compact, discovery, facts, limits, papers, promises, results, runs, views
 from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
 from auditor.store.discovery import DiscoveryTable
@@ -123,6 +123,10 @@ class Store:
     def flush(self) -> None:
         """Commit buffered writes (a no-op when none)."""
         self.db.flush()
+
+    def run_batches(self, run_id: str, size: int) -> Iterator[list[tuple[Paper, Extraction]]]:
+        """The run's papers with their extractions and discovery outcomes, ``size`` at a time (see Papers.run_batches)."""
+        return self.papers.run_batches(run_id, size, lambda ids: self.discovery.discovery_of(run_id, ids))
 
     def add_extraction(self, paper_id: str, extraction: Extraction) -> None:
         """Store one paper's targets, links and claims (replacing what it had)."""

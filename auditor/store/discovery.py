@@ -60,15 +60,19 @@ class DiscoveryTable:
 
     def discovery_for_run(self, run_id: str) -> dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]]:
         """paper_id -> (outcomes, declared) as ``Paper.discovery`` and ``Paper.declared`` hold them."""
-        outcomes: dict[str, list[tuple[str, str]]] = {}
-        declared: dict[str, list[tuple[str, str]]] = {}
-        for pid, source, outcome, found in self.db.rows(
+        return _folded(self.db.rows(
             "SELECT paper_id, source, outcome, found FROM discovery WHERE run_id = ? "
             "ORDER BY paper_id, coalesce(list_position(?, source), 99), source", [run_id, list(SOURCES)]
-        ):
-            outcomes.setdefault(pid, []).append((source, outcome))
-            declared.setdefault(pid, []).extend((source, key) for key in found or [])
-        return {pid: (tuple(o), tuple(declared.get(pid, ()))) for pid, o in outcomes.items()}
+        ))
+
+    def discovery_of(self, run_id: str, paper_ids: Iterable[str]
+                     ) -> dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]]:
+        """:meth:`discovery_for_run` for these papers only (a run's batch)."""
+        return _folded(self.db.with_keys(
+            paper_ids,
+            "SELECT paper_id, source, outcome, found FROM discovery JOIN _keys ON key = paper_id WHERE run_id = ? "
+            "ORDER BY paper_id, coalesce(list_position(?, source), 99), source", [run_id, list(SOURCES)]
+        ))
 
     def discovery_counts(self, run_id: str) -> dict[str, dict[str, int]]:
         """source -> {outcome kind: papers} for a run ("searched", "not_indexed", "unknown", "no_id", ...)."""
@@ -80,3 +84,12 @@ class DiscoveryTable:
         for source, kind, n in sorted(rows, key=lambda r: (order.get(r[0], len(order)), r[0], r[1])):
             out.setdefault(source, {})[kind] = int(n)
         return out
+
+
+def _folded(rows: Iterable[tuple]) -> dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]]:
+    outcomes: dict[str, list[tuple[str, str]]] = {}
+    declared: dict[str, list[tuple[str, str]]] = {}
+    for pid, source, outcome, found in rows:
+        outcomes.setdefault(pid, []).append((source, outcome))
+        declared.setdefault(pid, []).extend((source, key) for key in found or [])
+    return {pid: (tuple(o), tuple(declared.get(pid, ()))) for pid, o in outcomes.items()}

@@ -7,7 +7,7 @@ first (the last one wins).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 
@@ -99,10 +99,13 @@ LINK_COLS = {
     "subpath": S, "number": I, "item": S, "claim": S, "via": S, "placeholder": B, "source": S,
 }
 CLAIM_COLS = {"paper_id": S, "ordinal": I, "kind": S, "sentence": S, "target_key": S, "object": S}
+#: Paper fields read back for a run's batches (the abstract stays in the file: checks never read it).
+_BATCH_FIELDS = ("title", "published_on", "authors", "organisation", "upvotes", "arxiv_id", "doi", "comments",
+                 "journal_ref", "arxiv_id_via", "arxiv_id_match")
 
 COLUMNS = {
     "papers": tuple(PAPER_COLS), "sightings": tuple(SIGHTING_COLS), "targets": tuple(TARGET_COLS),
-    "links": tuple(LINK_COLS), "claims": tuple(CLAIM_COLS),
+    "links": tuple(LINK_COLS), "claims": tuple(CLAIM_COLS)
 }
 
 
@@ -195,6 +198,37 @@ class Papers:
             "FROM _b b WHERE papers.paper_id = b.paper_id",
             {"_b": table(rows.values(), cols)},
         )])
+
+    def run_batches(self, run_id: str, size: int,
+                    discovery: Callable[[list[str]], Mapping[str, tuple[Any, Any]]] | None = None,
+                    ) -> Iterator[list[tuple[Paper, Extraction]]]:
+        """The run's papers with their extractions, ``size`` at a time, by paper_id.
+
+        Each batch is read when it is asked for (a keyset page), so no caller holds
+        every paper; writes between batches to papers already read are safe.
+        ``discovery(ids)``: (outcomes, declared) by paper, put on ``Paper.discovery``
+        and ``Paper.declared``.
+        """
+        after = ""
+        cols = ", ".join(f"p.{c}" for c in _BATCH_FIELDS)
+        while True:
+            ids = [r[0] for r in self.db.rows(
+                "SELECT paper_id FROM run_papers WHERE run_id = ? AND paper_id > ? ORDER BY paper_id LIMIT ?",
+                [run_id, after, size])]
+            if not ids:
+                return
+            after = ids[-1]
+            rows = self.db.with_keys(
+                ids, f"SELECT p.paper_id, {cols} FROM papers p JOIN _keys ON key = p.paper_id ORDER BY p.paper_id")
+            extractions = self.extractions(ids)
+            found = discovery(ids) if discovery is not None else {}
+            batch = []
+            for pid, *values in rows:
+                outcomes, declared = found.get(pid, ((), ()))
+                paper = Paper(paper_id=pid, abstract="", **dict(zip(_BATCH_FIELDS, values)),
+                              discovery=outcomes, declared=declared)
+                batch.append((paper, extractions.get(pid, Extraction())))
+            yield batch
 
     def papers_for_run(self, run_id: str) -> list[Paper]:
         """The distinct papers the run covered, by paper_id."""
