@@ -31,10 +31,10 @@ from auditor.hosts.base import TargetRequest
 from auditor.hosts.github import GitHubCollector
 from auditor.hosts.github_client import GitHubSettings, make_client
 from auditor.hosts.huggingface import HubSettings, HuggingFaceCollector
-from auditor.hosts.web import WebCollector, WebSettings
 from auditor.models import Facts, Target
 from auditor.retry import RetryPolicy, retry_after_seconds
 from auditor.safefetch import FetchPolicy
+from test_retry_faults import collect_web
 
 pytestmark = pytest.mark.network
 
@@ -288,14 +288,7 @@ DOI_KINDS = ["502", "reset", "timeout", "429"]
 def web_collect(site: LocalServer) -> dict[str, Facts]:
     targets = [("project_page", "web:page", site.url("/page")), ("web", "web:gone", site.url("/gone")),
                ("zenodo", "zenodo:5", ""), ("doi", "doi:10.1234/x", "")]
-
-    async def go():
-        settings = WebSettings(doi_base=site.base, zenodo_base=site.base)
-        async with WebCollector(settings=settings, policy=WEB_POLICY, retry=QUICK) as c:
-            reqs = [TargetRequest(Target(key=key, kind=kind, host="127.0.0.1", url=url)) for kind, key, url in targets]  # type: ignore[arg-type]
-            return {f.target_key: f async for f in c.collect(reqs)}
-
-    return asyncio.run(go())
+    return collect_web(site, targets, policy=WEB_POLICY, retry=QUICK)
 
 
 def web_cases() -> list[Any]:

@@ -110,14 +110,15 @@ def test_zenodo_record_that_is_not_json_is_retried_then_an_explicit_error() -> N
 # --------------------------------------------------------------------------- slow hosts
 
 
-def collect_web(site: LocalServer, targets: list[tuple[str, str, str]], policy=None) -> dict[str, Any]:
+def collect_web(site: LocalServer, targets: list[tuple[str, str, str]], policy=None,
+                retry: RetryPolicy = PATIENT) -> dict[str, Any]:
     from auditor.safefetch import FetchPolicy
 
     policy = policy or FetchPolicy(allowed_networks=("127.0.0.1/32",), total_timeout=5, read_timeout=5)
 
     async def go():
         settings = WebSettings(doi_base=site.base, zenodo_base=site.base)
-        async with WebCollector(settings=settings, policy=policy, retry=PATIENT) as collector:
+        async with WebCollector(settings=settings, policy=policy, retry=retry) as collector:
             requests = [TargetRequest(Target(key=key, kind=kind, host="127.0.0.1", url=url)) for kind, key, url in targets]  # type: ignore[arg-type]
             return {f.target_key: f async for f in collector.collect(requests)}
 
