@@ -147,6 +147,17 @@ def gh_clean(fake, api: str) -> dict[str, Facts]:
     return _CLEAN[api]
 
 
+def test_a_404_with_an_unreadable_body_reads_as_the_clean_404(fake_github):
+    """Which request a once-fault meets is a race; here it is always lab/gone's 404 that is cut."""
+    gh_world(fake_github)
+    clean = gh_clean(fake_github, "rest")
+    fake_github.faults.update(malformed_rate=1.0, paths=(r"/repos/lab/gone$",))
+    got, _ = gh_collect(fake_github, token=False)
+    assert fake_github.stats.faults["malformed"] >= 1
+    assert outcome(got["github:lab/gone"]) == outcome(clean["github:lab/gone"])
+    assert got["github:lab/gone"].error == "HTTP 404: Not Found"
+
+
 @pytest.mark.parametrize("api,kind,mode", gh_cases())
 def test_github_fault(fake_github, api, kind, mode):
     gh_world(fake_github)

@@ -536,10 +536,12 @@ class GitHubCollector:
     async def _repo_from_rest(self, job: _Job, answer: _Answer, moved_from: str | None) -> Facts:
         status, body = answer.status, answer.body
         message = rest.message_of(body)
+        # A 404 or 403 is settled by its status; a cut or non-JSON body would only put noise in the reason.
+        said = message if isinstance(body, dict) else ""
         if status in (404, 410):
-            return self._facts(job.key, "not_found", error=f"HTTP {status}: {message or 'Not Found'}"[:300])
+            return self._facts(job.key, "not_found", error=f"HTTP {status}: {said or 'Not Found'}"[:300])
         if status in (403, 451):
-            return self._facts(job.key, "blocked", error=f"HTTP {status}: {message or 'blocked'}"[:300])
+            return self._facts(job.key, "blocked", error=f"HTTP {status}: {said or 'blocked'}"[:300])
         if status != 200 or not isinstance(body, dict):
             return self._facts(job.key, "error", error=f"HTTP {status}: {message}"[:300])
         data = rest.repo_facts(body)
