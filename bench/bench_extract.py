@@ -221,8 +221,23 @@ def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> Non
         target = tmp / f"bench-{n}.duckdb"
         target.unlink(missing_ok=True)
         cmd += ["--db", str(target)]
-    t = time.perf_counter()
+    got = watch(cmd)
+    if got["rc"] != 0:
+        print(f"audit extract failed ({got['rc']}): {got['err'].strip()[:300]}")
+        return
+    wall = got["wall"]
+    print(f"{n:>10,} snapshot rows ({path.stat().st_size / 1e6:,.0f} MB){' --db' if db else ''}: wall {wall:6.1f} s, "
+          f"CPU {got['cpu']:6.1f} s, {n / wall:>8,.0f} abstracts/s, peak RSS {got['peak_mb']:5.0f} MB (all processes); "
+          f"load average {os.getloadavg()[0]:.1f}")
+    if db:
+        print(f"{'':>10} database {target.stat().st_size / 1e6:,.0f} MB")
+        target.unlink(missing_ok=True)
+
+
+def watch(cmd: list[str]) -> dict:
+    """Run ``cmd`` (stdout to /dev/null) and measure it: wall s, CPU s and peak RSS (MB) of its whole process tree."""
     cpu_of: dict[int, float] = {}
+    t = time.perf_counter()
     with open(os.devnull, "w") as sink:
         proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE, text=True)
         peak = 0
@@ -230,17 +245,8 @@ def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> Non
             peak = max(peak, _tree(proc.pid, cpu_of))
             time.sleep(0.1)
         err = proc.stderr.read() if proc.stderr else ""
-    wall = time.perf_counter() - t
-    cpu = sum(cpu_of.values())
-    if proc.returncode != 0:
-        print(f"audit extract failed ({proc.returncode}): {err.strip()[:300]}")
-        return
-    print(f"{n:>10,} snapshot rows ({path.stat().st_size / 1e6:,.0f} MB){' --db' if db else ''}: wall {wall:6.1f} s, "
-          f"CPU {cpu:6.1f} s, {n / wall:>8,.0f} abstracts/s, peak RSS {peak / 1024:5.0f} MB (all processes); "
-          f"load average {os.getloadavg()[0]:.1f}")
-    if db:
-        print(f"{'':>10} database {target.stat().st_size / 1e6:,.0f} MB")
-        target.unlink(missing_ok=True)
+    return {"wall": time.perf_counter() - t, "cpu": sum(cpu_of.values()), "peak_mb": peak / 1024,
+            "rc": proc.returncode, "err": err}
 
 
 def _abstracts(path: Path, reader: str):

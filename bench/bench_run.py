@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_checks import AS_OF, SEED, make_facts, make_papers  # noqa: E402
-from bench_extract import _tree  # noqa: E402
+from bench_extract import watch  # noqa: E402
 
 
 def write_world(tmp: Path, n: int, with_facts: bool) -> tuple[Path, Path]:
@@ -61,17 +61,7 @@ def run(dump: Path, db: Path, out: Path, jobs: int | None) -> dict:
            "--out", str(out), "--offline", "--as-of", AS_OF.isoformat(), "-q"]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    cpu_of: dict[int, float] = {}
-    t = time.perf_counter()
-    with open(os.devnull, "w") as sink:
-        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.PIPE, text=True)
-        peak = 0
-        while proc.poll() is None:
-            peak = max(peak, _tree(proc.pid, cpu_of))
-            time.sleep(0.1)
-        err = proc.stderr.read() if proc.stderr else ""
-    return {"wall": time.perf_counter() - t, "cpu": sum(cpu_of.values()), "peak_mb": peak / 1024,
-            "rc": proc.returncode, "err": err}
+    return watch(cmd)
 
 
 STAGES = ("ingest_and_extract", "discover_links", "gather_facts", "add_links_through_pages", "check_and_score",
