@@ -155,23 +155,25 @@ def real_bodies() -> list[str]:
 POOL = 20_000  # distinct generated abstracts; each copy gets its own number (and repository names)
 
 
-def write_corpus(path: Path, n: int, link_share: float, seed: int, bodies: list[str]) -> None:
-    """N abstracts as JSON Lines: a pool of 20,000 is made, each copy numbered."""
+def numbered_abstracts(n: int, link_share: float, seed: int, bodies: list[str]):
+    """(i, abstract) for N abstracts: a pool of up to 20,000 is made, each copy numbered."""
     rng = random.Random(seed)
     pool = [make_abstract(rng, link_share, bodies) for _ in range(min(n, POOL))]
+    for i in range(n):
+        yield i, pool[i % len(pool)].replace("§", str(i))
+
+
+def write_corpus(path: Path, n: int, link_share: float, seed: int, bodies: list[str]) -> None:
+    """N abstracts as JSON Lines (title and abstract only)."""
     with path.open("w", encoding="utf-8") as f:
-        for i in range(n):
-            abstract = pool[i % len(pool)].replace("§", str(i))
+        for i, abstract in numbered_abstracts(n, link_share, seed, bodies):
             f.write(json.dumps({"title": f"Paper {i}", "abstract": abstract}) + "\n")
 
 
 def write_snapshot(path: Path, n: int, link_share: float, seed: int, bodies: list[str]) -> None:
     """N rows shaped like the arXiv metadata snapshot (the fields the reader uses, and some it skips)."""
-    rng = random.Random(seed)
-    pool = [make_abstract(rng, link_share, bodies) for _ in range(min(n, POOL))]
     with path.open("w", encoding="utf-8") as f:
-        for i in range(n):
-            abstract = pool[i % len(pool)].replace("§", str(i))
+        for i, abstract in numbered_abstracts(n, link_share, seed, bodies):
             day = f"20{15 + i % 11:02d}-{1 + i % 12:02d}-{1 + i % 28:02d}"
             f.write(json.dumps({
                 "id": f"{15 + i % 11:02d}{1 + i % 12:02d}.{i % 100000:05d}", "submitter": "A. Author",
