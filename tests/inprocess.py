@@ -17,9 +17,11 @@ from typing import Mapping
 from click.testing import CliRunner
 
 from auditor.cli import cli
+from auditor.redaction import SECRET_ENV
 
-#: Variables a developer's shell may hold that would change what a run does.
-TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKENS", "HF_TOKEN", "SWH_TOKEN")
+#: Variables a developer's shell may hold that would change what a run does: the product's own
+#: list of secrets, and the comma-separated GITHUB_TOKENS.
+TOKEN_VARIABLES = (*SECRET_ENV, "GITHUB_TOKENS")
 
 
 def audit(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
