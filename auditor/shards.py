@@ -67,7 +67,7 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
     from auditor.checking import discover_checks
     from auditor.config import load_config
     from auditor.pipeline import Run, RunOptions, RunSummary, _with_selected_checks, audit_stored_papers, write_run_reports
-    from auditor.store import Store
+    from auditor.store import Store, discovery
     from auditor.store.facts import _MERGE
 
     if not shards:
@@ -115,10 +115,8 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
                     con.execute(sql.format(src=f"{alias}.facts"))
                 con.execute(f"INSERT INTO run_papers (run_id, paper_id) SELECT ?, paper_id FROM {alias}.run_papers "
                             "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
-                if con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'discovery'",
-                               [alias]).fetchone()[0]:  # what discovery did for each paper: the shards all did the same
-                    con.execute(f"INSERT INTO discovery SELECT ?, paper_id, source, outcome, found FROM {alias}.discovery "
-                                "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
+                # what discovery did for each paper: the shards all did the same, the first one's is kept
+                discovery.copy_run(con, alias, rec["run_id"], run_id)
             con.commit()
         except BaseException:
             con.rollback()

@@ -242,6 +242,9 @@ def test_merged_shards_judge_the_new_checks_from_the_stored_discovery(hub, fake_
                     "Renamed Yet the Same": "pass"}
     agree = paper_results(merged, "links_agree")
     assert agree["Disagreeing Pages for Sparse Models"][0] == "warn" and agree["Renamed Yet the Same"][0] == "pass"
+    # What discovery did is what each shard (and so one unsharded run) recorded.
+    assert sorted(rows(merged, "SELECT p.title, d.source, d.outcome, d.found FROM discovery d JOIN papers p USING (paper_id)")
+                  ) == sorted(stored)
     # The Hub's links were copied from the shards, not only the abstracts'.
     assert ("github:fixture-lab/popular", "hf_paper") in set(rows(merged, "SELECT target_key, source FROM links"))
 

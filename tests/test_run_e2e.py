@@ -194,6 +194,7 @@ NATURAL_KEYS = {
     "results_stored": ("set_id", "paper_id", "target_key", "link_ordinal", "check_name"),
     "scores_stored": ("set_id", "paper_id", "target_key", "link_ordinal"),
     "facts_staged": ("target_key", "seq"),
+    "discovery_stored": ("set_id", "source"),
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from auditor.models import Result
-from auditor.store import EXAMPLE_QUERIES, Store
+from auditor.store import EXAMPLE_QUERIES, SCHEMA_VERSION, Store
 from auditor.store.compact import compact_file
 from inprocess import audit
 from test_store_sample import IDS, outcomes
@@ -122,7 +122,7 @@ def test_schema_1_file_is_migrated(tmp_path):
         assert store.db.rows("SELECT run_id, check_name, status FROM results ORDER BY run_id") == [
             ("r1", "license", "pass"), ("r2", "license", "pass")]
         assert store.db.rows("SELECT run_id, score FROM scores ORDER BY run_id") == [("r1", 7.5), ("r2", 7.5)]
-        assert store.db.rows("SELECT value FROM meta WHERE key = 'schema_version'") == [("2",)]
+        assert store.db.rows("SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
 
 
 

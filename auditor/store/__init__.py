@@ -90,7 +90,8 @@ class Store:
         """
         db = Db.open(path)
         try:
-            db.create_schema(TABLES, [*results.VIEWS, *views.VIEWS, *promises.VIEWS], EXPECTED_COLUMNS, [results.migrate_from_v1])
+            db.create_schema(TABLES, [*results.VIEWS, *discovery.VIEWS, *views.VIEWS, *promises.VIEWS], EXPECTED_COLUMNS,
+                             [results.migrate_from_v1, discovery.migrate_from_v2])
             FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
             db.con.close()

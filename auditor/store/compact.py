@@ -32,7 +32,6 @@ def keep_runs(db: Db, n: int) -> int:
     con.begin()
     try:
         con.execute("DELETE FROM run_papers WHERE list_contains(?, run_id)", [old])
-        con.execute("DELETE FROM discovery WHERE list_contains(?, run_id)", [old])
         con.execute("DELETE FROM runs WHERE list_contains(?, run_id)", [old])
         drop_orphans(con)
         con.commit()
@@ -43,10 +42,10 @@ def keep_runs(db: Db, n: int) -> int:
 
 
 def drop_orphans(con: duckdb.DuckDBPyConnection) -> None:
-    """Stored result and score sets no run refers to any more (a run forgotten, a paper re-checked)."""
-    for table in ("results_stored", "scores_stored"):
+    """Stored result, score and discovery sets no run refers to any more (a run forgotten, a paper re-checked)."""
+    for table, column in (("results_stored", "set_id"), ("scores_stored", "set_id"), ("discovery_stored", "discovery_set")):
         con.execute(
-            f"DELETE FROM {table} WHERE set_id NOT IN (SELECT set_id FROM run_papers WHERE set_id IS NOT NULL)"
+            f"DELETE FROM {table} WHERE set_id NOT IN (SELECT {column} FROM run_papers WHERE {column} IS NOT NULL)"
         )
 
 

@@ -30,8 +30,9 @@ from auditor import __version__
 from auditor.errors import AuditorError, DatabaseLocked
 
 #: 2: results and scores stored once per distinct content (results_stored, scores_stored,
-#: run_papers.set_id); a schema-1 file is migrated when opened.
-SCHEMA_VERSION = 2
+#: run_papers.set_id); 3: discovery outcomes likewise (discovery_stored,
+#: run_papers.discovery_set). An older file is migrated when opened.
+SCHEMA_VERSION = 3
 
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
