@@ -276,3 +276,21 @@ def test_render_html_is_the_page(sample):
     store, run_id = sample
     page = render(store, "html")
     assert page.startswith("<!DOCTYPE html>") and run_id in page and 'id="rows"' in page
+
+
+# --------------------------------------------------------------------------- written a page at a time
+
+
+@pytest.mark.parametrize("page_size", [1, 2])
+def test_reports_written_in_pages_equal_reports_written_at_once(sample, tmp_path, page_size):
+    """Every file is the same bytes whether the papers come one (or two) at a time or all in one
+    page: the CSV header once, pages whose columns are all empty (no score, no check), the HTML's
+    string table that later pages add to, and links.csv's own paper order."""
+    store, run_id = sample
+    whole = write_reports(store, tmp_path / "whole", run_id, page_size=10_000)
+    paged = write_reports(store, tmp_path / "paged", run_id, page_size=page_size)
+    for name in ("csv", "links_csv", "md", "html"):
+        assert getattr(paged, name).read_bytes() == getattr(whole, name).read_bytes(), name
+    strip = lambda p: {k: v for k, v in json.loads(p.read_text()).items() if not k.endswith("_path")}  # noqa: E731
+    assert strip(paged.json) == strip(whole.json)
+    assert len(read_csv(paged.csv)) == 3 and len(read_csv(paged.links_csv)) > 3

@@ -17,13 +17,19 @@ Files written to ``out_dir``:
 
 from __future__ import annotations
 
+import io
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Iterator, Literal
 
-from auditor.report.data import ReportData, links_frame, load, scorecard_frame, summary
-from auditor.report.html import render_html
+import pandas as pd
+
+from auditor.report.data import (
+    LINK_COLUMNS, PAGE, ReportData, links_page, load, scorecard_columns, scorecard_page, summary,
+)
+from auditor.report.html import write_html
 from auditor.report.markdown import render_markdown
 from auditor.redaction import redact
 from auditor.store import Store
@@ -42,15 +48,20 @@ class ReportPaths:
     json: Path
 
 
-def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, *, progress: Any = None) -> ReportPaths:
-    """Write the five report files of a run (the latest when None) into ``out_dir``."""
+def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, *, progress: Any = None,
+                  page_size: int = PAGE) -> ReportPaths:
+    """Write the five report files of a run (the latest when None) into ``out_dir``.
+
+    Each file is written a page of ``page_size`` papers at a time (see
+    :meth:`ReportData.pages`): the same bytes whatever the page size.
+    """
     from auditor.progress import as_progress
 
     stages = as_progress(progress)
     stages.start("report", 5, "files")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data = load(store, run_id)
+    data = load(store, run_id, page_size=page_size)
     paths = ReportPaths(
         csv=out / "scorecard.csv",
         links_csv=out / "links.csv",
@@ -58,13 +69,17 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, 
         html=out / "scorecard.html",
         json=out / "summary.json",
     )
-    _write_text(paths.csv, scorecard_frame(data).to_csv(index=False, lineterminator="\n"))
+    with _written(paths.csv) as write:
+        write_scorecard_csv(data, write)
     stages.advance("report")
-    _write_text(paths.links_csv, links_frame(data).to_csv(index=False, lineterminator="\n"))
+    with _written(paths.links_csv) as write:
+        write_links_csv(data, write)
     stages.advance("report")
-    _write_text(paths.md, render_markdown(data))
+    with _written(paths.md) as write:
+        write(render_markdown(data))
     stages.advance("report")
-    _write_text(paths.html, render_html(data))
+    with _written(paths.html) as write:
+        write_html(data, write)
     stages.advance("report")
     names = {
         "csv_path": str(paths.csv),
@@ -73,34 +88,74 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, 
         "html_path": str(paths.html),
         "json_path": str(paths.json),
     }
-    _write_text(paths.json, json.dumps(summary(data, names), indent=2, ensure_ascii=False) + "\n")
+    with _written(paths.json) as write:
+        write(json.dumps(summary(data, names), indent=2, ensure_ascii=False) + "\n")
     stages.advance("report")
     stages.finish("report")
     return paths
 
 
+def write_scorecard_csv(data: ReportData, write: Callable[[str], Any]) -> None:
+    """scorecard.csv through ``write``, a page at a time (the header once)."""
+    header = True
+    for page in data.pages():
+        write(scorecard_page(data, page).to_csv(index=False, lineterminator="\n", header=header))
+        header = False
+    if header:  # no paper: the header alone
+        write(pd.DataFrame(columns=scorecard_columns(data)).to_csv(index=False, lineterminator="\n"))
+
+
+def write_links_csv(data: ReportData, write: Callable[[str], Any]) -> None:
+    """links.csv through ``write``, a page of papers at a time (the header once)."""
+    header = True
+    for rows in data.link_pages():
+        write(links_page(rows).to_csv(index=False, lineterminator="\n", header=header))
+        header = False
+    if header:
+        write(pd.DataFrame(columns=list(LINK_COLUMNS)).to_csv(index=False, lineterminator="\n"))
+
+
+def write_scorecard_json(data: ReportData, write: Callable[[str], Any]) -> None:
+    """The summary plus ``scorecard`` (the scorecard.csv rows), as ``render(store, "json")`` prints it."""
+    papers: list[Any] = []
+    for page in data.pages():
+        frame = scorecard_page(data, page)
+        if len(frame):
+            papers += json.loads(frame.to_json(orient="records", force_ascii=False))
+    write(json.dumps({**summary(data), "scorecard": papers}, indent=2, ensure_ascii=False) + "\n")
+
+
 def render(store: Store, fmt: Format, run_id: str | None = None) -> str:
     """One report as text for stdout: the scorecard CSV, the Markdown, or JSON
     (the summary plus ``scorecard``: the scorecard.csv rows)."""
-    return redact(_render(load(store, run_id), fmt))
+    if fmt not in ("csv", "md", "json", "html"):
+        raise ValueError(f"unknown report format {fmt!r}: csv, md, json or html")
+    data = load(store, run_id)
+    out = io.StringIO()
 
+    def write(text: str) -> None:
+        out.write(redact(text))
 
-def _render(data: ReportData, fmt: Format) -> str:
     if fmt == "csv":
-        return scorecard_frame(data).to_csv(index=False, lineterminator="\n")
-    if fmt == "md":
-        return render_markdown(data)
-    if fmt == "html":
-        return render_html(data)
-    if fmt == "json":
-        frame = scorecard_frame(data)
-        papers = json.loads(frame.to_json(orient="records", force_ascii=False)) if len(frame) else []
-        return json.dumps({**summary(data), "scorecard": papers}, indent=2, ensure_ascii=False) + "\n"
-    raise ValueError(f"unknown report format {fmt!r}: csv, md, json or html")
+        write_scorecard_csv(data, write)
+    elif fmt == "md":
+        write(render_markdown(data))
+    elif fmt == "html":
+        write_html(data, write)
+    else:
+        write_scorecard_json(data, write)
+    return out.getvalue()
 
 
-def _write_text(path: Path, text: str) -> None:
-    # Write then rename: a reader (the Action, a browser) never sees half a file.
+@contextmanager
+def _written(path: Path) -> Iterator[Callable[[str], None]]:
+    """A ``write`` into ``path``: each piece redacted (the store redacted already: this is the
+    last guard), the file renamed into place only when whole, so a reader (the Action, a
+    browser) never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(redact(text), encoding="utf-8")  # the store redacted already: this is the last guard
+    with tmp.open("w", encoding="utf-8") as f:
+        def write(text: str) -> None:
+            f.write(redact(text))
+
+        yield write
     tmp.replace(path)

@@ -1,14 +1,16 @@
-"""The report's data: frames read once from the store, shaped by pure functions.
+"""The report's data: totals and pages of rows read from the store, shaped by pure functions.
 
 Every renderer (CSV, Markdown, HTML, JSON) works from one :class:`ReportData`,
-so the five files of a run always agree.
+so the five files of a run always agree; each reads the papers a page at a
+time (:meth:`ReportData.pages`), so memory does not grow with the run.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from collections import Counter, defaultdict
+from typing import Any, Iterable, Iterator, Mapping
 
 import pandas as pd
 
@@ -37,54 +39,85 @@ LINK_COLUMNS = (
 )
 
 
+#: Papers per page when a report is written: what a report holds in memory at once.
+PAGE = 1_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a run's papers (worst first) with their link rows and paper-scope results."""
+
+    papers: pd.DataFrame  # paper_scorecard_all rows
+    links: pd.DataFrame  # link_scorecard_all rows of these papers, by paper, link and check
+    paper_results: pd.DataFrame  # paper-scope results of these papers, by paper and check
+
+
 @dataclass(frozen=True)
 class ReportData:
-    """What one run's reports show. ``papers`` is worst first (score, then failures)."""
+    """What one run's reports show: totals read as SQL, and the papers a page at a time
+    (:meth:`pages`, worst first: score, then failures), so that no report holds a run whole."""
 
     run_id: str | None
     run: RunInfo | None
-    papers: pd.DataFrame  # paper_scorecard_all rows of the run
-    links: pd.DataFrame  # link_scorecard_all rows of the run
     findings: pd.DataFrame  # fail/warn results, worst first, at most FINDINGS_LIMIT
     findings_total: int
     n_links: int
+    n_papers: int = 0
+    checks: tuple[str, ...] = ()  # every check that has a result in the run, sorted
+    scores: tuple[float, ...] = ()  # the scored papers' scores, lowest first
+    papers_to_judge: int = 0  # papers with something to judge (a link or a claim), or a score
+    failing: int = 0  # papers with at least one failing result
+    warning: int = 0  # papers with at least one warning
+    check_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # check -> status -> results
+    host_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # host -> fact status -> targets
     targets_by_status: Mapping[str, int] = field(default_factory=dict)
     results_by_status: Mapping[str, int] = field(default_factory=dict)
     links_by_source: Mapping[str, int] = field(default_factory=dict)  # abstract, comments, hf_paper, ...
     db_path: str | None = None
-    paper_results: pd.DataFrame = field(default_factory=pd.DataFrame)  # paper-scope results of the run
     promise_figures: Any = None  # auditor.report.promises.PromisesData: promises kept over every run so far
     link_rot_table: pd.DataFrame = field(default_factory=pd.DataFrame)  # the link_rot view: one row per run
     promises: tuple = ()  # chart points {when, series, count}: promises by paper month, kept / open
     link_rot: tuple = ()  # chart points {when, series, count}: links dead / moved / emptied / archived per run
     discovery: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # source -> {outcome kind: papers}
+    store: Store | None = field(default=None, repr=False, compare=False)  # where the pages are read from
+    page_size: int = PAGE
 
-    @property
-    def checks(self) -> list[str]:
-        """Every check that has a result in the run, sorted."""
-        names: set[str] = set()
-        for checks in self.papers.get("checks", ()):  # type: ignore[union-attr]
-            names.update(checks or {})
-        return sorted(names)
+    def pages(self, size: int | None = None) -> Iterator[Page]:
+        """The run's papers, worst first, ``size`` (default :attr:`page_size`) at a time."""
+        if self.run_id is None or self.store is None or not self.n_papers:
+            return
+        pages = self.store.report_pages
+        for papers in pages.paper_pages(self.run_id, size or self.page_size):
+            ids = papers["paper_id"].tolist()
+            yield Page(papers, pages.link_rows(self.run_id, ids), pages.paper_result_rows(self.run_id, ids))
+
+    def link_pages(self, size: int | None = None) -> Iterator[pd.DataFrame]:
+        """link_scorecard_all rows of the run by paper, link and check (links.csv), a page of papers at a time."""
+        if self.run_id is None or self.store is None or not self.n_papers:
+            return
+        pages = self.store.report_pages
+        for ids in pages.paper_ids_by_id(self.run_id, size or self.page_size):
+            rows = pages.link_rows(self.run_id, ids)
+            if len(rows):
+                yield rows
+
+    def top(self, limit: int) -> Page:
+        """The ``limit`` worst papers, with their link rows (no paper-scope results)."""
+        if self.run_id is None or self.store is None or limit <= 0:
+            return Page(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+        papers = self.store.report_pages.top_papers(self.run_id, limit)
+        links = self.store.report_pages.link_rows(self.run_id, papers["paper_id"].tolist()) if len(papers) else pd.DataFrame()
+        return Page(papers, links, pd.DataFrame())
 
     @property
     def mean_score(self) -> float | None:
         """Mean paper score over the papers that have one (None when none has)."""
-        scores = [s for s in self.papers.get("score", ()) if _present(s)]  # type: ignore[union-attr]
-        return round(sum(scores) / len(scores), 2) if scores else None
+        return round(sum(self.scores) / len(self.scores), 2) if self.scores else None
 
     @property
     def papers_scored(self) -> int:
         """Papers that have a score: the mean is over these, not over every paper."""
-        return sum(1 for s in self.papers.get("score", ()) if _present(s))  # type: ignore[union-attr]
-
-    @property
-    def papers_to_judge(self) -> int:
-        """Papers with something to judge (a link or a claim); the others can never have a score."""
-        applicable = self.papers.get("applicable")
-        if applicable is None:
-            return self.papers_scored
-        return sum(1 for a, s in zip(applicable, self.papers["score"]) if (_present(a) and a > 0) or _present(s))
+        return len(self.scores)
 
     @property
     def scored_text(self) -> str:
@@ -105,36 +138,44 @@ class ReportData:
             return ("the run could not collect every target",)
         return ()
 
-    @property
-    def failing(self) -> int:
-        """Papers with at least one failing result."""
-        return int((self.papers["n_fail"] > 0).sum()) if len(self.papers) else 0
-
 
 FINDINGS_LIMIT = 200
 
 
-def load(store: Store, run_id: str | None = None) -> ReportData:
-    """Read a run (the latest when None) from the store."""
+def load(store: Store, run_id: str | None = None, *, page_size: int = PAGE) -> ReportData:
+    """Read a run's totals (the latest run when None) from the store; its papers are read page by page."""
+    from auditor.report.page_data import host_of
+
     run_id = store.resolve_run(run_id)
     if run_id is None:
-        empty = pd.DataFrame()
-        return ReportData(None, None, empty, empty, empty, 0, 0, db_path=store.path)
+        return ReportData(None, None, pd.DataFrame(), 0, 0, db_path=store.path, store=store, page_size=page_size)
     results = store.results_by_status(run_id)
+    pages = store.report_pages
+    totals = pages.paper_totals(run_id)
+    hosts: dict[str, Counter[str]] = defaultdict(Counter)
+    for kind, status in pages.first_targets(run_id):
+        hosts[host_of(kind)][status if isinstance(status, str) else "uncollected"] += 1
     return ReportData(
         run_id=run_id,
         run=store.run_info(run_id),
-        papers=store.paper_scorecard(run_id),
-        links=store.link_scorecard(run_id),
         findings=store.findings(run_id, limit=FINDINGS_LIMIT),
         findings_total=results.get("fail", 0) + results.get("warn", 0),
         n_links=store.links_of_run(run_id),
+        n_papers=totals["papers"],
+        checks=tuple(pages.check_names(run_id)),
+        scores=tuple(pages.paper_scores(run_id)),
+        papers_to_judge=totals["to_judge"],
+        failing=totals["failing"],
+        warning=totals["warning"],
+        check_counts=pages.check_status_counts(run_id),
+        host_counts={h: dict(v) for h, v in hosts.items()},
         targets_by_status=store.targets_by_status(run_id),
         results_by_status=results,
         links_by_source=store.links_by_source(run_id),
         db_path=store.path,
-        paper_results=store.paper_results(run_id),
         discovery=store.discovery_counts(run_id),
+        store=store,
+        page_size=page_size,
         **_promise_sections(store),
     )
 
@@ -148,13 +189,26 @@ def _promise_sections(store: Store) -> dict[str, Any]:
 # --------------------------------------------------------------------------- frames for the CSV files
 
 
+def scorecard_columns(data: ReportData) -> list[str]:
+    """scorecard.csv's columns: the fixed ones and one per check of the run."""
+    return list(PAPER_COLUMNS) + [_check_column(c) for c in data.checks] + list(PAPER_TAIL)
+
+
 def scorecard_frame(data: ReportData) -> pd.DataFrame:
-    """scorecard.csv: one row per paper, worst first; one column per check (its worst status)."""
+    """scorecard.csv whole: one row per paper, worst first (see :func:`scorecard_page`)."""
+    frames = [scorecard_page(data, page) for page in data.pages()]
+    if not frames:
+        return pd.DataFrame(columns=scorecard_columns(data))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+
+def scorecard_page(data: ReportData, page: Page) -> pd.DataFrame:
+    """scorecard.csv's rows of one page: one column per check (its worst status)."""
     checks = data.checks
-    columns = list(PAPER_COLUMNS) + [_check_column(c) for c in checks] + list(PAPER_TAIL)
-    if not len(data.papers):
+    columns = scorecard_columns(data)
+    if not len(page.papers):
         return pd.DataFrame(columns=columns)
-    p = data.papers
+    p = page.papers
     out = pd.DataFrame({
         "paper_id": p["paper_id"],
         "title": p["title"],
@@ -172,7 +226,7 @@ def scorecard_frame(data: ReportData) -> pd.DataFrame:
     for c in PAPER_TAIL[:-2]:
         out[c] = p[c]
     out["paper_url"] = [paper_url(r) or "" for r in p[[c for c in ("arxiv_id", "doi") if c in p.columns]].to_dict("records")]
-    repos = repository_urls(data)
+    repos = repository_urls(page.links)
     out["repository_urls"] = p["paper_id"].map(lambda pid: " ".join(repos.get(pid, ())))
     return out[columns].reset_index(drop=True)
 
@@ -188,9 +242,9 @@ def paper_url(row: Mapping[str, Any]) -> str | None:
     return None
 
 
-def repository_urls(data: ReportData) -> dict[str, list[str]]:
-    """Each paper's code repositories (GitHub, other forges, anonymous review links), in link order."""
-    links = data.links
+def repository_urls(links: pd.DataFrame | None) -> dict[str, list[str]]:
+    """Each paper's code repositories (GitHub, other forges, anonymous review links), in link order,
+    from link_scorecard_all rows."""
     if links is None or not len(links) or "target_kind" not in links.columns:
         return {}
     out: dict[str, list[str]] = {}
@@ -204,12 +258,20 @@ def repository_urls(data: ReportData) -> dict[str, list[str]]:
     return out
 
 
-def links_frame(data: ReportData) -> pd.DataFrame:
-    """links.csv: one row per link and check."""
-    if not len(data.links):
+def links_page(rows: pd.DataFrame) -> pd.DataFrame:
+    """links.csv's rows of one page: one row per link and check."""
+    if not len(rows):
         return pd.DataFrame(columns=list(LINK_COLUMNS))
-    out = data.links.rename(columns={"check_name": "check"})
+    out = rows.rename(columns={"check_name": "check"})
     return out[list(LINK_COLUMNS)].reset_index(drop=True)
+
+
+def links_frame(data: ReportData) -> pd.DataFrame:
+    """links.csv whole: one row per link and check."""
+    frames = [links_page(rows) for rows in data.link_pages()]
+    if not frames:
+        return pd.DataFrame(columns=list(LINK_COLUMNS))
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _check_column(check: str) -> str:
@@ -227,7 +289,7 @@ def summary(data: ReportData, paths: Mapping[str, str | None] | None = None) -> 
         "run_id": data.run_id,
         "status": data.run.status if data.run else None,
         "as_of": data.run.as_of.isoformat() if data.run and data.run.as_of else None,
-        "papers": int(len(data.papers)),
+        "papers": int(data.n_papers),
         "links": int(data.n_links),
         "targets_by_status": {k: int(v) for k, v in data.targets_by_status.items()},
         "results_by_status": {k: int(v) for k, v in data.results_by_status.items()},

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import tempfile
 from functools import lru_cache
 from html import escape as _escape
 from importlib import resources
-from typing import Any
+from typing import Any, Callable
 
 from auditor.report import charts, page_data
 from auditor.report.data import ReportData, finding_rows, one_line, shorten
@@ -70,6 +72,21 @@ def _csp(script: str) -> str:
 
 
 def render_html(data: ReportData, *, max_findings: int = MAX_FINDINGS, with_charts: bool = True) -> str:
+    """The page as one string (:func:`write_html` writes it to a file without holding it)."""
+    out = io.StringIO()
+    write_html(data, out.write, max_findings=max_findings, with_charts=with_charts)
+    return out.getvalue()
+
+
+def write_html(data: ReportData, write: Callable[[str], Any], *, max_findings: int = MAX_FINDINGS,
+               with_charts: bool = True) -> None:
+    """Write the page through ``write`` in pieces, a page of papers at a time.
+
+    The rows block carries the string table that every row and detail points
+    into, and it comes before the details block; so rows and details are
+    spooled to temporary files (one JSON array element a line) while the pages
+    are read, then copied into the page behind the finished table.
+    """
     title = f"repro-auditor scorecard · {data.run_id}" if data.run_id else "repro-auditor scorecard"
     script = _asset("scorecard.js")
     parts = [
@@ -82,8 +99,10 @@ def render_html(data: ReportData, *, max_findings: int = MAX_FINDINGS, with_char
         f"<header><h1>{esc(title)}</h1>",
     ]
     if data.run_id is None:
-        parts += ["</header><p>No run in the database yet: run <code>audit run DUMPS</code> first.</p>", "</body></html>", ""]
-        return "\n".join(parts)
+        parts += ["</header><p>No run in the database yet: run <code>audit run DUMPS</code> first.</p>", "</body></html>"]
+        for part in parts:
+            write(part + "\n")
+        return
     parts.append(f'<p class="meta">{_meta(data)}</p></header>')
     parts.append(_banner(data))
     parts.append(_cards(data))
@@ -92,12 +111,36 @@ def render_html(data: ReportData, *, max_findings: int = MAX_FINDINGS, with_char
     parts.append(_papers(data))
     parts.append(_findings(data, max_findings))
     parts.append(_legend())
-    rows, details = page_data.build(data)
-    parts.append(f'<script type="application/json" id="rows">{page_data.script_json(rows)}</script>')
-    parts.append(f'<script type="application/json" id="details">{page_data.script_json(details)}</script>')
-    parts.append(f"<script>{script}</script>")
-    parts += ["</body></html>", ""]
-    return "\n".join(parts)
+    with _spool() as rows, _spool() as details:
+        builder = page_data.PageBuilder(data.checks)
+        for page in data.pages():
+            for row, detail in builder.add(page):
+                rows.write(page_data.script_json(row) + "\n")
+                details.write(page_data.script_json(detail) + "\n")
+        for part in parts:
+            write(part + "\n")
+        meta = page_data.script_json(builder.meta())
+        write(f'<script type="application/json" id="rows">{{"meta":{meta},"rows":[')
+        _copy_elements(rows, write)
+        write(']}</script>\n<script type="application/json" id="details">{"details":[')
+        _copy_elements(details, write)
+        write("]}</script>\n")
+    write(f"<script>{script}</script>\n")
+    write("</body></html>\n")
+
+
+def _spool() -> Any:
+    # Lines end with "\n" only: JSON text never holds a raw newline (json.dumps escapes it).
+    return tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+
+
+def _copy_elements(spool: Any, write: Callable[[str], Any]) -> None:
+    """The spooled elements, one a line, written comma-separated (as json.dumps joins a list)."""
+    spool.seek(0)
+    first = True
+    for line in spool:
+        write(line[:-1] if first else "," + line[:-1])
+        first = False
 
 
 def _meta(data: ReportData) -> str:
@@ -126,7 +169,7 @@ def _banner(data: ReportData) -> str:
 def _cards(data: ReportData) -> str:
     mean = data.mean_score
     cards = [
-        ("papers", len(data.papers)),
+        ("papers", data.n_papers),
         ("links", data.n_links),
         (f"mean score ({data.scored_text})", "n/a" if mean is None else f"{mean:.1f}"),
         ("papers failing", data.failing),
@@ -199,7 +242,7 @@ def _select(id_: str, label: str) -> str:
 
 
 def _papers(data: ReportData) -> str:
-    problems = data.failing > 0 or any((n or 0) > 0 for n in data.papers.get("n_warn", ()))  # type: ignore[union-attr]
+    problems = data.failing > 0 or data.warning > 0
     cols = "".join(f'<col class="{c}">' for _, _, c in COLUMNS)
     heads = "".join(
         f'<th scope="col" data-sort="{key}"><button type="button">{esc(text)}</button></th>'

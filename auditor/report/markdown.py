@@ -77,7 +77,7 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
     as_of = f" · as of {run.as_of.isoformat()}" if run and run.as_of else ""
     status = f" · run {run.status}" if run and run.status != "done" else ""
     lines.append(
-        f"**{len(data.papers)}** papers · **{data.n_links}** links · mean score "
+        f"**{data.n_papers}** papers · **{data.n_links}** links · mean score "
         f"**{'n/a' if mean is None else f'{mean:.1f}'}**/10 ({data.scored_text}) · **{data.failing}** with a failing check{as_of}{status}"
     )
     for reason in data.partial_reasons:  # the banner: a reader must not take partial results for complete ones
@@ -94,14 +94,15 @@ def render_markdown(data: ReportData, *, top: int = TOP_PAPERS, findings: int = 
                          for source, kinds in data.discovery.items())
         lines += [f"Discovery (papers): {said}", ""]
 
-    if len(data.papers):
+    if data.n_papers:
         lines += ["### Papers, worst first", ""]
         lines += ["| | Paper | Date | Score (judged/applicable) | Links | Claim | Checks | Top reason |",
                   "|---|---|---|---|---:|---|---|---|"]
-        repos = repository_urls(data)
-        for row in data.papers.head(top).to_dict("records"):
+        worst = data.top(top)  # the worst papers only: the rest is in scorecard.csv
+        repos = repository_urls(worst.links)
+        for row in worst.papers.to_dict("records"):
             lines.append(_paper_row(row, repos))
-        rest = len(data.papers) - top
+        rest = data.n_papers - top
         if rest > 0:
             lines += ["", f"…and {rest} more paper{'s' if rest != 1 else ''}: see `scorecard.csv`."]
         lines.append("")

@@ -12,10 +12,10 @@ Field order of a row and of a detail is fixed here and read by
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from typing import Any, Iterable, Mapping
+from collections import defaultdict
+from typing import Any, Iterable, Iterator, Mapping
 
-from auditor.report.data import STATUS_ORDER, ReportData, _present, one_line, paper_status, paper_url
+from auditor.report.data import STATUS_ORDER, Page, ReportData, _present, one_line, paper_status, paper_url
 
 EVIDENCE_LIMIT = 400
 
@@ -100,84 +100,100 @@ def _evidence(value: Any) -> str:
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
 
 
-def build(data: ReportData) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(rows block, details block) of the page."""
-    strings = _Strings()
-    checks = data.checks
-    check_index = {c: i for i, c in enumerate(checks)}
+class PageBuilder:
+    """The two blocks built a page of papers at a time: :meth:`add` turns a page into its rows
+    and details (in paper order); :meth:`meta` is complete once every page was added (the
+    string table grows with each page, which is why the rows block is written last)."""
+
     status_char = {"fail": "f", "warn": "w", "unknown": "u", "pass": "p", "skip": "s"}
 
-    links_by_paper: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-    for r in _records(data.links, LINK_FIELDS):
-        ordinal = int(r["link_ordinal"])
-        link = links_by_paper[r["paper_id"]].get(ordinal)
-        if link is None:
-            link = links_by_paper[r["paper_id"]][ordinal] = {"row": r, "results": []}
-        link["results"].append(r)
-    paper_results: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in _records(data.paper_results, RESULT_FIELDS):
-        paper_results[r["paper_id"]].append(r)
+    def __init__(self, checks: Iterable[str]) -> None:
+        self.strings = _Strings()
+        self.checks = list(checks)
+        self.check_index = {c: i for i, c in enumerate(self.checks)}
 
+    def meta(self) -> dict[str, Any]:
+        return {"checks": self.checks, "strings": self.strings.items, "statuses": list(STATUS_ORDER)}
+
+    def add(self, page: Page) -> Iterator[tuple[list[Any], list[Any]]]:
+        """(row, detail) of each paper of the page, worst first."""
+        strings, checks, check_index, status_char = self.strings, self.checks, self.check_index, self.status_char
+        links_by_paper: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        for r in _records(page.links, LINK_FIELDS):
+            ordinal = int(r["link_ordinal"])
+            link = links_by_paper[r["paper_id"]].get(ordinal)
+            if link is None:
+                link = links_by_paper[r["paper_id"]][ordinal] = {"row": r, "results": []}
+            link["results"].append(r)
+        paper_results: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in _records(page.paper_results, RESULT_FIELDS):
+            paper_results[r["paper_id"]].append(r)
+
+        for p in _records(page.papers, PAPER_FIELDS):
+            pid = p["paper_id"]
+            links = [links_by_paper[pid][o] for o in sorted(links_by_paper.get(pid, {}))]
+            statuses = p.get("checks") or {}
+            check_chars = "".join(status_char.get(statuses.get(c), ".") for c in checks)
+            hosts = sorted({strings(host_of(l["row"].get("target_kind"))) for l in links})
+            sources = sorted({strings(link_source(l["row"])) for l in links})
+            keys = " ".join(str(_text(l["row"].get("target_key"))) + " " + str(_text(l["row"].get("url"))) for l in links)
+            dumps = [strings(s) for s in (p.get("sources") if p.get("sources") is not None else [])]
+            claim = p.get("claim") if isinstance(p.get("claim"), str) else ""
+            row = [
+                pid,
+                one_line(_text(p.get("title"))),
+                p["published_on"].isoformat() if _present(p.get("published_on")) else "",
+                _num(p.get("score")),
+                _num(p.get("judged")),
+                _num(p.get("applicable")),
+                int(p.get("n_links") or 0),
+                strings(claim),
+                "n/a" if nothing_to_judge(p) else paper_status(p),
+                strings.line(p.get("top_reason")),
+                [int(p.get(f"n_{s}") or 0) for s in STATUS_ORDER],
+                check_chars,
+                hosts,
+                sources,
+                dumps,
+                paper_url(p) or "",
+                keys.strip(),
+            ]
+            detail = [
+                [
+                    [
+                        int(l["row"]["link_ordinal"]),
+                        _text(l["row"].get("url")),
+                        _text(l["row"].get("raw")),
+                        strings(link_source(l["row"])),
+                        _text(l["row"].get("via")),
+                        strings(_text(l["row"].get("target_kind"))),
+                        strings(host_of(l["row"].get("target_kind"))),
+                        _text(l["row"].get("target_key")),
+                        strings(_text(l["row"].get("fact_status"))),
+                        _text(l["row"].get("canonical_key")),
+                        _num(l["row"].get("link_score")),
+                        _num(l["row"].get("link_judged")),
+                        _num(l["row"].get("link_applicable")),
+                        strings(_text(l["row"].get("claim"))),
+                        [_result(r, check_index, strings) for r in l["results"]],
+                    ]
+                    for l in links
+                ],
+                [_result(r, check_index, strings) for r in paper_results.get(pid, [])],
+            ]
+            yield row, detail
+
+
+def build(data: ReportData) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(rows block, details block) of the page, whole (the HTML writer streams them instead)."""
+    builder = PageBuilder(data.checks)
     rows: list[list[Any]] = []
     details: list[list[Any]] = []
-    for p in _records(data.papers, PAPER_FIELDS):
-        pid = p["paper_id"]
-        links = [links_by_paper[pid][o] for o in sorted(links_by_paper.get(pid, {}))]
-        statuses = p.get("checks") or {}
-        check_chars = "".join(status_char.get(statuses.get(c), ".") for c in checks)
-        hosts = sorted({strings(host_of(l["row"].get("target_kind"))) for l in links})
-        sources = sorted({strings(link_source(l["row"])) for l in links})
-        keys = " ".join(str(_text(l["row"].get("target_key"))) + " " + str(_text(l["row"].get("url"))) for l in links)
-        dumps = [strings(s) for s in (p.get("sources") if p.get("sources") is not None else [])]
-        claim = p.get("claim") if isinstance(p.get("claim"), str) else ""
-        rows.append([
-            pid,
-            one_line(_text(p.get("title"))),
-            p["published_on"].isoformat() if _present(p.get("published_on")) else "",
-            _num(p.get("score")),
-            _num(p.get("judged")),
-            _num(p.get("applicable")),
-            int(p.get("n_links") or 0),
-            strings(claim),
-            "n/a" if nothing_to_judge(p) else paper_status(p),
-            strings.line(p.get("top_reason")),
-            [int(p.get(f"n_{s}") or 0) for s in STATUS_ORDER],
-            check_chars,
-            hosts,
-            sources,
-            dumps,
-            paper_url(p) or "",
-            keys.strip(),
-        ])
-        details.append([
-            [
-                [
-                    int(l["row"]["link_ordinal"]),
-                    _text(l["row"].get("url")),
-                    _text(l["row"].get("raw")),
-                    strings(link_source(l["row"])),
-                    _text(l["row"].get("via")),
-                    strings(_text(l["row"].get("target_kind"))),
-                    strings(host_of(l["row"].get("target_kind"))),
-                    _text(l["row"].get("target_key")),
-                    strings(_text(l["row"].get("fact_status"))),
-                    _text(l["row"].get("canonical_key")),
-                    _num(l["row"].get("link_score")),
-                    _num(l["row"].get("link_judged")),
-                    _num(l["row"].get("link_applicable")),
-                    strings(_text(l["row"].get("claim"))),
-                    [_result(r, check_index, strings) for r in l["results"]],
-                ]
-                for l in links
-            ],
-            [_result(r, check_index, strings) for r in paper_results.get(pid, [])],
-        ])
-    meta = {
-        "checks": checks,
-        "strings": strings.items,
-        "statuses": list(STATUS_ORDER),
-    }
-    return {"meta": meta, "rows": rows}, {"details": details}
+    for page in data.pages():
+        for row, detail in builder.add(page):
+            rows.append(row)
+            details.append(detail)
+    return {"meta": builder.meta(), "rows": rows}, {"details": details}
 
 
 def _result(r: Mapping[str, Any], check_index: Mapping[str, int], strings: _Strings) -> list[Any]:
@@ -223,28 +239,14 @@ def script_json(value: Any) -> str:
 
 
 def check_status_counts(data: ReportData) -> dict[str, dict[str, int]]:
-    """Results of the run per check and status (link and paper scope)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for frame in (data.links, data.paper_results):
-        if frame is None or not len(frame):
-            continue
-        for (check, status), n in frame.groupby(["check_name", "status"]).size().items():
-            counts[check][status] += int(n)
-    return {c: dict(v) for c, v in counts.items()}
+    """Results of the run per check and status (link and paper scope), counted by the store."""
+    return {c: dict(v) for c, v in data.check_counts.items()}
 
 
 def host_status_counts(data: ReportData) -> dict[str, dict[str, int]]:
-    """Distinct targets of the run per collector family and fact status."""
-    if data.links is None or not len(data.links):
-        return {}
-    frame = data.links.drop_duplicates("target_key")
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for kind, status in zip(frame["target_kind"], frame["fact_status"]):
-        counts[host_of(kind)][status if isinstance(status, str) else "uncollected"] += 1
-    return {h: dict(v) for h, v in counts.items()}
+    """Distinct targets of the run per collector family and fact status, counted by the store."""
+    return {h: dict(v) for h, v in data.host_counts.items()}
 
 
 def paper_scores(data: ReportData) -> list[float]:
-    if not len(data.papers):
-        return []
-    return [float(s) for s in data.papers["score"] if _present(s)]
+    return list(data.scores)

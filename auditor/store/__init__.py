@@ -14,6 +14,7 @@ rest of the program uses:
 * :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
 * :mod:`~auditor.store.compact`: ``--keep-runs``, orphan sets, rewriting the file small;
 * :mod:`~auditor.store.promises`: views of promises kept over time and of link rot across runs;
+* :mod:`~auditor.store.report_pages`: the reports' rows a page of papers at a time, their totals;
 * :mod:`~auditor.store.views`: the views people query (documented in
   :data:`VIEW_DOCS`), the README's queries, the reports' frames.
 
@@ -33,6 +34,7 @@ from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
 from auditor.store.discovery import DiscoveryTable
 from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
 from auditor.store.limits import RateLimits
+from auditor.store.report_pages import ReportPages
 from auditor.store.papers import CLAIM_STRENGTH, Papers, link_claim
 from auditor.store.results import FLUSH_ROWS, PAPER_SCOPE_ORDINAL, Results, StoredOutcome
 from auditor.store.runs import RUN_STATUSES, RunInfo, Runs
@@ -79,6 +81,7 @@ class Store:
         self.staging = Staging(db)
         self.limits = RateLimits(db)
         self.discovery = DiscoveryTable(db)
+        self.report_pages = ReportPages(db)  # what the reports read, page by page
 
     @classmethod
     def open(cls, path: Path | str) -> "Store":

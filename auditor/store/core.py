@@ -20,7 +20,7 @@ import re
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import duckdb
 import pandas as pd
@@ -175,9 +175,37 @@ class Db:
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
         """Any read-only SQL as a pandas frame (maps become dicts, lists stay arrays)."""
         self.flush()
-        return self.con.sql(sql, params=params or None).to_arrow_table().to_pandas(
-            maps_as_pydicts="strict", integer_object_nulls=True
-        )
+        return as_frame(self.con.sql(sql, params=params or None).to_arrow_table())
+
+    def query_with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        """:meth:`query` with an Arrow table ``_keys(key)`` registered (one query for a batch of keys)."""
+        self.flush()
+        self.con.register("_keys", pa.table({"key": pa.array(sorted(set(keys)), S)}))
+        try:
+            return as_frame(self.con.sql(sql, params=list(params) or None).to_arrow_table())
+        finally:
+            self.con.unregister("_keys")
+
+    def stream(self, sql: str, params: Sequence[Any], size: int) -> Iterator[pa.Table]:
+        """The rows of ``sql`` in Arrow tables of ``size`` rows (the last one shorter), read on a
+        cursor of their own, so that other statements (:meth:`query_with_keys`) can run between two."""
+        self.flush()
+        cursor = self.con.cursor()
+        try:
+            waiting: list[pa.RecordBatch] = []
+            count = 0
+            for batch in cursor.sql(sql, params=list(params) or None).to_arrow_reader(max(size, 1)):
+                waiting.append(batch)
+                count += batch.num_rows
+                while count >= size:
+                    rows = pa.Table.from_batches(waiting)
+                    yield rows.slice(0, size)
+                    rest = rows.slice(size)
+                    waiting, count = rest.to_batches(), rest.num_rows
+            if count:
+                yield pa.Table.from_batches(waiting)
+        finally:
+            cursor.close()
 
     def with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run ``sql`` with an Arrow table ``_keys(key)`` registered (cheap for 100k keys)."""
@@ -191,6 +219,13 @@ class Db:
 
 
 # --------------------------------------------------------------------------- pure helpers
+
+
+def as_frame(rows: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    """Arrow rows as the frame every report reads: maps become dicts, lists stay arrays, an
+    integer column with NULLs holds Python ints and None (so it prints as it does without NULLs)."""
+    return rows.to_pandas(maps_as_pydicts="strict", integer_object_nulls=True)
+
 
 _MISSING = object()
 
