@@ -373,96 +373,55 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, 
 
 def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, title_column: str | None,
              abstract_column: str | None, progress: Any) -> None:
-    from auditor.extract_stream import default_jobs, later_ids, stream_extract
-    from auditor.ingest import read_records
+    from auditor.extract_stream import ReadDumps, default_jobs, extract_dumps
 
-    skipped: list[str] = []
-    cuts: list[str] = []
+    if db is None:  # JSON Lines read by the workers themselves; nothing stored
+        try:
+            notes = extract_dumps(list(dumps), fmt, jobs or default_jobs(), sys.stdout.write, progress,
+                                  title_column, abstract_column)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `audit extract ... | head`: the reader has what it wanted
+            import os
 
-    def open_reader(path: Path, on_skip: Any = None) -> Any:
-        return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=on_skip)
-
-    # Every file is opened, and its first record read, before anything is written.
-    readers = [open_reader(p, lambda source, pos, msg: skipped.append(f"{source} record {pos}: {msg}")) for p in dumps]
-    firsts = [(next(reader, None), reader) for reader in readers]
-    later = later_ids(list(dumps), open_reader) if len(dumps) > 1 else []
-
-    def records() -> Any:
-        progress.start("read", None, "records")
-        for index, (first, reader) in enumerate(firsts):
-            if first is not None:
-                yield index, first
-                progress.advance("read")
-                for record in reader:
-                    yield index, record
-                    progress.advance("read")
-        progress.finish("read")
-
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        for line in notes.skipped():
+            click.echo(f"audit: skipped {line}", err=True)
+        for line in notes.cuts:
+            click.echo(f"audit: cut {line}", err=True)
+        return
+    opened = ReadDumps(list(dumps), title_column, abstract_column)  # every file opened before anything is written
     out = sys.stdout
     try:
-        if db is None:
-            stream_extract(records(), later, fmt, jobs or default_jobs(), out.write, cuts=cuts)
-        else:
-            from auditor.store import Store
+        from auditor.store import Store
 
-            with Store.open(db) as store:
-                run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
-                store.begin_staging()
-                stream_extract(records(), later, fmt, jobs or default_jobs(), out.write,
-                               store_batch=lambda recs, exs: store.stage(recs, exs, run_id), cuts=cuts)
-                store.merge_staged(run_id)
-                store.finish_run(run_id, "done")
+        with Store.open(db) as store:
+            run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
+            store.begin_staging()
+            opened.stream(fmt, jobs or default_jobs(), out.write, progress,
+                          store_batch=lambda recs, exs: store.stage(recs, exs, run_id))
+            store.merge_staged(run_id)
+            store.finish_run(run_id, "done")
         out.flush()
     except BrokenPipeError:  # `audit extract ... | head`: the reader has what it wanted
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
         sys.exit(0)
+    skipped, cuts = opened.skipped, opened.cuts
     for line in skipped:
         click.echo(f"audit: skipped {line}", err=True)
     for line in cuts:
         click.echo(f"audit: cut {line}", err=True)
 
 
-def extraction_row(paper: Any, ex: Any, sources: list[str]) -> dict[str, Any]:
-    """The `audit extract` JSON object of one paper."""
-    from auditor.extract import claim_for, claim_object_for
+def __getattr__(name: str) -> Any:
+    """``extraction_row`` and ``LINK_CSV_FIELDS`` (now in auditor.extract_output), imported when asked for."""
+    if name in ("extraction_row", "LINK_CSV_FIELDS"):
+        from auditor import extract_output
 
-    return {
-        "paper_id": paper.paper_id,
-        "title": paper.title,
-        "published": paper.published_on.isoformat() if paper.published_on else None,
-        "arxiv_id": paper.arxiv_id,
-        "doi": paper.doi,
-        "sources": sources,
-        "links": [
-            {
-                "raw": link.raw,
-                "url": link.url,
-                "target": link.target.key,
-                "kind": link.target.kind,
-                "owner": link.target.owner,
-                "name": link.target.name,
-                "ref": link.ref,
-                "subpath": link.subpath,
-                "number": link.number,
-                "claim": claim_for(link, ex.claims),
-                "object": claim_object_for(link, ex.claims),
-                "placeholder": link.placeholder,
-                "source": link.source,
-                "via": link.via,
-            }
-            for link in ex.links
-        ],
-        "claims": [{"kind": c.kind, "object": c.object, "sentence": c.sentence, "target": c.target_key} for c in ex.claims],
-    }
-
-
-#: Columns of `audit extract --format csv`: one row per link.
-LINK_CSV_FIELDS = [
-    "paper_id", "title", "published", "raw", "url", "target", "kind", "owner", "name", "ref", "subpath", "number",
-    "source", "via", "claim", "object", "placeholder",
-]
+        return getattr(extract_output, name)
+    raise AttributeError(name)
 
 
 # --------------------------------------------------------------------------- report, checks

@@ -1,11 +1,17 @@
 """`audit extract` as a stream: read, de-duplicate, extract on every core, write in order.
 
 Memory does not grow with the corpus: records flow through in batches, the
-only state kept per paper is 8 bytes (the 64-bit hash of its id, in a sorted
-numpy array, so that a paper read twice is extracted and printed once), and
-at most ``2 x jobs`` batches are in flight. Extraction and formatting run in a
-process pool over batches; results are written in submission order, so the
-output is the same as a one-core run's (first-seen order of distinct papers).
+only state kept per paper is 8 bytes (its 64-bit id, in sorted numpy arrays,
+so that a paper read twice is extracted and printed once), and at most
+``2 x jobs`` batches are in flight. Extraction and formatting run in a
+process pool; results are written in submission order, so the output is the
+same as a one-core run's (first-seen order of distinct papers).
+
+JSON Lines files (the arXiv snapshot among them) are not read here at all:
+the workers read, parse and extract their own byte ranges of the file
+(:mod:`auditor.extract_chunks`) and send back each paper's id and output text;
+this process only keeps the first of each paper and writes. Other formats are
+read here and their distinct papers sent to the workers in batches.
 
 A paper's ``sources`` lists every dump it appears in. With one dump that is
 that dump; with several, the dumps after the first are read once beforehand
@@ -15,67 +21,133 @@ moment it is first met.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import gc
 import multiprocessing
 import os
 from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
-from auditor.iterutil import chunks
 from auditor.models import Extraction, Paper, Record
+
+if TYPE_CHECKING:
+    from auditor.extract_chunks import ChunkDone, ChunkTask
+    from auditor.ingest.json_lines import LinePlan
 
 #: Distinct papers per batch handed to a worker.
 BATCH = 2_000
+#: Bytes of a JSON Lines file per range a worker reads (about 2,400 arXiv snapshot rows).
+CHUNK_BYTES = 4 << 20
 
+_MASK = (1 << 64) - 1
+_HEX = "0123456789abcdef"
+
+
+def id_key(paper_id: str) -> int:
+    """The 64 bits a paper id is kept as: the id itself for ours (16 hex digits of a SHA-1),
+    else its hash (salted per process: compared only within this one)."""
+    if len(paper_id) == 16 and not paper_id.strip(_HEX):
+        return int(paper_id, 16)
+    return hash(paper_id) & _MASK
 
 
 class SeenIds:
-    """A set of strings held as 64-bit hashes: 8 bytes each in a sorted array (+ a small buffer).
+    """A set of paper ids held as 64-bit keys (:func:`id_key`): 8 bytes each, in sorted numpy
+    arrays of doubling sizes (+ a small buffer), so adding n ids costs O(n log n) in all.
 
-    Two distinct ids share a hash with probability ~n²/2^65 (1 in 5 million
-    for all of arXiv); ``hash`` is salted per process, so it is only compared
-    within this one.
+    Ids of ours are their own keys (no collision); others share a hash with probability
+    ~n²/2^65 (1 in 5 million for all of arXiv).
     """
 
-    def __init__(self, merge_at: int = 200_000) -> None:
-        self._sorted = np.empty(0, dtype=np.int64)
+    def __init__(self, merge_at: int = 65_536) -> None:
+        self._levels: list[Any] = []  # sorted uint64 arrays, each at most half the one before
         self._recent: set[int] = set()
         self._merge_at = merge_at
+        self._size = 0
 
     def __len__(self) -> int:
-        return len(self._sorted) + len(self._recent)
+        self._flush()
+        return self._size
 
     def __contains__(self, key: str) -> bool:
-        h = hash(key)
-        if h in self._recent:
+        k = id_key(key)
+        if k in self._recent:
             return True
-        i = int(np.searchsorted(self._sorted, h))
-        return i < len(self._sorted) and int(self._sorted[i]) == h
+        if not self._levels:
+            return False
+        import numpy as np
+
+        k64 = np.uint64(k)
+        for level in self._levels:
+            i = int(level.searchsorted(k64))
+            if i < len(level) and level[i] == k64:
+                return True
+        return False
 
     def add(self, key: str) -> None:
-        self._recent.add(hash(key))
+        self._recent.add(id_key(key))
         if len(self._recent) >= self._merge_at:
-            self._sorted = np.union1d(self._sorted, np.fromiter(self._recent, np.int64, len(self._recent)))
+            self._flush()
+
+    def _flush(self) -> None:
+        import numpy as np
+
+        if self._recent:
+            keys = np.fromiter(self._recent, np.uint64, len(self._recent))
             self._recent.clear()
+            keys = keys[self._new(keys)]  # add() does not look: an id added twice is kept once
+            keys.sort()
+            self._push(keys)
+
+    def _new(self, keys: Any) -> Any:
+        """Which of ``keys`` (uint64) no level holds."""
+        import numpy as np
+
+        new = np.ones(len(keys), dtype=bool)
+        for level in self._levels:
+            at = level.searchsorted(keys)
+            at[at == len(level)] = 0
+            new &= level[at] != keys
+        return new
+
+    def _push(self, keys: Any) -> None:
+        """Add sorted keys none of which is in the set yet."""
+        import numpy as np
+
+        self._size += len(keys)
+        while self._levels and len(self._levels[-1]) <= 2 * len(keys):
+            keys = np.concatenate((self._levels.pop(), keys))
+            keys.sort(kind="stable")  # two sorted runs: a linear merge
+        self._levels.append(keys)
+
+    def add_new(self, packed: bytes) -> list[bool]:
+        """For ids given as 8 big-endian bytes each (distinct), whether each is new; adds them."""
+        import numpy as np
+
+        keys = np.frombuffer(packed, dtype=">u8").astype(np.uint64)
+        self._flush()
+        new = self._new(keys)
+        fresh = keys[new]
+        if len(fresh):
+            fresh.sort()
+            self._push(fresh)
+        return new.tolist()
 
 
 def distinct_papers(
-    records: Iterable[tuple[int, Record]], later: Sequence[Sequence[tuple[str, SeenIds]]] = ()
+    records: Iterable[tuple[int, Record]], later: Sequence[Sequence[tuple[str, SeenIds]]] = (),
+    seen: SeenIds | None = None,
 ) -> Iterator[tuple[Record, bool, list[str]]]:
     """Every record, with whether it is the first of its paper and (then) the paper's sources.
 
     ``records``: (index of its dump, record). ``later[i]``: (source, ids) of
     the dumps after dump ``i``, in order; a paper's sources are its own dump
-    and those of ``later`` that hold it, each once.
+    and those of ``later`` that hold it, each once. ``seen``: the ids met before.
     """
-    seen = SeenIds()
+    seen = SeenIds() if seen is None else seen
     for index, record in records:
         pid = record.paper.paper_id
         if pid in seen:
@@ -105,10 +177,9 @@ Done = tuple[str, list[tuple[str, Extraction]], list[str]]  # output text, extra
 
 def work(batch: list[Item], fmt: str, keep: bool) -> Done:
     """Extract each paper of the batch: the output text, the extractions when ``keep``, cut notes."""
-    from auditor.cli import LINK_CSV_FIELDS, extraction_row
+    from auditor.extract_output import link_rows, paper_json
 
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=LINK_CSV_FIELDS, lineterminator="\n") if fmt == "csv" else None
+    out: list[str] = []
     kept: list[tuple[str, Extraction]] = []
     cuts: list[str] = []
     for paper, sources, where in batch:
@@ -118,18 +189,29 @@ def work(batch: list[Item], fmt: str, keep: bool) -> Done:
         ex = with_comment_links(paper, ex)  # the arXiv comments' links too (source "comments")
         if keep:
             kept.append((paper.paper_id, ex))
-        row = extraction_row(paper, ex, sources)
-        if writer is None:
-            out.write(json.dumps(row, ensure_ascii=False))
-            out.write("\n")
+        if fmt == "csv":
+            out.append(link_rows(paper, ex))
         else:
-            for link in row["links"]:
-                writer.writerow({"paper_id": row["paper_id"], "title": row["title"], "published": row["published"], **link})
-    return out.getvalue(), kept, cuts
+            out.append(paper_json(paper, ex, sources))
+            out.append("\n")
+    return "".join(out), kept, cuts
 
 
-def _work_packed(args: tuple[list[Item], str, bool]) -> Done:
-    return work(*args)
+def _work_packed(args: Any) -> Any:
+    """A worker's task: a range of a JSON Lines file (ChunkTask) or a batch of papers."""
+    if isinstance(args, tuple):
+        return work(*args)
+    from auditor.extract_chunks import work_chunk
+
+    return work_chunk(args)
+
+
+def _worker_started() -> None:
+    """Imports done once, then frozen out of the collector's sight: a full collection then
+    walks only what the work itself made (the modules' objects would be walked again at each)."""
+    import auditor.extract_chunks  # noqa: F401
+
+    gc.freeze()
 
 
 def default_jobs() -> int:
@@ -156,7 +238,7 @@ def run_batches(
             emit(work(items, fmt, keep), tag)
         return
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(jobs) as pool:
+    with ctx.Pool(jobs, initializer=_worker_started) as pool:
         window: deque[tuple[Any, Any]] = deque()
         for items, tag in batches:
             window.append((pool.apply_async(_work_packed, ((items, fmt, keep),)), tag))
@@ -202,11 +284,9 @@ def stream_extract(
             yield items, batch
 
     if fmt == "csv":
-        from auditor.cli import LINK_CSV_FIELDS
+        from auditor.extract_output import csv_header
 
-        head = io.StringIO()
-        csv.DictWriter(head, fieldnames=LINK_CSV_FIELDS, lineterminator="\n").writeheader()
-        write(head.getvalue())
+        write(csv_header())
 
     def emit(done: Done, records: list[Record]) -> None:
         text, kept, notes = done
@@ -235,3 +315,250 @@ def later_ids(paths: Sequence[Path], open_reader: Callable[[Path], Iterator[Reco
             found.add(record.paper.paper_id)
         ids.append((first.sighting.source, found))
     return [ids[i:] for i in range(len(paths))]
+
+
+# --------------------------------------------------------------------------- several dumps, some read by the workers
+
+
+@dataclass
+class LineDump:
+    """A JSON Lines dump the workers read themselves (see :mod:`auditor.extract_chunks`)."""
+
+    index: int
+    path: Path
+    shown: str
+    plan: LinePlan
+    rows: int = 0  # rows and lines of the ranges written so far
+    lines: int = 0
+    met_paper: bool = False
+
+
+@dataclass
+class RecordDump:
+    """A dump read here, record by record (its first record read already)."""
+
+    index: int
+    first: Record | None
+    reader: Iterator[Record]
+
+
+@dataclass
+class Notes:
+    """Lines for stderr, gathered in the order a one-process read reports them: every dump's
+    opening (records over the size limit, a text dump's bad records), then every dump's
+    records before its first paper (read when it is opened), then the rest as read."""
+
+    opened: list[list[str]]
+    before_first: list[list[str]]
+    reading: list[str] = field(default_factory=list)
+    cuts: list[str] = field(default_factory=list)
+
+    def skipped(self) -> list[str]:
+        return [line for lines in self.opened for line in lines] + \
+            [line for lines in self.before_first for line in lines] + self.reading
+
+
+def stream_dumps(
+    dumps: Sequence[LineDump | RecordDump],
+    later: Sequence[Sequence[tuple[str, SeenIds]]],
+    fmt: str,
+    jobs: int,
+    write: Callable[[str], None],
+    notes: Notes,
+    advance: Callable[[int], None] = lambda n: None,
+) -> None:
+    """`audit extract` without a database: every dump in order, each paper written once."""
+    from auditor.extract_chunks import ChunkTask, line_ranges, work_chunk
+    from auditor.extract_output import csv_header, sources_json, with_sources
+
+    seen = SeenIds()
+    if fmt == "csv":
+        write(csv_header())
+
+    def tasks() -> Iterator[tuple[Any, Any]]:
+        after_lines = False
+        for dump in dumps:
+            if isinstance(dump, LineDump):
+                after_lines = True
+                for start, end in line_ranges(dump.path, CHUNK_BYTES):
+                    yield ChunkTask(str(dump.path), start, end, dump.plan, dump.path.name, dump.shown, fmt), dump
+                continue
+            if after_lines:
+                yield None, None  # what is read here is de-duplicated as read: the ranges before it first
+                after_lines = False
+            yield from _record_batches(dump, seen, later, fmt, advance)
+
+    def emit(done: Any, dump: Any) -> None:
+        if isinstance(dump, LineDump):
+            _emit_chunk(done, dump, seen, later, fmt, write, notes, sources_json, with_sources)
+            advance(done.rows - len(done.skips))
+            return
+        text, _, cuts = done
+        notes.cuts.extend(cuts)
+        if text:
+            write(text)
+
+    if jobs <= 1:
+        for task, dump in tasks():
+            if task is not None:
+                emit(work_chunk(task) if isinstance(dump, LineDump) else work(*task), dump)
+        return
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(jobs, initializer=_worker_started) as pool:
+        window: deque[tuple[Any, Any]] = deque()
+        for task, dump in tasks():
+            if task is None:
+                while window:
+                    pending, its_dump = window.popleft()
+                    emit(pending.get(), its_dump)
+                continue
+            window.append((pool.apply_async(_work_packed, (task,)), dump))
+            if len(window) >= 2 * jobs:
+                pending, its_dump = window.popleft()
+                emit(pending.get(), its_dump)
+        while window:
+            pending, its_dump = window.popleft()
+            emit(pending.get(), its_dump)
+
+
+def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]], fmt: str,
+                    advance: Callable[[int], None]) -> Iterator[tuple[Any, Any]]:
+    def records() -> Iterator[tuple[int, Record]]:
+        if dump.first is None:
+            return
+        yield dump.index, dump.first
+        advance(1)
+        for record in dump.reader:
+            yield dump.index, record
+            advance(1)
+
+    items: list[Item] = []
+    for record, first, sources in distinct_papers(records(), later, seen):
+        if first:
+            items.append((record.paper, sources, f"{record.sighting.source} record {record.sighting.position}"))
+            if len(items) >= BATCH:
+                yield (items, fmt, False), dump
+                items = []
+    if items:
+        yield (items, fmt, False), dump
+
+
+def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]],
+                fmt: str, write: Callable[[str], None], notes: Notes, sources_json: Any, with_sources: Any) -> None:
+    """Write the papers of one range not met before; its notes where a one-process read puts them."""
+    from auditor.ingest.oversized import RECORD_LIMIT
+
+    source = dump.path.name
+    for i, length in done.long:
+        line = dump.lines + i + 1
+        notes.opened[dump.index].append(
+            f"{source} record {max(line - 1, 0)}: line {line}: {length:,} bytes, over the {RECORD_LIMIT:,}-byte limit for one record")
+    for r, why in done.skips:
+        before = not dump.met_paper and (done.first_good is None or r < done.first_good)
+        (notes.before_first[dump.index] if before else notes.reading).append(f"{source} record {dump.rows + r}: {why}")
+    if done.first_good is not None:
+        dump.met_paper = True
+    rows, dump.rows, dump.lines = dump.rows, dump.rows + done.rows, dump.lines + done.lines
+    if not done.texts:
+        return
+    new = seen.add_new(done.ids)
+    for k, r, note in done.cuts:
+        if new[k]:  # a paper met before was extracted (and cut) then
+            notes.cuts.append(f"{source} record {rows + r}: {note}")
+    others = later[dump.index] if dump.index < len(later) else ()
+    if fmt == "csv":
+        write("".join(text for text, fresh in zip(done.texts, new) if fresh))
+        return
+    out: list[str] = []
+    for k, (text, fresh) in enumerate(zip(done.texts, new)):
+        if not fresh:
+            continue
+        if others:
+            pid = done.ids[8 * k: 8 * k + 8].hex()
+            sources = [source]
+            for other, ids in others:
+                if other not in sources and pid in ids:
+                    sources.append(other)
+            if len(sources) > 1:
+                text = with_sources(text, [source], sources)
+        out.append(text)
+        out.append("\n")
+    write("".join(out))
+
+
+def extract_dumps(paths: Sequence[Path], fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
+                  title_column: str | None = None, abstract_column: str | None = None) -> Notes:
+    """Open every dump (its errors before anything is written), then stream them all.
+
+    A JSON Lines dump whose columns are plain (see :func:`auditor.ingest.json_lines.line_plan`)
+    is read by the workers; any other by its reader, here.
+    """
+    from auditor.ingest import detect_format, read_records
+    from auditor.ingest.json_lines import line_plan
+
+    notes = Notes([[] for _ in paths], [[] for _ in paths])
+    into: list[list[str]] = [notes.reading]  # where a reader's bad records go now
+
+    def on_skip(source: str, position: int, message: str) -> None:
+        into[0].append(f"{source} record {position}: {message}")
+
+    def open_reader(path: Path, skip: Any = None) -> Iterator[Record]:
+        return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=skip)
+
+    opened: list[LineDump | tuple[int, Iterator[Record]]] = []
+    for index, path in enumerate(paths):
+        plan = line_plan(path, str(path), title_column, abstract_column) if detect_format(path) == "jsonl" else None
+        if plan is not None:
+            opened.append(LineDump(index, path, str(path), plan))
+            continue
+        into[0] = notes.opened[index]
+        opened.append((index, open_reader(path, on_skip)))
+    dumps: list[LineDump | RecordDump] = []
+    for item in opened:
+        if isinstance(item, LineDump):
+            dumps.append(item)
+            continue
+        index, reader = item
+        into[0] = notes.before_first[index]
+        dumps.append(RecordDump(index, next(reader, None), reader))
+    into[0] = notes.reading
+    later = later_ids(list(paths), open_reader) if len(paths) > 1 else []
+    progress.start("read", None, "records")
+    stream_dumps(dumps, later, fmt, jobs, write, notes, lambda n: progress.advance("read", n))
+    progress.finish("read")
+    return notes
+
+
+class ReadDumps:
+    """Every dump read here by its reader (what `audit extract --db` streams, as it stores the
+    records): opened, with each one's first record read, when made."""
+
+    def __init__(self, paths: Sequence[Path], title_column: str | None = None,
+                 abstract_column: str | None = None) -> None:
+        from auditor.ingest import read_records
+
+        self.skipped: list[str] = []
+        self.cuts: list[str] = []
+
+        def open_reader(path: Path, on_skip: Any = None) -> Iterator[Record]:
+            return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=on_skip)
+
+        readers = [open_reader(p, lambda source, pos, msg: self.skipped.append(f"{source} record {pos}: {msg}"))
+                   for p in paths]
+        self._firsts = [(next(reader, None), reader) for reader in readers]
+        self._later = later_ids(list(paths), open_reader) if len(paths) > 1 else []
+
+    def stream(self, fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
+               store_batch: Callable[[list[Record], list[tuple[str, Extraction]]], None] | None = None) -> None:
+        def records() -> Iterator[tuple[int, Record]]:
+            progress.start("read", None, "records")
+            for index, (first, reader) in enumerate(self._firsts):
+                if first is not None:
+                    yield index, first
+                    progress.advance("read")
+                    for record in reader:
+                        yield index, record
+                        progress.advance("read")
+            progress.finish("read")
+
+        stream_extract(records(), self._later, fmt, jobs, write, store_batch=store_batch, cuts=self.cuts)

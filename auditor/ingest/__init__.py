@@ -26,7 +26,6 @@ from auditor.discover.identity import with_identity
 from auditor.errors import InputError
 from auditor.ingest.hf_dump import parse_dump
 from auditor.ingest.sniff import Format, detect, not_utf8
-from auditor.ingest.tables import open_table
 from auditor.models import Record
 
 __all__ = ["read_records", "detect_format"]
@@ -53,6 +52,8 @@ def read_records(
     fmt = detect(path, shown)
     if fmt == "hf_dump":
         return _identified(iter(_read_dump(path, shown, dump_year, on_skip)))
+    from auditor.ingest.tables import open_table  # DuckDB, imported only by what reads a table
+
     return _identified(open_table(path, fmt, shown, title_column=title_column,
                                   abstract_column=abstract_column, on_skip=on_skip))
 

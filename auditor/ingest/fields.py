@@ -11,6 +11,20 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+#: Column aliases per field, in order of preference (compared after :func:`_key`).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "paper_title", "papertitle", "article_title", "document_title"),
+    "abstract": ("abstract", "summary", "paper_abstract", "abstract_text", "abstracttext", "description"),
+    "date": ("published_on", "published", "date", "publication_date", "published_date",
+             "published_at", "pub_date", "submitted", "update_date"),
+    "authors": ("authors", "author", "author_names", "num_authors", "n_authors", "author_count"),
+    "arxiv_id": ("arxiv_id", "arxivid", "arxiv", "id", "paper_id"),
+    "upvotes": ("upvotes", "num_upvotes", "upvote_count", "votes"),
+    "doi": ("doi",),
+    "comments": ("comments", "comment", "arxiv_comments"),
+    "journal_ref": ("journal_ref", "journalref", "journal"),
+}
+
 MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from auditor.errors import InputError
 from auditor.ingest.hf_dump import looks_like_dump
-from auditor.ingest.tables import ALIASES
+from auditor.ingest.fields import ALIASES
 
 Format = Literal["hf_dump", "csv", "jsonl", "json_array", "parquet"]
 

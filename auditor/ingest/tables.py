@@ -28,28 +28,14 @@ import duckdb
 
 from auditor.errors import InputError
 from auditor.ingest.oversized import readable_copy
-from auditor.ingest.fields import arxiv_id, count_authors, normalise_title, parse_date, parse_int
-from auditor.discover.identity import normalise_doi
-from auditor.models import Paper, Record, Sighting, paper_id_for
+from auditor.ingest.fields import ALIASES
+from auditor.ingest.rows import to_record
+from auditor.models import Record
 
 OnSkip = Callable[[str, int, str], None]
 
 #: Rows handed from DuckDB to Python at a time.
 BATCH_SIZE = 10_000
-
-#: Column aliases per field, in order of preference (compared after :func:`_key`).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "paper_title", "papertitle", "article_title", "document_title"),
-    "abstract": ("abstract", "summary", "paper_abstract", "abstract_text", "abstracttext", "description"),
-    "date": ("published_on", "published", "date", "publication_date", "published_date",
-             "published_at", "pub_date", "submitted", "update_date"),
-    "authors": ("authors", "author", "author_names", "num_authors", "n_authors", "author_count"),
-    "arxiv_id": ("arxiv_id", "arxivid", "arxiv", "id", "paper_id"),
-    "upvotes": ("upvotes", "num_upvotes", "upvote_count", "votes"),
-    "doi": ("doi",),
-    "comments": ("comments", "comment", "arxiv_comments"),
-    "journal_ref": ("journal_ref", "journalref", "journal"),
-}
 
 SCANS = {
     "csv": "read_csv(?, all_varchar = true, header = true, store_rejects = true)",
@@ -82,9 +68,10 @@ def _one_line(exc: Exception) -> str:
     return re.sub(r"^[A-Za-z ]*Error: ", "", first)
 
 
-def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
-         title_column: str | None, abstract_column: str | None) -> Plan:
-    """Match the file's (name, DuckDB type) columns to our fields; fail in one line if we cannot."""
+def columns_for(columns: Sequence[tuple[str, str]], shown: str, title_column: str | None,
+                abstract_column: str | None) -> dict[str, tuple[str, str] | None]:
+    """The (name, DuckDB type) column feeding each field (None: no column), plus ``versions``
+    and ``authors_parsed`` (the snapshot's); fail in one line without a title or abstract."""
     by_key: dict[str, tuple[str, str]] = {}
     for name, type_ in columns:
         by_key.setdefault(_key(name), (name, type_))
@@ -104,9 +91,26 @@ def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
             missing.append(f"abstract column {abstract_column!r}" if abstract_column else "abstract column")
         hint = "" if (title_column or abstract_column) else " (name them with --title-column/--abstract-column)"
         raise InputError(f"{shown}: has no {' or '.join(missing)}; its columns are: {names}{hint}")
+    found: dict[str, tuple[str, str] | None] = {"title": title, "abstract": abstract}
+    for field in ("date", "authors", "arxiv_id", "upvotes", "doi", "comments", "journal_ref"):
+        found[field] = find(field)
+    found["versions"], found["authors_parsed"] = by_key.get("versions"), by_key.get("authors_parsed")
+    found["id"] = by_key.get("id")
+    return found
 
-    versions, parsed = by_key.get("versions"), by_key.get("authors_parsed")
-    snapshot = "id" in by_key and versions is not None
+
+def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
+         title_column: str | None, abstract_column: str | None) -> Plan:
+    """Match the file's (name, DuckDB type) columns to our fields; fail in one line if we cannot."""
+    found = columns_for(columns, shown, title_column, abstract_column)
+
+    def find(field: str) -> tuple[str, str] | None:
+        return found[field]
+
+    title, abstract = found["title"], found["abstract"]
+    assert title is not None and abstract is not None
+    versions, parsed = found["versions"], found["authors_parsed"]
+    snapshot = found["id"] is not None and versions is not None
     exprs = [f"CAST({_quote(title[0])} AS VARCHAR)", f"CAST({_quote(abstract[0])} AS VARCHAR)"]
 
     date = find("date")
@@ -127,8 +131,8 @@ def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
         exprs.append("NULL")
 
     for field in ("arxiv_id", "upvotes", "doi", "comments", "journal_ref"):
-        found = find(field)
-        exprs.append(f"CAST({_quote(found[0])} AS VARCHAR)" if found else "NULL")
+        column = find(field)
+        exprs.append(f"CAST({_quote(column[0])} AS VARCHAR)" if column else "NULL")
     # DuckDB parses the common date shapes (ISO, arXiv's RFC 2822 in GMT) far faster
     # than Python; the raw text goes along for the rest (parse_date).
     inner = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(exprs))
@@ -204,34 +208,3 @@ def _batches(cursor: duckdb.DuckDBPyConnection, size: int) -> Iterator[list[tupl
         if not batch:
             return
         yield batch
-
-
-def to_record(row: Sequence[Any], source: str, position: int) -> Record | str:
-    """A Record from one selected row, or the reason it cannot be one."""
-    title, abstract, date, sql_date, authors, ident, upvotes, doi, comments, journal_ref = row
-    if all(value is None for value in row):
-        return "empty or malformed row"
-    title = normalise_title(title or "")
-    if not title:
-        return "no title"
-    if abstract is None or not abstract.strip():
-        return f"no abstract for {title[:60]!r}"
-    paper = Paper(
-        paper_id=paper_id_for(title),
-        title=title,
-        abstract=abstract,
-        published_on=sql_date if sql_date is not None else parse_date(date),
-        authors=count_authors(authors),
-        upvotes=parse_int(upvotes),
-        arxiv_id=arxiv_id(ident),
-        doi=normalise_doi(doi),
-        comments=_text(comments),
-        journal_ref=_text(journal_ref),
-    )
-    return Record(paper, Sighting(paper.paper_id, source, None, position))
-
-
-def _text(value: Any) -> str | None:
-    """A free-text field with its line wrapping collapsed; None when empty."""
-    text = " ".join(str(value).split()) if value is not None else ""
-    return text or None

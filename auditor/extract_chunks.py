@@ -1,0 +1,139 @@
+"""`audit extract` on a JSON Lines file: each worker reads, parses and extracts its own part.
+
+The parent cuts the file into byte ranges that end at a line end
+(:func:`line_ranges`) and hands out only (path, start, end); a worker reads
+its range, turns each line into the table reader's row
+(:mod:`auditor.ingest.json_lines`), makes the Record, extracts the paper's
+links and claims and writes its output text. What comes back per paper first
+met in the range: the 8 bytes of its id and its text; the parent keeps the
+first of each paper over the whole stream, in order, and writes. So the
+parent parses nothing, and no Paper crosses a process boundary.
+
+Imports stay light here (no DuckDB, numpy or pandas): every worker pays for
+what it imports in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from auditor.discover.comments import with_comment_links
+from auditor.discover.identity import with_identity
+from auditor.extract import cut_note, extract
+from auditor.extract_output import link_rows, paper_json
+from auditor.ingest.json_lines import LinePlan, row_of, rows_by_duckdb
+from auditor.ingest.oversized import RECORD_LIMIT
+from auditor.ingest.rows import to_record
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """One byte range of a JSON Lines file, and how to read and write it."""
+
+    path: str
+    start: int
+    end: int
+    plan: LinePlan
+    source: str  # the file's name, as Sightings carry it
+    shown: str  # the file as the user named it (error lines)
+    fmt: str  # "jsonl" or "csv"
+
+
+@dataclass
+class ChunkDone:
+    """What one range gave.
+
+    ``ids``: 8 bytes per paper first met in the range, in order; ``texts``: its output
+    (its JSON object with sources ``[source]``, or its CSV rows). ``rows``/``lines``:
+    how many rows (non-blank lines within the size limit) and lines the range holds.
+    ``skips``: (row index in the range, why) of rows that are no paper; ``long``: (line
+    index in the range, bytes) of lines over the limit; ``cuts``: (paper number in
+    ``texts``, row index, note) of abstracts read in part.
+    """
+
+    ids: bytes
+    texts: list[str]
+    rows: int
+    lines: int
+    skips: list[tuple[int, str]]
+    long: list[tuple[int, int]]
+    cuts: list[tuple[int, int, str]]
+    first_good: int | None  # row index of the first row that is a paper
+
+
+def line_ranges(path: Path, size: int) -> Iterator[tuple[int, int]]:
+    """(start, end) byte ranges of about ``size`` bytes covering the file, each ending after a
+    newline (the last one at the end of the file)."""
+    with path.open("rb") as f:
+        total = f.seek(0, 2)
+        start = 0
+        while start < total:
+            end = min(start + size, total)
+            f.seek(end)
+            while end < total:
+                block = f.read(1 << 16)
+                if not block:
+                    end = total
+                    break
+                at = block.find(b"\n")
+                if at != -1:
+                    end += at + 1
+                    break
+                end += len(block)
+            yield start, end
+            start = end
+
+
+def work_chunk(task: ChunkTask) -> ChunkDone:
+    """Read, parse, extract and format every line of the range."""
+    with open(task.path, "rb") as f:
+        f.seek(task.start)
+        data = f.read(task.end - task.start)
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    bom = task.start == 0 and data.startswith(_BOM)
+    if bom:
+        lines[0] = lines[0][len(_BOM):]  # DuckDB reads past a byte order mark; the size check counts it
+    plan, source, csv = task.plan, task.source, task.fmt == "csv"
+    ids: list[bytes] = []
+    texts: list[str] = []
+    seen: set[str] = set()
+    skips: list[tuple[int, str]] = []
+    long: list[tuple[int, int]] = []
+    cuts: list[tuple[int, int, str]] = []
+    own = [source]
+    rows = 0
+    first_good = None
+    for i, line in enumerate(lines):
+        length = len(line) + (len(_BOM) if bom and i == 0 else 0)
+        if length > RECORD_LIMIT:
+            long.append((i, length))  # the table reader skips it, by line number; not a row
+            continue
+        if not line.strip():
+            continue  # blank lines are not rows
+        row = row_of(line, plan)
+        for row in ([row] if row is not None else rows_by_duckdb(line, plan, task.shown, rows)):
+            record = to_record(row, source, rows)
+            rows += 1
+            if isinstance(record, str):
+                skips.append((rows - 1, record))
+                continue
+            if first_good is None:
+                first_good = rows - 1
+            paper = with_identity(record.paper)
+            if paper.paper_id in seen:
+                continue
+            seen.add(paper.paper_id)
+            ex = extract(paper.abstract)
+            if ex.cut_from is not None:
+                cuts.append((len(texts), rows - 1, cut_note(ex)))
+            ex = with_comment_links(paper, ex)
+            ids.append(bytes.fromhex(paper.paper_id))
+            texts.append(link_rows(paper, ex) if csv else paper_json(paper, ex, own))
+    return ChunkDone(b"".join(ids), texts, rows, len(lines), skips, long, cuts, first_good)
+

@@ -1,0 +1,287 @@
+"""JSON Lines rows read in Python, line by line, with the DuckDB reader's results.
+
+`audit extract` hands byte ranges of a JSON Lines file to its workers, which
+turn each line into the row the table reader (:mod:`auditor.ingest.tables`)
+would have selected: the same fields, so :func:`auditor.ingest.rows.to_record`
+makes the same Record. The file's columns and their types come from DuckDB
+(``DESCRIBE``, as the table reader does), once, in the parent.
+
+Python's ``json`` and DuckDB agree on an ordinary line; where they might not,
+the line is handed to DuckDB itself, read with the file's columns fixed (one
+line alone, ``ignore_errors`` as in the table reader): a line that is not
+valid UTF-8 or JSON, not an object, has a key twice (DuckDB keeps the first),
+a non-string value in a field we read (DuckDB writes its own JSON text),
+NaN, long numbers, lone surrogates, deep nesting, or a date in a shape other
+than ISO ``YYYY-MM-DD`` and arXiv's ``Mon, 2 Apr 2007 19:18:42 GMT``. A file
+whose columns are not plain text (numbers in the title column, say), or with a
+record over the size limit where DuckDB samples the columns, is read by the
+table reader instead (:func:`line_plan` says None).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.ingest.oversized import RECORD_LIMIT
+
+#: Lines at the head of a file checked for records over the limit: DuckDB samples 20,480
+#: rows for the columns, and the table reader gives it a copy without such records.
+HEAD_LINES = 40_000
+
+#: The fields of a selected row, in the table reader's order (after title and abstract:
+#: the date text, then these), and which of them come from a column of text.
+TEXT_FIELDS = ("arxiv_id", "upvotes", "doi", "comments", "journal_ref")
+
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_RFC2822 = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                      r" (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT")
+_STRUCT_OF_TEXT = re.compile(r'STRUCT\(((?:"?\w+"? VARCHAR)(?:, "?\w+"? VARCHAR)*)\)\[\]')
+
+
+@dataclass(frozen=True)
+class LinePlan:
+    """Which JSON key feeds each field of the row, and the SQL that reads one line as the
+    table reader would (a file's ``?``)."""
+
+    title: str | None
+    abstract: str | None
+    date: str | None
+    versions: str | None  # the snapshot's versions: the first one's "created" is the date
+    authors: str | None  # a text column of authors
+    authors_parsed: str | None  # the snapshot's list of authors
+    text: tuple[str | None, ...]  # the keys of TEXT_FIELDS
+    sql: str
+    date_typed: bool = False  # DuckDB read the date column as DATE (its values ISO dates)
+
+
+class _Odd(Exception):
+    """This line is DuckDB's to read."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _Odd  # a key twice: DuckDB keeps the first, json the last
+    return found
+
+
+def _constant(name: str) -> Any:
+    raise _Odd
+
+
+def _int(text: str) -> int:
+    if len(text) > 18:
+        raise _Odd
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > 20 or "e" in text or "E" in text:
+        raise _Odd
+    return float(text)
+
+
+_DECODE = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int,
+                           parse_float=_float).decode
+
+
+def _date_of(text: str | None) -> date | None:
+    """What the table reader's SQL makes of the date text (``TRY_CAST`` to DATE, else
+    ``try_strptime`` of arXiv's RFC 2822); _Odd for any other shape."""
+    if text is None:
+        return None
+    match = _ISO.fullmatch(text)
+    if match:
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+        if year < 1000:
+            raise _Odd
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None  # DuckDB: NULL; then parse_date: not a date either
+    match = _RFC2822.fullmatch(text)
+    if match:
+        day, month, year = int(match[1]), _MONTHS[match[2]], int(match[3])
+        if year < 1000 or int(match[4]) > 23 or int(match[5]) > 59 or int(match[6]) > 59:
+            raise _Odd
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise _Odd from None
+    raise _Odd
+
+
+def _text(obj: dict[str, Any], key: str | None) -> str | None:
+    if key is None:
+        return None
+    value = obj.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise _Odd  # DuckDB's VARCHAR of a number or an object is its own JSON text
+
+
+def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
+    """The row the table reader selects for this (non-blank) line; None: ask DuckDB."""
+    if b"\\u" in line and _SURROGATE.search(line):
+        return None
+    if line.count(b"{") + line.count(b"[") > 100:  # DuckDB refuses nesting deeper than 128
+        return None
+    try:
+        obj = _DECODE(line.decode("utf-8"))
+        if type(obj) is not dict:
+            return None
+        created = None
+        if plan.versions is not None:
+            versions = obj.get(plan.versions)
+            if versions is not None:
+                if type(versions) is not list:
+                    return None
+                if versions:
+                    first = versions[0]
+                    if first is not None:
+                        if type(first) is not dict:
+                            return None
+                        created = first.get("created")
+                        if created is not None and type(created) is not str:
+                            return None
+        when = created
+        if when is None and plan.date is not None:
+            when = _text(obj, plan.date)
+            if when is not None and plan.date_typed:
+                match = _ISO.fullmatch(when)  # DuckDB's DATE of it, as text: the same when it is one
+                if not match or int(match[1]) < 1000:
+                    return None
+                date(int(match[1]), int(match[2]), int(match[3]))  # ValueError (DuckDB: NULL) -> DuckDB
+        authors: Any = None
+        if plan.authors_parsed is not None:
+            parsed = obj.get(plan.authors_parsed)
+            if parsed is not None:
+                if type(parsed) is not list:
+                    return None
+                for author in parsed:
+                    if author is not None and (type(author) is not list
+                                               or any(p is not None and type(p) is not str for p in author)):
+                        return None
+                authors = len(parsed)
+        elif plan.authors is not None:
+            authors = _text(obj, plan.authors)
+        return (_text(obj, plan.title), _text(obj, plan.abstract), when, _date_of(when), authors,
+                *(_text(obj, key) for key in plan.text))
+    except (_Odd, ValueError, RecursionError):
+        return None
+
+
+_CON: Any = None
+
+
+def rows_by_duckdb(line: bytes, plan: LinePlan, shown: str, position: int) -> list[tuple[Any, ...]]:
+    """The rows DuckDB reads from this one line with the file's columns (0 for a blank one)."""
+    global _CON
+    import duckdb  # only a worker that meets such a line pays for it
+
+    if _CON is None:
+        _CON = duckdb.connect()
+        _CON.execute("SET enable_progress_bar = false")
+    fd, name = tempfile.mkstemp(prefix="audit-line-", suffix=".jsonl")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(line + b"\n")
+        return _CON.execute(plan.sql, [name]).fetchall()
+    except duckdb.Error as exc:
+        from auditor.ingest.tables import _one_line
+
+        raise InputError(f"{shown}: cannot be read as JSON Lines after row {position}: {_one_line(exc)}") from None
+    finally:
+        os.unlink(name)
+
+
+def _head_is_plain(path: Path, date_key: str | None) -> bool:
+    """No record over the size limit among the lines DuckDB samples, and (``date_key``) every
+    date there an ISO date, so that the format DuckDB detected for the column is ISO's."""
+    with path.open("rb") as f:
+        for _, line in zip(range(HEAD_LINES), f):
+            if len(line.rstrip(b"\n")) > RECORD_LIMIT:
+                return False
+            if date_key is not None and line.strip():
+                try:
+                    value = json.loads(line).get(date_key)
+                except (ValueError, AttributeError, RecursionError):
+                    continue
+                if isinstance(value, str) and not _ISO.fullmatch(value):
+                    return False
+    return True
+
+
+def line_plan(path: Path, shown: str, title_column: str | None, abstract_column: str | None) -> LinePlan | None:
+    """How to read ``path`` (JSON Lines) line by line; None when the table reader must.
+
+    Raises the table reader's InputError for a file it could not read at all.
+    """
+    if not _head_is_plain(path, None):
+        return None
+    import duckdb
+
+    from auditor.ingest.tables import KIND, SCANS, _one_line, columns_for, plan
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        columns = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {SCANS['jsonl']}", [str(path)]).fetchall()]
+    except duckdb.Error as exc:
+        raise InputError(f"{shown}: cannot be read as {KIND['jsonl']}: {_one_line(exc)}") from None
+    finally:
+        con.close()
+    found = columns_for(columns, shown, title_column, abstract_column)
+    names = {name.lower() for name, _ in columns}
+    keys: dict[str, str | None] = {}
+    date_typed = False
+    for field, column in found.items():
+        keys[field] = None
+        if column is None:
+            continue
+        name, type_ = column
+        renamed = re.fullmatch(r"(.*)_\d+", name)
+        if renamed and renamed[1].lower() in names:
+            return None  # DuckDB's name for a second spelling of a key ("Title" beside "title")
+        if type_ == '"NULL"':
+            continue  # null in every row DuckDB sampled: NULL in every row it reads
+        keys[field] = name
+        if field == "versions":
+            fields = _STRUCT_OF_TEXT.fullmatch(type_)
+            if not fields or "created" not in {f.split()[0].strip('"') for f in fields[1].split(", ")}:
+                return None
+        elif field == "authors_parsed":
+            if type_ != "VARCHAR[][]":
+                return None
+        elif field == "date" and type_ == "DATE":
+            date_typed = True
+        elif field == "id" or (field == "authors" and found["authors_parsed"] is not None):
+            continue
+        elif type_ != "VARCHAR":
+            return None
+    if date_typed and not _head_is_plain(path, keys["date"]):
+        return None
+    used = {c[0]: c[1] for c in found.values() if c is not None}
+    spec = ", ".join(f"{_literal(name)}: {_literal(type_)}" for name, type_ in columns if name in used)
+    extra = ", dateformat = '%Y-%m-%d'" if date_typed else ""
+    scan = SCANS["jsonl"].replace("ignore_errors = true", f"ignore_errors = true{extra}, columns = {{{spec}}}")
+    sql = plan(columns, scan, shown, title_column, abstract_column).sql
+    parsed_present = found["authors_parsed"] is not None  # then the table reader counts it, null or not
+    return LinePlan(title=keys["title"], abstract=keys["abstract"], date=keys["date"], versions=keys["versions"],
+                    authors=None if parsed_present else keys["authors"], authors_parsed=keys["authors_parsed"],
+                    text=tuple(keys[f] for f in TEXT_FIELDS), sql=sql, date_typed=date_typed)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

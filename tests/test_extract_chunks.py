@@ -1,0 +1,210 @@
+"""`audit extract` on JSON Lines: the workers read their own byte ranges, and print exactly what
+the records read one by one by the table reader (DuckDB) give: the same papers, links, order,
+sources, notes of cut abstracts and skipped records, in the same order.
+
+The reference is :class:`auditor.extract_stream.ReadDumps` (the path `audit extract --db`
+streams through, and every format other than JSON Lines). Ranges are made tiny so that every
+case below falls on a range boundary somewhere.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from auditor import extract_chunks, extract_stream
+from auditor.extract import extract
+from auditor.extract_output import extraction_row, paper_json
+from auditor.extract_stream import ReadDumps, SeenIds
+from auditor.ingest import json_lines, read_records
+from auditor.ingest.oversized import RECORD_LIMIT
+from auditor.models import Paper
+from auditor.progress import Progress
+from inprocess import audit
+
+
+def reference(paths: list[Path], fmt: str = "jsonl") -> tuple[str, list[str]]:
+    """stdout and the stderr lines of the one-by-one read."""
+    out = io.StringIO()
+    opened = ReadDumps(paths)
+    opened.stream(fmt, 1, out.write, Progress())
+    return out.getvalue(), [f"audit: skipped {s}" for s in opened.skipped] + [f"audit: cut {c}" for c in opened.cuts]
+
+
+def streamed(paths: list[Path], *args: str) -> tuple[str, list[str]]:
+    result = audit("extract", "-q", *args, *map(str, paths))
+    assert result.returncode == 0, result.stderr
+    return result.stdout, result.stderr.splitlines()
+
+
+def row(title: str, abstract: str, i: int, **extra: object) -> dict:
+    return {"id": f"2401.{i:05d}", "submitter": "A", "authors": "A, B", "title": title, "comments": extra.pop("comments", None),
+            "journal-ref": None, "doi": None, "categories": "cs.LG", "abstract": abstract,
+            "versions": [{"version": "v1", "created": "Mon, 1 Jan 2024 00:00:00 GMT"}],
+            "update_date": "2024-01-02", "authors_parsed": [["A", "", ""], ["B", "", ""]], **extra}
+
+
+def line(obj: dict) -> bytes:
+    return json.dumps(obj).encode()
+
+
+@pytest.fixture
+def papers(example_dumps) -> list[tuple[str, str]]:
+    """(title, abstract) of the bundled dumps' papers: real links and claims."""
+    return [(r.paper.title, r.paper.abstract) for p in example_dumps for r in read_records(p)]
+
+
+FILLER = 20_500  # rows before the odd ones: beyond what DuckDB samples for the columns
+
+
+def odd_lines(papers: list[tuple[str, str]]) -> list[bytes]:
+    """Lines DuckDB and Python's json may read differently: the workers hand them to DuckDB."""
+    t, a = papers[0]
+    return [
+        b'{"title": "cut", "abstract": ',  # malformed
+        b"[1, 2]", b"null", b"\x0c", b"   \t",
+        b'{"title": "first", "title": "second", "abstract": "Code: https://github.com/dup/key"}',
+        b'{"title": 12.50, "abstract": "A number for a title"}',
+        b'{"title": {"a": 1}, "abstract": "An object for a title"}',
+        b'{"title": "nan", "abstract": "x", "versions": NaN}',
+        b'{"title": "trailing comma", "abstract": "Code at https://github.com/trail/comma",}',
+        b'{"title": "lone \\ud800 surrogate", "abstract": "x"}',
+        b'{"title": "pair \\ud83d\\ude00", "abstract": "Code: https://github.com/emoji/pair"}',
+        b'{"title": "not utf-8 \xff", "abstract": "x"}',
+        b'{"title": "odd date", "abstract": "x", "versions": [{"created": "2024/01/05"}]}',
+        b'{"title": "weekday", "abstract": "x", "versions": [{"created": "Tue, 31 Feb 2024 00:00:00 GMT"}]}',
+        b'{"title": "iso date", "abstract": "x", "versions": [], "update_date": "2024-1-5"}',
+        b'{"title": "bad date", "abstract": "x", "versions": null, "update_date": "garbage"}',
+        b'{"title": "numbered date", "abstract": "x", "versions": [{"created": 5}]}',
+        b'{"title": "versions text", "abstract": "x", "versions": "v1", "update_date": "2023-03-04"}',
+        b'{"title": "authors text", "abstract": "x", "authors_parsed": "A and B"}',
+        b'{"title": "late key", "abstract": "x", "summary": "ignored", "Title": "ignored too"}',
+        b'{"title": "doi given", "abstract": "x", "doi": "10.1234/ABC", "journal-ref": "J. 1"}',
+        b'{"title": "big number", "abstract": "x", "n": 123456789012345678901234567890}',
+        b'{"title": "", "abstract": "no title"}',
+        b'{"title": "no abstract", "abstract": "  "}',
+        line(row(t, a + " (the same paper again, another abstract)", 7)),  # a repeat, far from its first
+        b'{"title": "deep", "abstract": "x", "z": ' + b"[" * 120 + b"]" * 120 + b"}",
+    ]
+
+
+def write_dump(path: Path, papers: list[tuple[str, str]], *, filler: int = 0, crlf: bool = False,
+               bom: bool = False, last_newline: bool = True, long_line: bool = False) -> Path:
+    rng = random.Random(7)
+    lines = [line(row("Filler", "Nothing to see.", i)) for i in range(filler)]
+    body = [line(row(t, a, i, comments="Code: https://github.com/from/comments" if i % 5 == 0 else None))
+            for i, (t, a) in enumerate(papers)]
+    body += [line(row(t, a, 900 + i)) for i, (t, a) in enumerate(rng.sample(papers, 5))]  # repeats
+    body.append(line(row("A long one", "Code: https://github.com/long/one. " + "word " * 2_500, 999)))
+    body.insert(3, b"")
+    if filler:
+        body[10:10] = odd_lines(papers)
+    if long_line:
+        body.insert(12, line(row("Too long", "x" * (RECORD_LIMIT + 10), 998)))
+    data = (b"\r\n" if crlf else b"\n").join(lines + body)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data + ((b"\r\n" if crlf else b"\n") if last_newline else b""))
+    return path
+
+
+@pytest.fixture
+def tiny_ranges(monkeypatch):
+    monkeypatch.setattr(extract_stream, "CHUNK_BYTES", 700)
+
+
+@pytest.fixture
+def duckdb_lines(monkeypatch):
+    """Counts the lines the workers hand to DuckDB (in-process with --jobs 1)."""
+    calls: list[bytes] = []
+    real = extract_chunks.rows_by_duckdb
+
+    def counting(data, *args):
+        calls.append(data)
+        return real(data, *args)
+
+    monkeypatch.setattr(extract_chunks, "rows_by_duckdb", counting)
+    return calls
+
+
+def test_line_ranges_end_at_line_ends_and_cover_the_file(tmp_path):
+    path = tmp_path / "x.jsonl"
+    data = b"".join(b"{}" + b" " * (i % 13) + b"\n" for i in range(200)) + b'{"last": 1}'
+    path.write_bytes(data)
+    for size in (1, 7, 64, 10_000):
+        ranges = list(extract_chunks.line_ranges(path, size))
+        assert b"".join(data[a:b] for a, b in ranges) == data
+        assert all(data[b - 1:b] == b"\n" for _, b in ranges[:-1])
+        assert all(a < b for a, b in ranges)
+
+
+@pytest.mark.parametrize("shape", [{}, {"crlf": True, "bom": True, "last_newline": False}])
+def test_workers_print_what_the_table_reader_gives(tmp_path, papers, tiny_ranges, duckdb_lines, shape):
+    path = write_dump(tmp_path / "snap.jsonl", papers, **shape)
+    assert json_lines.line_plan(path, str(path), None, None) is not None  # read by the workers
+    for fmt in ("jsonl", "csv"):
+        assert streamed([path], "--jobs", "1", "--format", fmt) == reference([path], fmt)
+    out, err = streamed([path], "--jobs", "1")
+    assert len(out.splitlines()) > 20 and any('"claims": [{' in x for x in out.splitlines())
+    assert any("audit: cut snap.jsonl record" in e for e in err)
+
+
+def test_odd_lines_beyond_the_sample_are_read_as_duckdb_reads_them(tmp_path, papers, duckdb_lines, monkeypatch):
+    monkeypatch.setattr(extract_stream, "CHUNK_BYTES", 64 << 10)
+    monkeypatch.setattr(json_lines, "HEAD_LINES", 100)  # the record over the limit is then past the head
+    path = write_dump(tmp_path / "snap.jsonl", papers, filler=FILLER, long_line=True)
+    assert json_lines.line_plan(path, str(path), None, None) is not None
+    want = reference([path])
+    assert streamed([path], "--jobs", "1") == want
+    skipped = [e for e in want[1] if "skipped" in e]
+    assert any("over the 1,048,576-byte limit" in e for e in skipped) and any("malformed" in e for e in skipped)
+    assert 10 <= len(duckdb_lines) <= 25  # the odd ones only
+
+
+def test_several_dumps_keep_first_seen_order_and_every_source(tmp_path, papers, example_dumps, tiny_ranges):
+    a = write_dump(tmp_path / "a.jsonl", papers[: len(papers) // 2])
+    b = write_dump(tmp_path / "b.jsonl", papers[len(papers) // 3:], crlf=True)
+    dumps = [a, example_dumps[0], b, example_dumps[1]]
+    assert streamed(dumps, "--jobs", "2", "--format", "csv") == reference(dumps, "csv")  # on the pool
+    out, err = streamed(dumps, "--jobs", "1")
+    assert (out, err) == reference(dumps)
+    rows = [json.loads(x) for x in out.splitlines()]
+    assert any(r["sources"] == ["a.jsonl", example_dumps[0].name, "b.jsonl"] for r in rows)
+
+
+def test_a_table_whose_columns_are_not_text_is_read_by_its_reader(tmp_path, papers):
+    path = tmp_path / "n.jsonl"
+    path.write_bytes(b"\n".join([line(row(t, a, i)) for i, (t, a) in enumerate(papers[:5])]
+                                + [b'{"title": 5, "abstract": "a number in the sample"}']) + b"\n")
+    assert json_lines.line_plan(path, str(path), None, None) is None
+    assert streamed([path], "--jobs", "1") == reference([path])
+
+
+def test_seen_ids_in_bulk_and_one_by_one_agree():
+    rng = random.Random(3)
+    seen, kept = SeenIds(merge_at=50), set()
+    for round_ in range(40):
+        ids = list({f"{rng.getrandbits(64):016x}" if rng.random() < 0.5 else rng.choice(sorted(kept) or ["0" * 16])
+                    for _ in range(rng.randint(1, 120))})
+        if round_ % 3 == 0:
+            for pid in ids:
+                assert (pid in seen) == (pid in kept)
+                seen.add(pid)
+                kept.add(pid)
+        else:
+            new = seen.add_new(b"".join(bytes.fromhex(p) for p in ids))
+            assert new == [p not in kept for p in ids]
+            kept.update(ids)
+        assert len(seen) == len(kept)
+    assert all(p in seen for p in kept) and "not-hex-at-all!!" not in seen
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=st.text(min_size=1), doi=st.none() | st.text(), sources=st.lists(st.text(), min_size=1, max_size=3))
+def test_the_template_writes_what_json_dumps_writes(title, doi, sources):
+    paper = Paper(paper_id="0123456789abcdef", title=title, abstract="Nothing here.", doi=doi, arxiv_id="2401.00001")
+    ex = extract(paper.abstract)
+    assert paper_json(paper, ex, sources) == json.dumps(extraction_row(paper, ex, sources), ensure_ascii=False)
