@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Iterator
 
 from auditor.discover.comments import with_comment_links
-from auditor.discover.identity import with_identity
 from auditor.extract import cut_note, extract
 from auditor.extract_output import link_rows, paper_json
 from auditor.ingest.json_lines import LinePlan, row_of, rows_by_duckdb
 from auditor.ingest.oversized import RECORD_LIMIT
-from auditor.ingest.rows import to_record
+from auditor.ingest.rows import paper_of
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -118,14 +117,13 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             continue  # blank lines are not rows
         row = row_of(line, plan)
         for row in ([row] if row is not None else rows_by_duckdb(line, plan, task.shown, rows)):
-            record = to_record(row, source, rows)
+            paper = paper_of(row, identified=True)  # what to_record and with_identity make of it
             rows += 1
-            if isinstance(record, str):
-                skips.append((rows - 1, record))
+            if isinstance(paper, str):
+                skips.append((rows - 1, paper))
                 continue
             if first_good is None:
                 first_good = rows - 1
-            paper = with_identity(record.paper)
             if paper.paper_id in seen:
                 continue
             seen.add(paper.paper_id)

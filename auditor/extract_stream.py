@@ -56,7 +56,9 @@ def id_key(paper_id: str) -> int:
 
 class SeenIds:
     """A set of paper ids held as 64-bit keys (:func:`id_key`): 8 bytes each, in sorted numpy
-    arrays of doubling sizes (+ a small buffer), so adding n ids costs O(n log n) in all.
+    arrays. Ids added in bulk (a worker's range) go into arrays of doubling sizes, so adding n
+    costs O(n log n) in all; ids added one by one wait in a small buffer, then all is merged
+    into one array (linear merges of sorted runs), so a lookup one by one is one search.
 
     Ids of ours are their own keys (no collision); others share a hash with probability
     ~n²/2^65 (1 in 5 million for all of arXiv).
@@ -100,7 +102,7 @@ class SeenIds:
             self._recent.clear()
             keys = keys[self._new(keys)]  # add() does not look: an id added twice is kept once
             keys.sort()
-            self._push(keys)
+            self._push(keys, whole=True)  # one level: a lookup one by one then costs one search
 
     def _new(self, keys: Any) -> Any:
         """Which of ``keys`` (uint64) no level holds."""
@@ -113,12 +115,12 @@ class SeenIds:
             new &= level[at] != keys
         return new
 
-    def _push(self, keys: Any) -> None:
-        """Add sorted keys none of which is in the set yet."""
+    def _push(self, keys: Any, whole: bool = False) -> None:
+        """Add sorted keys none of which is in the set yet (``whole``: merging every level)."""
         import numpy as np
 
         self._size += len(keys)
-        while self._levels and len(self._levels[-1]) <= 2 * len(keys):
+        while self._levels and (whole or len(self._levels[-1]) <= 2 * len(keys)):
             keys = np.concatenate((self._levels.pop(), keys))
             keys.sort(kind="stable")  # two sorted runs: a linear merge
         self._levels.append(keys)

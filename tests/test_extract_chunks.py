@@ -9,9 +9,11 @@ case below falls on a range boundary somewhere.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -94,7 +96,7 @@ def odd_lines(papers: list[tuple[str, str]]) -> list[bytes]:
 
 
 def write_dump(path: Path, papers: list[tuple[str, str]], *, filler: int = 0, crlf: bool = False,
-               bom: bool = False, last_newline: bool = True, long_line: bool = False) -> Path:
+               bom: bool = False, last_newline: bool = True, long_line: bool = False, bad_first: bool = False) -> Path:
     rng = random.Random(7)
     lines = [line(row("Filler", "Nothing to see.", i)) for i in range(filler)]
     body = [line(row(t, a, i, comments="Code: https://github.com/from/comments" if i % 5 == 0 else None))
@@ -106,6 +108,8 @@ def write_dump(path: Path, papers: list[tuple[str, str]], *, filler: int = 0, cr
         body[10:10] = odd_lines(papers)
     if long_line:
         body.insert(12, line(row("Too long", "x" * (RECORD_LIMIT + 10), 998)))
+    if bad_first:  # reported when the dump is opened, before the records of the dumps before it
+        body[:0] = [b'{"title": "", "abstract": "no title", "versions": []}', b'{"title": "x", "abstract": " "}']
     data = (b"\r\n" if crlf else b"\n").join(lines + body)
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data + ((b"\r\n" if crlf else b"\n") if last_newline else b""))
     return path
@@ -166,13 +170,14 @@ def test_odd_lines_beyond_the_sample_are_read_as_duckdb_reads_them(tmp_path, pap
 
 def test_several_dumps_keep_first_seen_order_and_every_source(tmp_path, papers, example_dumps, tiny_ranges):
     a = write_dump(tmp_path / "a.jsonl", papers[: len(papers) // 2])
-    b = write_dump(tmp_path / "b.jsonl", papers[len(papers) // 3:], crlf=True)
+    b = write_dump(tmp_path / "b.jsonl", papers[len(papers) // 3:], crlf=True, bad_first=True)
     dumps = [a, example_dumps[0], b, example_dumps[1]]
     assert streamed(dumps, "--jobs", "2", "--format", "csv") == reference(dumps, "csv")  # on the pool
     out, err = streamed(dumps, "--jobs", "1")
     assert (out, err) == reference(dumps)
     rows = [json.loads(x) for x in out.splitlines()]
     assert any(r["sources"] == ["a.jsonl", example_dumps[0].name, "b.jsonl"] for r in rows)
+    assert err[0].startswith("audit: skipped b.jsonl record 0: no title")
 
 
 def test_a_table_whose_columns_are_not_text_is_read_by_its_reader(tmp_path, papers):
@@ -208,3 +213,40 @@ def test_the_template_writes_what_json_dumps_writes(title, doi, sources):
     paper = Paper(paper_id="0123456789abcdef", title=title, abstract="Nothing here.", doi=doi, arxiv_id="2401.00001")
     ex = extract(paper.abstract)
     assert paper_json(paper, ex, sources) == json.dumps(extraction_row(paper, ex, sources), ensure_ascii=False)
+
+
+@functools.lru_cache(maxsize=1)
+def snapshot_plan() -> json_lines.LinePlan:
+    """The plan of a small arXiv-snapshot-shaped file (text columns, versions, a DATE column)."""
+    folder = Path(tempfile.mkdtemp(prefix="audit-plan-"))
+    path = folder / "snap.jsonl"
+    path.write_bytes(b"\n".join(line(row(f"T {i}", "A b c.", i, comments="c")) for i in range(30)) + b"\n")
+    plan = json_lines.line_plan(path, str(path), None, None)
+    path.unlink()
+    folder.rmdir()
+    assert plan is not None and plan.date_typed
+    return plan
+
+
+_FINE = st.none() | st.text(max_size=12)
+_TEXTISH = st.one_of(_FINE, _FINE, _FINE, _FINE, _FINE, st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                     | st.booleans() | st.lists(st.text(max_size=3), max_size=2))  # mostly what json and DuckDB agree on
+_DATES = st.none() | st.sampled_from(["Mon, 1 Jan 2024 00:00:00 GMT", "Sun, 29 Feb 2004 23:59:59 GMT",
+                                      "Fri, 31 Apr 2020 10:00:00 GMT", "2024-02-29", "2023-02-29", "0999-01-01",
+                                      "2024-1-5", "garbage", ""])
+
+
+@settings(max_examples=120, deadline=None)
+@given(obj=st.fixed_dictionaries({}, optional={
+    "title": _TEXTISH, "abstract": _TEXTISH, "comments": _TEXTISH, "doi": _TEXTISH, "id": _TEXTISH,
+    "journal-ref": _TEXTISH, "update_date": _DATES | _TEXTISH, "extra": _TEXTISH,
+    "versions": st.none() | st.text(max_size=3) | st.lists(
+        st.none() | st.fixed_dictionaries({}, optional={"created": _DATES | _TEXTISH, "version": _TEXTISH}), max_size=2),
+    "authors_parsed": st.none() | st.text(max_size=3) | st.lists(st.none() | st.lists(st.none() | st.text(max_size=3), max_size=3), max_size=3),
+}), ascii_only=st.booleans())
+def test_a_line_read_in_python_is_the_row_duckdb_reads(obj, ascii_only):
+    plan = snapshot_plan()
+    data = json.dumps(obj, ensure_ascii=ascii_only).encode()
+    mine = json_lines.row_of(data, plan)
+    if mine is not None:  # else DuckDB reads it anyway
+        assert [mine] == json_lines.rows_by_duckdb(data, plan, "t", 0)

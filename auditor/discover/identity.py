@@ -55,19 +55,28 @@ def with_identity(paper: Paper) -> Paper:
     Only a single arXiv id in the text counts: an abstract that cites two
     papers names neither as its own.
     """
-    changes: dict[str, object] = {}
-    if paper.arxiv_id is not None:
-        if paper.arxiv_id_via is None:
+    changes = identity_changes(paper.arxiv_id, paper.arxiv_id_via, paper.doi, paper.comments, paper.journal_ref,
+                               paper.abstract)
+    return replace(paper, **changes) if changes else paper  # type: ignore[arg-type]
+
+
+def identity_changes(arxiv_id: str | None, arxiv_id_via: str | None, doi: str | None, comments: str | None,
+                     journal_ref: str | None, abstract: str) -> dict[str, str]:
+    """The fields :func:`with_identity` changes, from a paper's fields (for a reader that builds
+    the Paper once)."""
+    changes: dict[str, str] = {}
+    if arxiv_id is not None:
+        if arxiv_id_via is None:
             changes["arxiv_id_via"] = "dump"
     else:
-        ids = arxiv_ids_in(paper.comments) or arxiv_ids_in(paper.abstract)
+        ids = arxiv_ids_in(comments) or arxiv_ids_in(abstract)
         if len(ids) == 1:
             changes.update(arxiv_id=ids[0], arxiv_id_via="text")
-    if paper.doi is None:
-        doi = doi_in(paper.comments) or (doi_in(paper.journal_ref) if paper.journal_ref else None)
-        if doi:
-            changes["doi"] = doi
-    return replace(paper, **changes) if changes else paper  # type: ignore[arg-type]
+    if doi is None:
+        found = doi_in(comments) or (doi_in(journal_ref) if journal_ref else None)
+        if found:
+            changes["doi"] = found
+    return changes
 
 
 def title_key(title: str) -> str:

@@ -41,6 +41,7 @@ HEAD_LINES = 40_000
 TEXT_FIELDS = ("arxiv_id", "upvotes", "doi", "comments", "journal_ref")
 
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE = re.compile("[\ud800-\udfff]")  # what json leaves of an escaped surrogate without its pair
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -131,16 +132,26 @@ def _text(obj: dict[str, Any], key: str | None) -> str | None:
     raise _Odd  # DuckDB's VARCHAR of a number or an object is its own JSON text
 
 
+def _lone_surrogate(value: Any) -> bool:
+    if type(value) is str:
+        return _LONE.search(value) is not None
+    if type(value) is dict:
+        return any(_lone_surrogate(k) or _lone_surrogate(v) for k, v in value.items())
+    if type(value) is list:
+        return any(_lone_surrogate(v) for v in value)
+    return False
+
+
 def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
     """The row the table reader selects for this (non-blank) line; None: ask DuckDB."""
-    if b"\\u" in line and _SURROGATE.search(line):
-        return None
     if line.count(b"{") + line.count(b"[") > 100:  # DuckDB refuses nesting deeper than 128
         return None
     try:
         obj = _DECODE(line.decode("utf-8"))
         if type(obj) is not dict:
             return None
+        if b"\\u" in line and _SURROGATE.search(line) and _lone_surrogate(obj):
+            return None  # DuckDB reads no row from it (a pair, an emoji written escaped, is fine)
         created = None
         if plan.versions is not None:
             versions = obj.get(plan.versions)
