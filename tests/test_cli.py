@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import os
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from auditor import __version__, exitcodes
 from auditor.cli import cli
+from inprocess import audit
 
 COMMANDS = ["run", "extract", "report", "checks"]
 
@@ -26,16 +27,12 @@ def invoke(*args: str, env: dict[str, str] | None = None):
     return runner.invoke(cli, list(args), env=env, catch_exceptions=False, standalone_mode=True)
 
 
-def audit(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """The installed console script, as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+def installed_audit(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed console script, as a user runs it (the one test of the entry point itself;
+    every other test runs the same CLI in the test process, tests/inprocess.py)."""
+    script = shutil.which("audit", path=str(Path(sys.executable).parent))
+    assert script, "the `audit` console script is not installed beside this interpreter"
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=120)
 
 
 def test_version_and_help_with_examples():
@@ -47,7 +44,7 @@ def test_version_and_help_with_examples():
 
 
 def test_extract_jsonl_on_bundled_dumps(example_dumps):
-    result = audit("extract", *map(str, example_dumps))
+    result = installed_audit("extract", *map(str, example_dumps))
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 285  # distinct papers of the 313 records
@@ -172,8 +169,7 @@ def test_checks_lists_builtins():
 
 def test_without_network_every_target_is_unknown_and_one_line_says_why(example_dumps, tmp_path):
     closed = "http://127.0.0.1:1"  # nothing listens there: the connection is refused at once
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
-    env.update(GITHUB_API_URL=closed, HF_ENDPOINT=closed, AUDITOR_ANONYMOUS_URL=closed)
+    env = {"GITHUB_API_URL": closed, "HF_ENDPOINT": closed, "AUDITOR_ANONYMOUS_URL": closed}
     out = tmp_path / "out"
     result = audit("run", "--quiet", "--out", str(out), *map(str, example_dumps), env=env)
     # Collection was impossible: the results are partial and the exit code says so.

@@ -1,7 +1,10 @@
 """The CLI's conventions, as gh, ruff and lychee users expect them: progress on stderr
 (bars on a terminal, plain lines in a log, nothing with -q), colour that honours
 NO_COLOR and --color, `-` for standard input and folders of dumps, --json, and the
-token from `gh auth token` when none is set."""
+token from `gh auth token` when none is set.
+
+What needs a terminal runs as a real process on a pseudo-terminal; the rest runs the same CLI
+in the test process (tests/inprocess.py), whose output streams are not terminals either."""
 
 from __future__ import annotations
 
@@ -18,17 +21,9 @@ import pytest
 
 from auditor.progress import PlainProgress, describe
 from auditor.gh_token import hostname_for
+from inprocess import audit
 
 ESC = "\x1b["
-
-
-def audit(*args: str, env: dict[str, str] | None = None, input: bytes | None = None,
-          cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
-    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN", "NO_COLOR")}
-    return subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", *args],
-        capture_output=True, env={**base, **(env or {})}, input=input, cwd=cwd, timeout=180,
-    )
 
 
 def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -64,7 +59,7 @@ def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
 def test_progress_is_plain_lines_in_a_log(example_dumps, tmp_path):
     done = audit("run", "--offline", "--out", str(tmp_path / "out"), *map(str, example_dumps))
     assert done.returncode == 0, done.stderr
-    err = done.stderr.decode()
+    err = done.stderr
     assert ESC not in err and "\r" not in err
     lines = err.splitlines()
     for stage in ("read", "check", "report"):
@@ -75,12 +70,12 @@ def test_progress_is_plain_lines_in_a_log(example_dumps, tmp_path):
 
 def test_quiet_on_every_command(example_dumps, tmp_path):
     run = audit("run", "-q", "--offline", "--out", str(tmp_path / "out"), str(example_dumps[0]))
-    assert run.returncode == 0 and run.stderr == b""
+    assert run.returncode == 0 and run.stderr == ""
     for args in (["extract", "-q", str(example_dumps[0])],
                  ["report", "-q", "--db", str(tmp_path / "out" / "audit.duckdb")],
                  ["checks", "-q"]):
         done = audit(*args)
-        assert done.returncode == 0 and done.stderr == b"", (args, done.stderr)
+        assert done.returncode == 0 and done.stderr == "", (args, done.stderr)
 
 
 def test_bars_on_a_terminal(example_dumps, tmp_path):
@@ -116,9 +111,9 @@ def test_no_color_and_color_flags(example_dumps, tmp_path):
     code, screen = on_a_terminal("run", "-q", "--offline", "--color", "never", "--out", out, str(example_dumps[0]))
     assert code == 0 and ESC not in screen
     always = audit("run", "-q", "--offline", "--color", "always", "--out", out, str(example_dumps[0]))
-    assert always.returncode == 0 and ESC in always.stdout.decode()
+    assert always.returncode == 0 and ESC in always.stdout
     plain = audit("run", "-q", "--offline", "--out", out, str(example_dumps[0]))  # auto, not a terminal
-    assert ESC not in plain.stdout.decode() and "mean paper score" in plain.stdout.decode()
+    assert ESC not in plain.stdout and "mean paper score" in plain.stdout
 
 
 # --------------------------------------------------------------------------- inputs
@@ -146,7 +141,7 @@ def test_a_folder_stands_for_the_dumps_inside(example_dumps, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     done = audit("extract", str(empty))
-    assert done.returncode == 1 and b"holds no dump" in done.stderr and len(done.stderr.splitlines()) == 1
+    assert done.returncode == 1 and "holds no dump" in done.stderr and len(done.stderr.splitlines()) == 1
 
 
 def test_run_json_prints_the_summary(example_dumps, tmp_path):
@@ -178,7 +173,7 @@ def test_token_from_gh_auth_token(fake_github, example_dumps, tmp_path):
     done = audit("run", "-q", "--out", str(tmp_path / "out"), "--as-of", "2026-11-20", "--hosts", "github",
                  str(example_dumps[0]), env=env)
     assert done.returncode == 0, done.stderr
-    out = done.stdout.decode() + done.stderr.decode()
+    out = done.stdout + done.stderr
     assert "token: from `gh auth token`" in out and token not in out
     asked = (tmp_path / "gh-args").read_text().split()
     assert asked[:2] == ["auth", "token"] and asked[asked.index("--hostname") + 1] == hostname_for(fake_github.url)

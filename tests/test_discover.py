@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -31,6 +28,7 @@ from auditor.evaluate import CheckOutcome
 from auditor.models import Result
 from checks.code_linked import code_linked
 from checks.links_agree import links_agree
+from inprocess import audit
 
 NOW = datetime(2026, 11, 20, tzinfo=timezone.utc)
 
@@ -208,12 +206,8 @@ def test_run_finds_marks_and_collects_the_repositories_named_in_comments(fake_gi
         fake_github.world.add_repo(spec)
     dump = write_snapshot(tmp_path / "arxiv.jsonl")
     out = tmp_path / "out"
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
-    env.update(fake_github.env(fake_github.token))
-    done = subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--out", str(out), "--as-of", "2026-11-20",
-         "--hosts", "github", "--discover", "abstract,comments", "--quiet", str(dump)],
-        capture_output=True, text=True, env=env, timeout=120)
+    done = audit("run", "--out", str(out), "--as-of", "2026-11-20", "--hosts", "github", "--discover", "abstract,comments",
+                 "--quiet", str(dump), env=fake_github.env(fake_github.token))
     assert done.returncode == 0, done.stderr
     assert "discovered: 3 links beyond the abstracts (3 comments)" in done.stdout
     con = duckdb.connect(str(out / "audit.duckdb"), read_only=True)

@@ -1,8 +1,8 @@
 """Every failure shows in the exit code, and a run that judged little says so everywhere.
 
-Runs are real subprocesses (as a user or CI starts them) against servers on
-127.0.0.1: the fake GitHub (tests/fakegithub) or a small LocalServer that
-answers as GitHub does. A refused token is GitHub's documented 401:
+Runs go through the CLI in the test process (tests/inprocess.py) against servers on
+127.0.0.1: the fake GitHub (tests/fakegithub) or a small LocalServer that answers as
+GitHub does; only the SIGTERM test starts a real process, to send it the signal. A refused token is GitHub's documented 401:
 ``{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}``
 (the fake GitHub answers it for any token starting with "bad").
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from inprocess import TOKEN_VARIABLES, audit
 from localhosts.server import LocalServer, Reply, Seen
 
 from auditor import exitcodes
@@ -30,21 +31,20 @@ from auditor.run_health import fail_under_verdict, partial_reasons, target_healt
 AS_OF = "2026-11-20"
 
 
-def cmd(out: Path, dumps, *extra: str) -> list[str]:
-    return [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--out", str(out), "--as-of", AS_OF,
-            "--hosts", "github", "--quiet", *extra, *map(str, dumps)]
+def args(out: Path, dumps, *extra: str) -> list[str]:
+    return ["run", "--out", str(out), "--as-of", AS_OF, "--hosts", "github", "--quiet", *extra, *map(str, dumps)]
 
 
 def env_for(api: str, token: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
-    env.update(GITHUB_API_URL=api, GITHUB_GRAPHQL_URL=api + "/graphql")
+    """What the run sees on top of the test's environment (tokens removed, tests/inprocess.py)."""
+    env = {"GITHUB_API_URL": api, "GITHUB_GRAPHQL_URL": api + "/graphql"}
     if token:
         env["GITHUB_TOKEN"] = token
     return env
 
 
 def run(out: Path, dumps, *extra: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd(out, dumps, *extra), capture_output=True, text=True, env=env, timeout=180)
+    return audit(*args(out, dumps, *extra), env=env)
 
 
 def runs(db: Path) -> list[tuple]:
@@ -162,11 +162,8 @@ def test_an_unreachable_api_gives_partial_and_every_report_says_so(one_dump, tmp
 
 
 def test_fail_under_on_too_few_scored_papers_is_undecided(example_dumps, tmp_path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--offline", "--quiet",
-         "--out", str(tmp_path / "out"), "--fail-under", "5", *map(str, example_dumps)],
-        capture_output=True, text=True, timeout=180,
-    )
+    result = audit("run", "--offline", "--quiet", "--out", str(tmp_path / "out"), "--fail-under", "5",
+                   *map(str, example_dumps))
     assert result.returncode == exitcodes.UNDECIDED, result.stderr
     assert "not decided" in result.stderr and "papers could be scored" in result.stderr
 
@@ -178,8 +175,9 @@ def test_sigterm_marks_the_run_interrupted_and_exits_143(fake_github, example_du
     out = tmp_path / "out"
     fake_github.faults.update(latency=0.2)
     fake_github.limits.anonymous = 10_000
-    proc = subprocess.Popen(cmd(out, example_dumps), env=env_for(fake_github.url), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    env = {k: v for k, v in os.environ.items() if k not in TOKEN_VARIABLES} | env_for(fake_github.url)
+    proc = subprocess.Popen([sys.executable, "-c", "from auditor.cli import main; main()", *args(out, example_dumps)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while fake_github.stats.requests["GET /repos/{owner}/{repo}"] < 5 and time.monotonic() < deadline:
         time.sleep(0.05)

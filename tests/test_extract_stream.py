@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,13 +20,7 @@ from auditor.pipeline import RunSummary, ingest_and_extract
 from auditor.store import Store
 
 from conftest import shared_path
-
-
-def audit(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", *args],
-        capture_output=True, text=True, timeout=120,
-    )
+from inprocess import audit
 
 
 def extracted_first(dumps: list[Path], db: str | None = None) -> list[dict]:

@@ -9,14 +9,12 @@ no browser can be had (see tests/browser/chromium.py).
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from inprocess import audit
 from browser.chromium import browser_context, unavailable_reason
 
 REASON = unavailable_reason()
@@ -49,17 +47,12 @@ def scorecard(fake_github_server, tmp_path_factory):
     fake_github_server.reset()
     out = tmp_path_factory.mktemp("browser") / "out"
     dumps = sorted((Path(__file__).parent.parent / "examples" / "dumps").glob("*.txt"))
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN")}
-    env.update(fake_github_server.env("test-token"))
     # code_linked judges every paper (a paper with no link fails it, or is unknown when a source
     # could not search): without it, link-less papers stay the "nothing to judge" ones shown folded.
     config = out.parent / "audit.toml"
     config.write_text('disabled = ["code_linked"]\n')
-    result = subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--out", str(out), "--as-of", AS_OF,
-         "--hosts", "github", "--config", str(config), "--quiet", *map(str, dumps)],
-        capture_output=True, text=True, env=env, timeout=240,
-    )
+    result = audit("run", "--out", str(out), "--as-of", AS_OF, "--hosts", "github", "--config", str(config),
+                   "--quiet", *map(str, dumps), env=fake_github_server.env("test-token"))
     fake_github_server.reset()
     assert result.returncode == 0, result.stderr
     papers = {r["paper_id"]: r for r in read_csv(out / "scorecard.csv")}
@@ -67,7 +60,9 @@ def scorecard(fake_github_server, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(scorecard):
+    """Started after the scorecard is written: that run (in this process) needs an event loop of
+    its own, which Playwright's sync API holds from its start to its end."""
     with browser_context(1400, 900) as context:
         yield context
 

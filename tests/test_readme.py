@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from datetime import date, datetime, timezone
 
 import duckdb
@@ -13,6 +11,7 @@ from auditor.checking import Check, CheckContext
 from auditor.links import find_links
 from auditor.models import Facts, Paper
 from conftest import REPO
+from inprocess import audit
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -41,11 +40,7 @@ def test_the_check_example_works():
 
 def test_the_sql_examples_run(example_dumps, tmp_path):
     out = tmp_path / "out"
-    done = subprocess.run(
-        [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--offline", "--quiet",
-         "--out", str(out), *map(str, example_dumps)],
-        capture_output=True, text=True, timeout=120,
-    )
+    done = audit("run", "--offline", "--quiet", "--out", str(out), *map(str, example_dumps))
     assert done.returncode == 0, done.stderr
     con = duckdb.connect(str(out / "audit.duckdb"), read_only=True)
     try:

@@ -2,8 +2,8 @@
 
 An "echo GitHub" on 127.0.0.1 puts the Authorization header it receives back
 into everything it answers: error messages, headers, ETags, descriptions,
-license names, README text. A real `audit run` (a subprocess, as a user starts
-it) collects from it once; each test then looks for the token in one sink.
+license names, README text. A real `audit run` (in the test process, tests/inprocess.py,
+with the token in its environment) collects from it once; each test then looks for the token in one sink.
 
 Shapes: REST error bodies are ``{"message": ..., "documentation_url": ...}``
 as GitHub sends them (../shared/github/recorded/, e.g. the 401 of
@@ -17,9 +17,6 @@ import base64
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from typing import Any
 import click
 import duckdb
 import pytest
+from inprocess import audit
 from localhosts.server import LocalServer, Reply, Seen
 
 from auditor import redaction
@@ -172,13 +170,8 @@ def echo_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = tmp / "out"
     with LocalServer({"*": echo_github}) as api:
-        env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GH_TOKEN", "HF_TOKEN")}
-        env.update({"GITHUB_API_URL": api.base, "GITHUB_GRAPHQL_URL": api.url("/graphql"), "GITHUB_TOKEN": SECRET})
-        proc = subprocess.run(
-            [sys.executable, "-c", "from auditor.cli import main; main()", "run", "--out", str(out), "--as-of", AS_OF,
-             "--hosts", "github", "--quiet", str(dump)],
-            capture_output=True, text=True, env=env, timeout=120,
-        )
+        env = {"GITHUB_API_URL": api.base, "GITHUB_GRAPHQL_URL": api.url("/graphql"), "GITHUB_TOKEN": SECRET}
+        proc = audit("run", "--out", str(out), "--as-of", AS_OF, "--hosts", "github", "--quiet", str(dump), env=env)
         seen = list(api.seen)
     con = duckdb.connect(str(out / "audit.duckdb"), read_only=True)
     try:
