@@ -5,6 +5,8 @@ dumps against the fake GitHub and fills the job summary and the step outputs."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -12,9 +14,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import yaml
+
+import inprocess
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DUMPS = REPO / "examples" / "dumps"
@@ -266,9 +271,8 @@ def github_env(fake) -> dict[str, str]:
 # Loaded by every Python the step starts (through PYTHONPATH): names other than the local
 # test servers' do not resolve, so the web pages, Hugging Face and other hosts the example
 # abstracts link to are never contacted; their targets come out `unknown`.
-def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: str):
-    """Run the `audit` step's script from action.yml with bash, its env filled in as the
-    runner would fill it for these inputs. Returns (exit code, job summary, outputs, log)."""
+def step_env(ws: Path, tmp_path: Path, github: dict[str, str], **extra: str) -> tuple[dict[str, str], Path, Path]:
+    """The `audit` step's env as the runner fills it for these inputs; (env, job summary file, outputs file)."""
     step = action_steps()["audit"]
     summary_file, output_file = tmp_path / "step_summary.md", tmp_path / "github_output"
     summary_file.write_text("")
@@ -293,10 +297,50 @@ def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: s
         **github,
         **extra,
     }
-    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=ws, env=env,
+    return env, summary_file, output_file
+
+
+def step_outputs(output_file: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
+
+
+def run_action_step(ws: Path, tmp_path: Path, github: dict[str, str], **extra: str):
+    """Run the `audit` step's script from action.yml with bash, its env filled in as the
+    runner would fill it for these inputs. Returns (exit code, job summary, outputs, log)."""
+    env, summary_file, output_file = step_env(ws, tmp_path, github, **extra)
+    done = subprocess.run(["bash", "-e", "-c", action_steps()["audit"]["run"]], cwd=ws, env=env,
                           capture_output=True, text=True, timeout=120)
-    outputs = dict(line.split("=", 1) for line in output_file.read_text().splitlines() if "=" in line)
-    return done.returncode, summary_file.read_text(), outputs, done.stdout + done.stderr
+    return done.returncode, summary_file.read_text(), step_outputs(output_file), done.stdout + done.stderr
+
+
+_IN_PROCESS = "audit (in this process)"
+
+
+def run_action_in_process(ws: Path, tmp_path: Path, github: dict[str, str], **extra: str):
+    """What the step's Python does, without its processes: ``auditor.action.main`` in this process
+    with the same env, its `audit run` through tests/inprocess.py (each process pays ~1 s of
+    imports). For what the action does around the run (annotations, the pull-request comment);
+    the step's script, the exit code it hands back and the installed `audit` it starts are
+    run_action_step's, above. Returns (main's exit code, job summary, outputs, log)."""
+    from auditor import action
+
+    env, summary_file, output_file = step_env(ws, tmp_path, github, **extra)
+    log = io.StringIO()
+    real_run = subprocess.run
+
+    def run(cmd, *args, **kwargs):
+        if list(cmd[:1]) != [_IN_PROCESS]:
+            return real_run(cmd, *args, **kwargs)
+        done = inprocess.audit(*cmd[1:], env=kwargs["env"], cwd=kwargs["cwd"])
+        log.write(done.stdout + done.stderr)
+        return done
+
+    with (mock.patch.object(action, "find_audit", lambda: [_IN_PROCESS]),
+          mock.patch.object(action.subprocess, "run", run), contextlib.redirect_stdout(log)):
+        code = action.main(env)
+    outputs = step_outputs(output_file)
+    assert outputs["exit-code"] == str(code)  # what the step's script hands back: main wrote it
+    return code, summary_file.read_text(), outputs, log.getvalue()
 
 
 def test_run_step_audits_the_pushed_dump(workspace, tmp_path, fake):

@@ -1,6 +1,9 @@
 """The Action on the commit and the pull request: annotations for the worst papers of the
 audited dumps, and one pull-request comment with the summary, created then updated
-(tests/fakegithub/issues_api.py answers as GitHub's issue-comments API)."""
+(tests/fakegithub/issues_api.py answers as GitHub's issue-comments API).
+
+The action's Python runs in the test process (test_action.run_action_in_process); the step's
+script and the processes it starts are test_action.py's."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import re
 from pathlib import Path
 
 from auditor.action_report import MARKER, Annotation, annotations, comment_body
-from test_action import EXAMPLE_DUMPS, fake, github_env, run_action_step, workspace  # noqa: F401
+from test_action import EXAMPLE_DUMPS, fake, github_env, run_action_in_process, workspace  # noqa: F401
 
 REPOSITORY = "octo/papers"
 
@@ -22,8 +25,8 @@ def pr_event(tmp_path: Path, number: int = 7) -> Path:
 
 def test_annotations_point_at_the_dump_and_the_line(workspace, tmp_path, fake):  # noqa: F811
     ws, before, head = workspace
-    code, _, outputs, log = run_action_step(ws, tmp_path, github_env(fake), AUDIT_BASE_SHA=before, GITHUB_SHA=head)
-    assert code == 0, log
+    code, _, outputs, log = run_action_in_process(ws, tmp_path, github_env(fake), AUDIT_BASE_SHA=before, GITHUB_SHA=head)
+    assert code in (0, 3), log  # done, or partial: the fake GitHub rate-limited the run
     pushed = "dumps/" + sorted(EXAMPLE_DUMPS.glob("*.txt"))[2].name
     errors = [line for line in log.splitlines() if line.startswith("::error file=")]
     warnings = [line for line in log.splitlines() if line.startswith("::warning file=")]
@@ -42,16 +45,16 @@ def test_comment_on_pr_posts_once_then_updates(workspace, tmp_path, fake):  # no
     extra = {"AUDIT_BASE_SHA": before, "GITHUB_SHA": head, "GITHUB_EVENT_NAME": "pull_request",
              "GITHUB_EVENT_PATH": str(pr_event(tmp_path)), "GITHUB_REPOSITORY": REPOSITORY,
              "INPUT_COMMENT_ON_PR": "true"}
-    code, summary, _, log = run_action_step(ws, tmp_path, github_env(fake), **extra)
-    assert code == 0, log
+    code, summary, _, log = run_action_in_process(ws, tmp_path, github_env(fake), **extra)
+    assert code in (0, 3), log  # done, or partial: the fake GitHub rate-limited the run
     comments = fake.comments.on("octo", "papers", 7)
     assert len(comments) == 1 and comments[0]["body"].startswith(MARKER)
     assert "## repro-auditor" in comments[0]["body"] and "Scorecard" in comments[0]["body"]
     assert "created" in log
     first_id = comments[0]["id"]
-    code, _, _, log = run_action_step(ws, tmp_path, github_env(fake), **extra)
+    code, _, _, log = run_action_in_process(ws, tmp_path, github_env(fake), **extra)
     comments = fake.comments.on("octo", "papers", 7)
-    assert code == 0 and len(comments) == 1 and comments[0]["id"] == first_id and "updated" in log
+    assert code in (0, 3) and len(comments) == 1 and comments[0]["id"] == first_id and "updated" in log
     assert fake.stats.clients[f"token:{github_env(fake)['GITHUB_TOKEN']}"] > 0
 
 
@@ -59,18 +62,18 @@ def test_no_comment_unless_asked_or_on_a_push(workspace, tmp_path, fake):  # noq
     ws, before, head = workspace
     base = {"AUDIT_BASE_SHA": before, "GITHUB_SHA": head, "GITHUB_EVENT_PATH": str(pr_event(tmp_path)),
             "GITHUB_REPOSITORY": REPOSITORY}
-    run_action_step(ws, tmp_path, github_env(fake), GITHUB_EVENT_NAME="pull_request", **base)
-    run_action_step(ws, tmp_path, github_env(fake), GITHUB_EVENT_NAME="push", INPUT_COMMENT_ON_PR="true", **base)
+    run_action_in_process(ws, tmp_path, github_env(fake), GITHUB_EVENT_NAME="pull_request", **base)
+    run_action_in_process(ws, tmp_path, github_env(fake), GITHUB_EVENT_NAME="push", INPUT_COMMENT_ON_PR="true", **base)
     assert fake.comments.on("octo", "papers", 7) == []
 
 
 def test_a_comment_that_cannot_be_posted_is_a_warning_not_a_failure(workspace, tmp_path, fake):  # noqa: F811
     ws, before, head = workspace
     env = {**github_env(fake), "GITHUB_TOKEN": ""}  # no token: GitHub answers 401
-    code, _, outputs, log = run_action_step(
+    code, _, outputs, log = run_action_in_process(
         ws, tmp_path, env, AUDIT_BASE_SHA=before, GITHUB_SHA=head, GITHUB_EVENT_NAME="pull_request",
         GITHUB_EVENT_PATH=str(pr_event(tmp_path)), GITHUB_REPOSITORY=REPOSITORY, INPUT_COMMENT_ON_PR="true")
-    assert code == 0 and outputs["exit-code"] in ("0", "3")
+    assert code in (0, 3) and outputs["exit-code"] == str(code)
     assert "::warning title=repro-auditor::could not comment on pull request 7" in log
     assert "pull-requests: write" in log
 
