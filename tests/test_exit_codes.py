@@ -185,7 +185,7 @@ def test_sigterm_marks_the_run_interrupted_and_exits_143(fake_github, example_du
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == exitcodes.TERMINATED, stderr
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0] and "Traceback" not in stderr
+    assert len(lines) == 1 and "terminated (SIGTERM)" in lines[0] and "Traceback" not in stderr, stderr
     assert [status for status, _ in runs(out / "audit.duckdb")] == ["interrupted"]
 
 

@@ -129,8 +129,9 @@ def test_schema_1_file_is_migrated(tmp_path):
 
 def test_readme_trend_queries_work_over_deduplicated_and_forgotten_runs(example_dumps, tmp_path):
     out = tmp_path / "out"
+    dump = str(example_dumps[0])  # ~100 papers: enough for every query, a quarter of the runs' cost
     for _ in range(3):
-        done = audit("run", "--offline", "--quiet", "--out", str(out), *map(str, example_dumps))
+        done = audit("run", "--offline", "--quiet", "--out", str(out), dump)
         assert done.returncode == 0, done.stderr
     db = out / "audit.duckdb"
     con = duckdb.connect(str(db), read_only=True)
@@ -138,7 +139,7 @@ def test_readme_trend_queries_work_over_deduplicated_and_forgotten_runs(example_
     ((results,),) = con.execute("SELECT count(*) FROM results").fetchall()
     con.close()
     assert results == 3 * stored > 0  # three unchanged runs, one copy of their results
-    done = audit("run", "--offline", "--quiet", "--keep-runs", "2", "--out", str(out), *map(str, example_dumps))
+    done = audit("run", "--offline", "--quiet", "--keep-runs", "2", "--out", str(out), dump)
     assert done.returncode == 0, done.stderr
     done = audit("vacuum", "--db", str(db))
     assert done.returncode == 0 and "MB" in done.stdout, done.stderr
