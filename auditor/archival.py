@@ -17,10 +17,13 @@ from typing import Any, Iterable, Mapping
 
 from auditor.hosts.archives import ARCHIVE_PREFIX, ArchiveCollector, ArchiveRequest, archive_key, plan_archive_requests
 from auditor.hosts.base import unknown_facts
-from auditor.models import Facts, Link
+from auditor.iterutil import chunks
+from auditor.models import Facts, Link, Target
 
 ARCHIVE_KINDS = frozenset({"github_repo", "forge_repo"})
 HOST_NAME = "archives"
+#: Repositories whose facts are read at once to plan the archive requests.
+PLAN_BATCH = 5_000
 
 
 def with_archive(facts_by_key: Mapping[str, Facts], archive: Mapping[str, Facts]) -> dict[str, Facts]:
@@ -43,12 +46,16 @@ def _fresh(facts: Facts | None, now: datetime, max_age: timedelta) -> bool:
 def gather_archives(run: Any, links: Iterable[Link], facts_by_key: Mapping[str, Facts]) -> dict[str, Facts]:
     """Archive facts for every known repository among ``links``: cache, else Software Heritage and Zenodo."""
     options = run.options
-    targets = {}
+    targets: dict[str, Target] = {}
     for link in links:
-        facts = facts_by_key.get(link.target.key)
-        if link.target.kind in ARCHIVE_KINDS and facts is not None:
-            targets[link.target.key] = (link.target, facts)
-    requests = plan_archive_requests(list(targets.values()))
+        if link.target.kind in ARCHIVE_KINDS and link.target.key in facts_by_key:
+            targets[link.target.key] = link.target
+    # The repositories' facts a batch at a time (one query each with auditor.run_facts.RunFacts).
+    load = getattr(facts_by_key, "load", None) or (lambda keys: {k: facts_by_key[k] for k in keys})
+    requests: list[ArchiveRequest] = []
+    for keys in chunks(targets, PLAN_BATCH):
+        facts = load(keys)
+        requests += plan_archive_requests([(targets[k], facts[k]) for k in keys])
     if not requests:
         return {}
     cached = run.store.load_facts({r.key for r in requests})

@@ -83,21 +83,29 @@ def scored_papers(
 
     With ``jobs`` > 1, at least ``pool_min`` papers (``papers_count``, when
     known) and picklable checks, batches go to ``jobs`` processes, each with
-    the facts of its own papers' targets; at most ``2 x jobs`` batches wait.
+    the facts of its own papers' targets; at most ``2 x jobs`` batches wait. Facts that
+    can ``load`` (auditor.run_facts.RunFacts) are read from the store a batch at a time.
     """
     use_pool = jobs > 1 and (papers_count or 0) >= pool_min and _picklable(checks, config)
+    load = getattr(facts_by_key, "load", None)  # auditor.run_facts.RunFacts: one query per batch
     if not use_pool:
         for batch in chunks(papers, BATCH):
-            yield from score_batch(batch, facts_by_key, as_of, checks, config)
+            facts = facts_by_key if load is None else load(_keys(batch))
+            yield from score_batch(batch, facts, as_of, checks, config)
         return
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(checks, config, as_of)) as pool:
         window: deque[Any] = deque()
         for batch in chunks(papers, BATCH):
-            keys = {link.target.key for _, ex in batch for link in ex.links}
-            facts = {k: facts_by_key[k] for k in keys if k in facts_by_key}
+            keys = _keys(batch)
+            facts = {k: facts_by_key[k] for k in keys if k in facts_by_key} if load is None else load(keys)
             window.append(pool.apply_async(_score_in_worker, ((batch, facts),)))
             if len(window) >= 2 * jobs:
                 yield from window.popleft().get()
         while window:
             yield from window.popleft().get()
+
+
+def _keys(batch: Sequence[tuple[Paper, Extraction]]) -> list[str]:
+    """The target keys a batch's checks read: its links' targets, in link order."""
+    return list(dict.fromkeys(link.target.key for _, ex in batch for link in ex.links))

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 from auditor.checking import Check
 from auditor.config import AuditConfig
@@ -31,6 +31,9 @@ from auditor.signals import raise_if_terminated
 from auditor.preflight import reports_not_written, writable_folder
 from auditor.store import Store
 
+if TYPE_CHECKING:
+    from auditor.run_facts import RunFacts
+
 Progress = Callable[[str], None]
 
 #: How many records are ingested, extracted and written per transaction.
@@ -38,6 +41,8 @@ BATCH = 5_000
 #: Repository links a project page may add to its paper (``--page-links``): a hostile page
 #: listing a thousand repositories must not turn one paper into a thousand audits.
 PAGE_LINKS = 5
+#: Target kinds whose pages may link to the paper's code (:func:`links_through_pages`).
+PAGE_KINDS = ("project_page", "web", "zenodo")
 
 
 @dataclass(frozen=True)
@@ -335,25 +340,33 @@ async def check_hub_token(run: Run) -> None:
     await check(settings.endpoint, settings.token, USER_AGENT)
 
 
-async def collect_facts(run: Run, requests: Sequence[TargetRequest]) -> dict[str, Facts]:
-    """Run every host's collector over its targets and store facts as they come."""
+async def collect_facts(run: Run, requests: Sequence[TargetRequest], into: "RunFacts | None" = None) -> dict[str, Facts]:
+    """Run every host's collector over its targets and store facts as they come.
+
+    With ``into``, each target's facts are remembered there (the store holds them once this
+    returns) and the dict returned stays empty; without, they are returned."""
     store, progress = run.store, run.progress
     from auditor.facts_writer import FactsWriter
 
     await check_tokens(run, requests)  # a refused token: one line before any collection
     github = _github_budget(run)  # (api, client, spent until) when an earlier run saw the budget spent
     collected: dict[str, Facts] = {}
+    seen: set[str] = set()
     # Written by a thread in large batches, off the event loop; a killed run keeps what it fetched.
     writer = FactsWriter(store)
 
     def keep(facts: Facts) -> None:
-        collected[facts.target_key] = facts
+        seen.add(facts.target_key)
+        if into is None:
+            collected[facts.target_key] = facts
+        else:
+            into.keep(facts, stored=True)  # known facts replace what the store had; others are kept whole
         writer.put(facts)
 
     try:
         github_until = await _collect_all(run, requests, keep, github_spent=github[2] if github else None)
         for request in requests:  # a collector that forgot a target must not leave a hole
-            if request.target.key not in collected:
+            if request.target.key not in seen:
                 keep(unknown_facts(request.target.key, "not collected"))
     except BaseException:  # interrupted or failed: keep what is staged, merge it at the next open
         writer.close(merge=False)
@@ -449,7 +462,7 @@ def links_through_pages(links: Sequence[Link], facts_by_key: Mapping[str, Facts]
     found: list[Link] = []
     ordinal = max((link.ordinal for link in links), default=-1) + 1
     for link in links:
-        if link.source == "page" or link.target.kind not in ("project_page", "web", "zenodo"):
+        if link.source == "page" or link.target.kind not in PAGE_KINDS:
             continue
         facts = facts_by_key.get(link.target.key)
         urls = facts.data.get("code_links") if facts is not None and facts.known else None
@@ -525,17 +538,23 @@ def audit_stored_papers(run: Run, checks: Mapping[str, Check], config: AuditConf
     ``audit merge``): discovery (when asked), collection, links through pages, archives, checks
     and scores, then the run's status in ``run.summary``. The papers are read back in batches.
     """
-    from auditor.archival import gather_archives, with_archive
+    from auditor.archival import gather_archives
+
+    from auditor.run_facts import RunFacts
 
     options, summary = run.options, run.summary
     if discover:
         discover_links(run)
-    # With --shard, this machine's part of the targets only (auditor.shards).
-    facts_by_key = gather_facts(run, run_links(run, options.shard), {})
+    # Every target's facts stay in the store; facts_by_key remembers which (auditor.run_facts),
+    # and each batch of papers loads its own. With --shard, this machine's part of the targets only.
+    facts_by_key = RunFacts(run.store.load_facts)
+    gather_facts(run, run_links(run, options.shard), facts_by_key)
     raise_if_terminated()
     add_links_through_pages(run, facts_by_key)
-    summary.targets_by_status = Counter(f.status for f in facts_by_key.values())
-    facts_by_key = with_archive(facts_by_key, gather_archives(run, run_links(run), facts_by_key))
+    summary.targets_by_status = facts_by_key.statuses()
+    archive = gather_archives(run, run_links(run), facts_by_key)
+    facts_by_key.keep_archive(archive, stored=archive)
+    del archive
     if options.shard is None:  # a shard's scores would miss other shards' facts: audit merge scores
         run.progress.start("check", summary.papers, "papers")
         check_and_score(run.store, summary.run_id, (item for batch in paper_batches(run) for item in batch),
@@ -545,7 +564,7 @@ def audit_stored_papers(run: Run, checks: Mapping[str, Check], config: AuditConf
     raise_if_terminated()  # a SIGTERM whose exception was swallowed still ends the run here
     summary.partial_reasons = partial_reasons(
         # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
-        target_health([] if options.offline else facts_by_key.values()),
+        target_health([] if options.offline else facts_by_key.briefs()),
         rate_limited_until=summary.rate_limited_until,
         max_error_share=options.max_error_share,
     )
@@ -619,48 +638,61 @@ def _as_dumped(paper: Paper) -> Paper:
     return paper
 
 
-def gather_facts(run: Run, links: Iterable[Link], known: Mapping[str, Facts]) -> dict[str, Facts]:
-    """Facts for every target of ``links`` (a stream is read once): from ``known``, the cache, or the network."""
+def gather_facts(run: Run, links: Iterable[Link], facts_by_key: "RunFacts") -> None:
+    """Facts for every target of ``links`` (a stream is read once) not yet in ``facts_by_key``:
+    from the cache or the network, remembered in ``facts_by_key`` (the store keeps them).
+
+    The cache is read and planned :data:`BATCH` targets at a time, so only the facts still
+    to be asked for (their ETags, what they lack) are held at once."""
     options, summary = run.options, run.summary
-    facts_by_key = dict(known)
     targets, subpaths = wanted_targets(link for link in links if link.target.key not in facts_by_key)
-    cached = run.store.load_facts(set(targets))
-    requests, fresh = plan_targets(
-        targets, subpaths, cached, now=run.clock(), max_age=options.max_age, refresh=options.refresh
-    )
-    facts_by_key.update(fresh)
-    summary.from_cache += len(fresh)
-    if options.offline:  # cached facts of any age beat no facts; nothing is fetched or stored
-        for request in requests:
-            key = request.target.key
-            stale = request.cached if request.cached is not None and request.cached.known else None
-            facts_by_key[key] = stale or unknown_facts(key, "offline: not collected (--offline)")
-    elif requests:
+    requests: list[TargetRequest] = []
+    offline: list[tuple[Facts, bool]] = []
+    now = run.clock()
+    for keys in chunks(targets, BATCH):
+        cached = run.store.load_facts(keys)
+        wanted, fresh = plan_targets(
+            {k: targets[k] for k in keys}, subpaths, cached, now=now, max_age=options.max_age, refresh=options.refresh
+        )
+        for facts in fresh.values():
+            facts_by_key.keep(facts, stored=True)
+        summary.from_cache += len(fresh)
+        if options.offline:  # cached facts of any age beat no facts; nothing is fetched or stored
+            for request in wanted:
+                stale = request.cached if request.cached is not None and request.cached.known else None
+                offline.append((stale or unknown_facts(request.target.key, "offline: not collected (--offline)"),
+                                stale is not None))
+        else:
+            requests += wanted
+    for facts, stored in offline:  # after every fresh target, as the run has always listed them
+        facts_by_key.keep(facts, stored=stored)
+    if requests:
         summary.fetched += len(requests)
-        facts_by_key.update(asyncio.run(collect_facts(run, requests)))
-    return facts_by_key
+        asyncio.run(collect_facts(run, requests, into=facts_by_key))
 
 
-def add_links_through_pages(run: Run, facts_by_key: dict[str, Facts]) -> None:
+def add_links_through_pages(run: Run, facts_by_key: "RunFacts") -> None:
     """Second, smaller round: audit the repositories that the papers' pages link to.
 
-    One pass over the stored papers adds each paper's page links to the store;
-    their facts then join ``facts_by_key``.
+    One pass over the stored papers adds each paper's page links to the store
+    (each batch reads its pages' facts in one query); their facts then join ``facts_by_key``.
     """
     from dataclasses import replace
 
     new_links: list[Link] = []
     for batch in paper_batches(run):
         extra: list[tuple[str, Extraction]] = []
+        pages = facts_by_key.load(link.target.key for _, extraction in batch for link in extraction.links
+                                  if link.source != "page" and link.target.kind in PAGE_KINDS)
         for paper, extraction in batch:
-            found = links_through_pages(extraction.links, facts_by_key, run.options.page_links)
+            found = links_through_pages(extraction.links, pages, run.options.page_links)
             if found:
                 extra.append((paper.paper_id, replace(extraction, links=extraction.links + tuple(found))))
                 new_links += found
         if extra:
             run.store.add_extractions(extra)
     if new_links:
-        facts_by_key.update(gather_facts(run, new_links, facts_by_key))
+        gather_facts(run, new_links, facts_by_key)
         run.summary.links += len(new_links)
 
 
