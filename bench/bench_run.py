@@ -75,10 +75,23 @@ def _stages_child(dump: Path, db: Path, out: Path, jobs: int | None) -> None:
     import auditor.pipeline as pipeline
     from auditor.config import load_config
 
+    opened: list = []
+    open_store = pipeline.Store.open
+
+    def remembered(path):  # type: ignore[no-untyped-def]
+        opened.append(open_store(path))
+        return opened[-1]
+
+    pipeline.Store.open = remembered  # type: ignore[method-assign]
+
     def memory() -> str:
         status = Path("/proc/self/status").read_text()
         now, peak = (int(status.split(f"{k}:")[1].split()[0]) // 1024 for k in ("VmRSS", "VmHWM"))
-        return f"RSS {now:5d} MB, peak so far {peak:5d} MB"
+        duck = ""
+        if opened:  # what DuckDB's buffer manager holds (cached blocks of the file, query state)
+            ((held,),) = opened[-1].db.con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()
+            duck = f", DuckDB {int(held or 0) // 2**20:4d} MB"
+        return f"RSS {now:5d} MB, peak so far {peak:5d} MB{duck}"
 
     def timed(name: str):  # type: ignore[no-untyped-def]
         fn = getattr(pipeline, name)

@@ -40,7 +40,7 @@ LINK_COLUMNS = (
 
 
 #: Papers per page when a report is written: what a report holds in memory at once.
-PAGE = 1_000
+PAGE = 500
 
 
 @dataclass(frozen=True)
