@@ -399,7 +399,7 @@ def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None,
             run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
             store.begin_staging()
             opened.stream(fmt, jobs or default_jobs(), out.write, progress,
-                          store_batch=lambda recs, exs: store.stage(recs, exs, run_id))
+                          store_batch=store.stage)
             store.merge_staged(run_id)
             store.finish_run(run_id, "done")
         out.flush()

@@ -11,7 +11,7 @@ rest of the program uses:
 * :mod:`~auditor.store.runs`: runs and run_papers;
 * :mod:`~auditor.store.limits`: rate limits known to be spent, kept across runs;
 * :mod:`~auditor.store.discovery`: what each discovery source did for each paper of a run;
-* :mod:`~auditor.store.staging`: bulk loading (append, then one merge) for `audit extract --db`;
+* :mod:`~auditor.store.staging`: bulk loading (Parquet files, then one merge) for `audit extract --db`;
 * :mod:`~auditor.store.compact`: ``--keep-runs``, orphan sets, rewriting the file small;
 * :mod:`~auditor.store.promises`: views of promises kept over time and of link rot across runs;
 * :mod:`~auditor.store.report_pages`: the reports' rows a page of papers at a time, their totals;
@@ -152,6 +152,7 @@ class Store:
     links_with_targets = _delegate("papers", Papers.links_with_targets)
     begin_staging = _delegate("staging", Staging.begin_staging)
     stage = _delegate("staging", Staging.stage)
+    stage_tables = _delegate("staging", Staging.stage_tables)
     merge_staged = _delegate("staging", Staging.merge_staged)
     # what each discovery source did for each paper
     save_discovery = _delegate("discovery", DiscoveryTable.save_discovery)

@@ -1,0 +1,136 @@
+"""`audit extract --db` stages batches in files and merges them once: loading the same dumps
+twice, or again after an interrupted load or merge, leaves the rows one load leaves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+import auditor.extract_stream
+import auditor.store.staging as staging
+from auditor.store.staging import Staging
+
+from inprocess import audit
+
+#: Every table `audit extract` writes, without the run ids (a second load is another run).
+TABLES = {
+    "papers": "SELECT * EXCLUDE (first_seen_run) FROM papers ORDER BY ALL",
+    "first_seen": "SELECT count(DISTINCT first_seen_run) FROM papers",
+    "sightings": "SELECT * EXCLUDE (run_id) FROM sightings ORDER BY ALL",
+    "targets": "SELECT * FROM targets ORDER BY ALL",
+    "links": "SELECT * FROM links ORDER BY ALL",
+    "claims": "SELECT * FROM claims ORDER BY ALL",
+    # each finished run covered every paper
+    "run_papers": "SELECT r.status, count(*), count(DISTINCT rp.paper_id) FROM runs r "
+                  "LEFT JOIN run_papers rp USING (run_id) WHERE r.status = 'done' GROUP BY ALL",
+}
+
+
+def rows(db: Path) -> dict[str, list]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def dumps(tmp_path, example_dumps) -> list[Path]:
+    """The bundled dumps plus the first again under another name (every paper of it read twice)."""
+    again = tmp_path / "again.txt"
+    again.write_bytes(example_dumps[0].read_bytes())
+    return [*example_dumps, again]
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    """Many batches and row groups from a small input, so that order across them counts."""
+    monkeypatch.setattr(auditor.extract_stream, "BATCH", 50)
+    monkeypatch.setattr(staging, "ROW_GROUP", 70)
+
+
+def extract(db: Path, dumps: list[Path]) -> None:
+    out = audit("extract", "--jobs", "1", "--db", str(db), *map(str, dumps))
+    assert out.returncode == 0, out.stderr
+
+
+def test_loading_twice_leaves_the_same_rows(dumps, tmp_path):
+    db = tmp_path / "a.duckdb"
+    extract(db, dumps)
+    once = rows(db)
+    assert len(once["papers"]) > 100 and len(once["links"]) > 10 and len(once["sightings"]) > len(once["papers"])
+    assert not Path(f"{db}.staging").exists()
+    extract(db, dumps)
+    twice = rows(db)
+    assert twice["run_papers"] == [("done", len(once["papers"]) * 2, len(once["papers"]))]
+    assert {k: v for k, v in twice.items() if k != "run_papers"} == {k: v for k, v in once.items() if k != "run_papers"}
+
+
+def test_a_load_interrupted_while_staging_is_redone_whole(dumps, tmp_path, monkeypatch):
+    reference = tmp_path / "reference.duckdb"
+    extract(reference, dumps)
+    db = tmp_path / "b.duckdb"
+    calls = []
+    stage = Staging.stage_tables
+
+    def killed(self, tables):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        stage(self, tables)
+
+    monkeypatch.setattr(Staging, "stage_tables", killed)
+    out = audit("extract", "--jobs", "1", "--db", str(db), *map(str, dumps))
+    assert out.returncode != 0 and len(calls) == 3
+    monkeypatch.setattr(Staging, "stage_tables", stage)
+    assert list(Path(f"{db}.staging").iterdir())  # what the load had staged is left behind
+    assert rows(db)["papers"] == []  # and the tables are untouched
+    extract(db, dumps)
+    assert rows(db) == rows(reference)
+    assert not Path(f"{db}.staging").exists()
+
+
+def test_a_failed_merge_leaves_the_tables_as_they_were(dumps, example_dumps, tmp_path, monkeypatch):
+    db = tmp_path / "c.duckdb"
+    extract(db, example_dumps[:2])
+    before = rows(db)
+    upsert_set = staging.upsert_set
+
+    def broken_claims(name, cols, key):  # the merge's last statement fails, after the others ran
+        return "no_such_column = 1" if name == "claims" else upsert_set(name, cols, key)
+
+    monkeypatch.setattr(staging, "upsert_set", broken_claims)
+    out = audit("extract", "--jobs", "1", "--db", str(db), *map(str, dumps))
+    assert out.returncode != 0 and "no_such_column" in out.stderr
+    monkeypatch.setattr(staging, "upsert_set", upsert_set)
+    after = rows(db)
+    assert after == before
+    extract(db, dumps)
+    reference = tmp_path / "reference.duckdb"
+    extract(reference, example_dumps[:2])
+    extract(reference, dumps)
+    assert rows(db)["papers"] == rows(reference)["papers"] and rows(db)["links"] == rows(reference)["links"]
+
+
+def test_staged_files_hold_every_record_in_order(dumps, tmp_path, monkeypatch):
+    """Batches are appended as they come (a row group once ROW_GROUP rows wait), numbered in the order read."""
+    db = tmp_path / "d.duckdb"
+    seen = {}
+    merge = Staging.merge_staged
+
+    def look(self, run_id):
+        self.finish_staging()
+        for name in ("papers", "sightings"):
+            path = self.staging_dir() / f"{name}.parquet"
+            seen[name] = (pq.read_table(path).column("seq").to_pylist(), pq.ParquetFile(path).num_row_groups)
+        merge(self, run_id)
+
+    monkeypatch.setattr(Staging, "merge_staged", look)
+    extract(db, dumps)
+    seq, groups = seen["sightings"]
+    assert len(seq) == len(rows(db)["sightings"])  # one per record: the repeated dump has its own name
+    assert seq == sorted(seq) and len(set(seq)) == len(seq) and 1 < groups <= len(seq) // 70  # written as it went
+    assert len(seen["papers"][0]) == len(seq)
