@@ -97,15 +97,15 @@ def test_a_failed_merge_leaves_the_tables_as_they_were(dumps, example_dumps, tmp
     db = tmp_path / "c.duckdb"
     extract(db, example_dumps[:2])
     before = rows(db)
-    upsert_set = staging.upsert_set
+    upsert = staging._upsert
 
-    def broken_claims(name, cols, key):  # the merge's last statement fails, after the others ran
-        return "no_such_column = 1" if name == "claims" else upsert_set(name, cols, key)
+    def broken_claims(con, table, rows, key, updates, *args, **kwargs):  # the merge's last step fails
+        upsert(con, table, rows, key, {"no_such_column": "1"} if table == "claims" else updates, *args, **kwargs)
 
-    monkeypatch.setattr(staging, "upsert_set", broken_claims)
+    monkeypatch.setattr(staging, "_upsert", broken_claims)
     out = audit("extract", "--jobs", "1", "--db", str(db), *map(str, dumps))
     assert out.returncode != 0 and "no_such_column" in out.stderr
-    monkeypatch.setattr(staging, "upsert_set", upsert_set)
+    monkeypatch.setattr(staging, "_upsert", upsert)
     after = rows(db)
     assert after == before
     extract(db, dumps)

@@ -41,7 +41,6 @@ from auditor.store.papers import (
     SIGHTING_COLS,
     TARGET_COLS,
     extraction_rows,
-    upsert_set,
 )
 
 #: The staged columns of each table: the run's own id is added at the merge.
@@ -172,42 +171,22 @@ class Staging:
         folder = self.staging_dir()
         keep = [c for c in STAGED["papers"] if c != "paper_id"]
         newest = ", ".join(f"arg_max({c}, seq) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in keep)
-        p_updates = ", ".join(f"{c} = coalesce(excluded.{c}, papers.{c})" for c in keep) + " WHERE " + " OR ".join(
-            f"papers.{c} IS DISTINCT FROM coalesce(excluded.{c}, papers.{c})" for c in keep)
-
-        def last(cols: Mapping[str, Any], key: tuple[str, ...]) -> str:
-            return ", ".join(c if c in key else f"arg_max({c}, seq) AS {c}" for c in cols)  # the last one wins
-
-        sql: list[tuple[str, list[Any]]] = [
-            *((f"CREATE OR REPLACE TEMP VIEW staged_{name} AS SELECT * FROM read_parquet({_quoted(folder / f'{name}.parquet')})", [])
+        first = ", ".join(f"arg_min({c}, seq) AS {c}" for c in STAGED["sightings"] if c not in ("paper_id", "source", "position"))
+        last = ", ".join(f"arg_max({c}, seq) AS {c}" for c in TARGET_COLS if c != "target_key")  # the last one wins
+        views = [
+            *(f"CREATE OR REPLACE TEMP VIEW staged_{name} AS SELECT * FROM read_parquet({_quoted(folder / f'{name}.parquet')})"
               for name in STAGED),
-            ("CREATE OR REPLACE TEMP TABLE staged_repeated AS "
-             "SELECT paper_id FROM staged_papers GROUP BY paper_id HAVING count(*) > 1", []),
-            # A paper read once (nearly all): its row as it is.
-            (f"INSERT INTO papers BY NAME SELECT * EXCLUDE (seq), ? AS first_seen_run FROM staged_papers "
-             f"ANTI JOIN staged_repeated USING (paper_id) ON CONFLICT (paper_id) DO UPDATE SET {p_updates}", [run_id]),
-            # Read several times: each field's newest non-empty value.
-            (f"INSERT INTO papers BY NAME SELECT paper_id, {newest}, ? AS first_seen_run FROM staged_papers "
-             f"SEMI JOIN staged_repeated USING (paper_id) GROUP BY paper_id ON CONFLICT (paper_id) DO UPDATE SET {p_updates}",
-             [run_id]),
+            "CREATE OR REPLACE TEMP TABLE staged_repeated AS "
+            "SELECT paper_id FROM staged_papers GROUP BY paper_id HAVING count(*) > 1",
+            # A paper read once (nearly all) as it is; read several times, each field's newest
+            # non-empty value: the abstracts of the many do not go through the aggregate.
+            "CREATE OR REPLACE TEMP VIEW staged_paper_rows AS "
+            "SELECT * EXCLUDE (seq) FROM staged_papers ANTI JOIN staged_repeated USING (paper_id) UNION ALL BY NAME "
+            f"SELECT paper_id, {newest} FROM staged_papers SEMI JOIN staged_repeated USING (paper_id) GROUP BY paper_id",
             # The first sighting of a (paper, dump, position) wins, as ON CONFLICT DO NOTHING does.
-            ("INSERT INTO sightings BY NAME SELECT paper_id, source, position, "
-             + ", ".join(f"arg_min({c}, seq) AS {c}" for c in STAGED["sightings"] if c not in ("paper_id", "source", "position"))
-             + ", ? AS run_id FROM staged_sightings GROUP BY paper_id, source, position ON CONFLICT DO NOTHING", [run_id]),
-            ("INSERT INTO run_papers (run_id, paper_id) SELECT DISTINCT ?, paper_id FROM staged_papers ON CONFLICT DO NOTHING",
-             [run_id]),
-            (f"INSERT INTO targets BY NAME SELECT {last(TARGET_COLS, ('target_key',))} FROM staged_targets GROUP BY target_key "
-             f"ON CONFLICT (target_key) DO UPDATE SET {upsert_set('targets', TARGET_COLS, ('target_key',))}", []),
-            # A re-extracted paper loses the links and claims it no longer has; deleted before the
-            # upserts, so that on a new file (nothing to delete) the staged rows are not joined twice.
-            ("DELETE FROM links t WHERE t.paper_id IN (SELECT paper_id FROM staged_papers) AND NOT EXISTS "
-             "(SELECT 1 FROM staged_links b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)", []),
-            ("DELETE FROM claims t WHERE t.paper_id IN (SELECT paper_id FROM staged_papers) AND NOT EXISTS "
-             "(SELECT 1 FROM staged_claims b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)", []),
-            (f"INSERT INTO links BY NAME SELECT * EXCLUDE (seq) FROM staged_links "
-             f"ON CONFLICT (paper_id, ordinal) DO UPDATE SET {upsert_set('links', LINK_COLS, ('paper_id', 'ordinal'))}", []),
-            (f"INSERT INTO claims BY NAME SELECT * EXCLUDE (seq) FROM staged_claims "
-             f"ON CONFLICT (paper_id, ordinal) DO UPDATE SET {upsert_set('claims', CLAIM_COLS, ('paper_id', 'ordinal'))}", []),
+            f"CREATE OR REPLACE TEMP VIEW staged_sighting_rows AS SELECT paper_id, source, position, {first} "
+            "FROM staged_sightings GROUP BY paper_id, source, position",
+            f"CREATE OR REPLACE TEMP VIEW staged_target_rows AS SELECT target_key, {last} FROM staged_targets GROUP BY target_key",
         ]
         con = self.db.con
         settings = {"memory_limit": MERGE_MEMORY, "preserve_insertion_order": "false"}  # order: see ORDER BY
@@ -216,19 +195,64 @@ class Staging:
         try:
             con.begin()
             try:
-                for statement, params in sql:
-                    con.execute(statement, params)
+                for statement in views:
+                    con.execute(statement)
+                coalesced = {c: f"coalesce(s.{c}, papers.{c})" for c in keep}
+                _upsert(con, "papers", "staged_paper_rows", ("paper_id",), coalesced, {"first_seen_run": run_id})
+                _upsert(con, "sightings", "staged_sighting_rows", ("paper_id", "source", "position"), {}, {"run_id": run_id})
+                _upsert(con, "run_papers", "(SELECT DISTINCT paper_id FROM staged_papers)", ("run_id", "paper_id"), {},
+                        {"run_id": run_id}, key_values={"run_id": run_id})
+                _upsert(con, "targets", "staged_target_rows", ("target_key",),
+                        {c: f"s.{c}" for c in TARGET_COLS if c != "target_key"})
+                # A re-extracted paper loses the links and claims it no longer has; deleted before the
+                # upserts, so that on a new file (nothing to delete) the staged rows are not joined twice.
+                for name in ("links", "claims"):
+                    con.execute(f"DELETE FROM {name} t WHERE t.paper_id IN (SELECT paper_id FROM staged_papers) AND NOT EXISTS "
+                                f"(SELECT 1 FROM staged_{name} b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)")
+                for name, cols in (("links", LINK_COLS), ("claims", CLAIM_COLS)):
+                    _upsert(con, name, f"(SELECT * EXCLUDE (seq) FROM staged_{name})", ("paper_id", "ordinal"),
+                            {c: f"s.{c}" for c in cols if c not in ("paper_id", "ordinal")})
                 con.commit()
             except BaseException:
                 con.rollback()
                 raise
             finally:
+                for view in ("paper_rows", "sighting_rows", "target_rows", *STAGED):
+                    con.execute(f"DROP VIEW IF EXISTS staged_{view}")
                 con.execute("DROP TABLE IF EXISTS staged_repeated")
-                for name in STAGED:
-                    con.execute(f"DROP VIEW IF EXISTS staged_{name}")
+                con.execute("DROP TABLE IF EXISTS staged_old")
             con.execute("CHECKPOINT")  # the merged rows go to the file now, not at some later write
         finally:
             for k in settings:
                 con.execute(f"RESET {k}")
         shutil.rmtree(folder, ignore_errors=True)
         self._dir = None
+
+
+def _upsert(con: Any, table: str, rows: str, key: tuple[str, ...], updates: Mapping[str, str],
+            constants: Mapping[str, str] | None = None, key_values: Mapping[str, str] | None = None) -> None:
+    """Insert the ``rows`` (distinct by ``key``) that ``table`` lacks; update those it has, where
+    a column's new value (``updates``: SQL over ``s`` and ``table``) differs.
+
+    Not ``INSERT ... ON CONFLICT``: DuckDB holds what such a statement writes in memory until it
+    commits (300,000 papers went out of 256 MB), while a plain INSERT writes as it goes. The keys
+    alone are joined to find which rows exist (on a new file, none), so no join holds abstracts.
+    ``constants``: columns set to the same value on inserted rows; ``key_values``: key columns
+    that ``rows`` lacks, the same for every row (run_papers' run_id).
+    """
+    constants, key_values = dict(constants or {}), dict(key_values or {})
+    row_key = [k for k in key if k not in key_values]
+    on = " AND ".join(f"{table}.{k} = s.{k}" for k in row_key)
+    fixed = " AND ".join(f"{table}.{k} = ?" for k in key_values)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE staged_old AS SELECT {', '.join(row_key)} FROM {table} "
+                f"WHERE {fixed or 'true'} AND EXISTS (SELECT 1 FROM {rows} s WHERE {on})", list(key_values.values()))
+    existing = con.execute("SELECT count(*) FROM staged_old").fetchone()[0]
+    if existing and updates:
+        differs = " OR ".join(f"{table}.{c} IS DISTINCT FROM {expr}" for c, expr in updates.items())
+        con.execute(
+            f"UPDATE {table} SET {', '.join(f'{c} = {expr}' for c, expr in updates.items())} "
+            f"FROM (SELECT * FROM {rows} SEMI JOIN staged_old USING ({', '.join(row_key)})) s WHERE {on} AND ({differs})")
+    values = {**key_values, **constants}
+    extra = "".join(f", ? AS {c}" for c in values)
+    source = f"{rows} ANTI JOIN staged_old USING ({', '.join(row_key)})" if existing else rows
+    con.execute(f"INSERT INTO {table} BY NAME SELECT *{extra} FROM {source}", list(values.values()))
