@@ -32,8 +32,9 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.ingest.oversized import RECORD_LIMIT
 
-#: Lines at the head of a file checked for records over the limit: DuckDB samples 20,480
-#: rows for the columns, and the table reader gives it a copy without such records.
+#: Rows (non-blank lines) at the head of a file checked for records over the limit: DuckDB
+#: samples the first 20,480 rows for the columns, and the table reader gives it a copy
+#: without such records.
 HEAD_LINES = 40_000
 
 #: The fields of a selected row, in the table reader's order (after title and abstract:
@@ -218,13 +219,20 @@ def rows_by_duckdb(line: bytes, plan: LinePlan, shown: str, position: int) -> li
 
 
 def _head_is_plain(path: Path, date_key: str | None) -> bool:
-    """No record over the size limit among the lines DuckDB samples, and (``date_key``) every
+    """No record over the size limit among the rows DuckDB samples, and (``date_key``) every
     date there an ISO date, so that the format DuckDB detected for the column is ISO's."""
+    rows = 0
     with path.open("rb") as f:
-        for _, line in zip(range(HEAD_LINES), f):
+        while rows < HEAD_LINES:
+            line = f.readline(RECORD_LIMIT + 2)  # a longer line is not read whole
+            if not line:
+                break
             if len(line.rstrip(b"\n")) > RECORD_LIMIT:
                 return False
-            if date_key is not None and line.strip():
+            if not line.strip():
+                continue  # not a row
+            rows += 1
+            if date_key is not None:
                 try:
                     value = json.loads(line).get(date_key)
                 except (ValueError, AttributeError, RecursionError):
@@ -234,11 +242,27 @@ def _head_is_plain(path: Path, date_key: str | None) -> bool:
     return True
 
 
+#: Files from this size on have their columns described by DuckDB in a short-lived process:
+#: DuckDB's import and its sampling buffers (~100 MB) leave with it, instead of staying for the
+#: whole run in the process that de-duplicates and writes (a small file is described here).
+DESCRIBE_APART = 64 << 20
+
+
 def line_plan(path: Path, shown: str, title_column: str | None, abstract_column: str | None) -> LinePlan | None:
     """How to read ``path`` (JSON Lines) line by line; None when the table reader must.
 
     Raises the table reader's InputError for a file it could not read at all.
     """
+    if path.stat().st_size < DESCRIBE_APART:
+        return _line_plan(path, shown, title_column, abstract_column)
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(1) as pool:  # its InputError is raised here
+        return pool.apply(_line_plan, (path, shown, title_column, abstract_column))
+
+
+def _line_plan(path: Path, shown: str, title_column: str | None, abstract_column: str | None) -> LinePlan | None:
     if not _head_is_plain(path, None):
         return None
     import duckdb
