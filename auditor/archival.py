@@ -23,7 +23,7 @@ from auditor.models import Facts, Link, Target
 ARCHIVE_KINDS = frozenset({"github_repo", "forge_repo"})
 HOST_NAME = "archives"
 #: Repositories whose facts are read at once to plan the archive requests.
-PLAN_BATCH = 5_000
+PLAN_BATCH = 1_000
 
 
 def with_archive(facts_by_key: Mapping[str, Facts], archive: Mapping[str, Facts]) -> dict[str, Facts]:

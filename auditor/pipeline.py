@@ -41,6 +41,8 @@ BATCH = 5_000
 #: Repository links a project page may add to its paper (``--page-links``): a hostile page
 #: listing a thousand repositories must not turn one paper into a thousand audits.
 PAGE_LINKS = 5
+#: Targets whose cached facts are read and planned at once (what gather_facts holds of the cache).
+PLAN_BATCH = 1_000
 #: Target kinds whose pages may link to the paper's code (:func:`links_through_pages`).
 PAGE_KINDS = ("project_page", "web", "zenodo")
 
@@ -642,14 +644,14 @@ def gather_facts(run: Run, links: Iterable[Link], facts_by_key: "RunFacts") -> N
     """Facts for every target of ``links`` (a stream is read once) not yet in ``facts_by_key``:
     from the cache or the network, remembered in ``facts_by_key`` (the store keeps them).
 
-    The cache is read and planned :data:`BATCH` targets at a time, so only the facts still
+    The cache is read and planned :data:`PLAN_BATCH` targets at a time, so only the facts still
     to be asked for (their ETags, what they lack) are held at once."""
     options, summary = run.options, run.summary
     targets, subpaths = wanted_targets(link for link in links if link.target.key not in facts_by_key)
     requests: list[TargetRequest] = []
     offline: list[tuple[Facts, bool]] = []
     now = run.clock()
-    for keys in chunks(targets, BATCH):
+    for keys in chunks(targets, PLAN_BATCH):
         cached = run.store.load_facts(keys)
         wanted, fresh = plan_targets(
             {k: targets[k] for k in keys}, subpaths, cached, now=now, max_age=options.max_age, refresh=options.refresh

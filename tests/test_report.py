@@ -294,3 +294,23 @@ def test_reports_written_in_pages_equal_reports_written_at_once(sample, tmp_path
     strip = lambda p: {k: v for k, v in json.loads(p.read_text()).items() if not k.endswith("_path")}  # noqa: E731
     assert strip(paged.json) == strip(whole.json)
     assert len(read_csv(paged.csv)) == 3 and len(read_csv(paged.links_csv)) > 3
+
+
+def test_each_page_holds_the_views_rows_and_the_totals_are_the_views(sample):
+    """A page is aggregated on its own (only its papers' results, links, claims, sightings):
+    its rows are paper_scorecard_all's rows for those papers, in the view's order."""
+    import pandas as pd
+
+    from auditor.store.report_pages import PAPER_ORDER
+
+    store, run_id = sample
+    view = store.query(f"SELECT * FROM paper_scorecard_all WHERE run_id = ? ORDER BY {PAPER_ORDER}", [run_id])
+    pages = list(store.report_pages.paper_pages(run_id, 2))
+    assert [len(p) for p in pages] == [2, 1]
+    pd.testing.assert_frame_equal(pd.concat(pages, ignore_index=True), view)
+    pd.testing.assert_frame_equal(store.report_pages.top_papers(run_id, 2), view.head(2))
+    totals = store.report_pages.paper_totals(run_id)
+    assert totals == {"papers": len(view), "failing": int((view["n_fail"] > 0).sum()),
+                      "warning": int((view["n_warn"] > 0).sum()),
+                      "to_judge": int(((view["applicable"].fillna(0) > 0) | view["score"].notna()).sum())}
+    assert store.report_pages.paper_scores(run_id) == sorted(view["score"].dropna().tolist())

@@ -168,7 +168,7 @@ class Db:
             for name in registered:
                 con.unregister(name)
 
-    def rows(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
         self.flush()
         return self.con.execute(sql, params or []).fetchall()
 
@@ -177,16 +177,16 @@ class Db:
         self.flush()
         return as_frame(self.con.sql(sql, params=params or None).to_arrow_table())
 
-    def query_with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    def query_with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> pd.DataFrame:
         """:meth:`query` with an Arrow table ``_keys(key)`` registered (one query for a batch of keys)."""
         self.flush()
         self.con.register("_keys", pa.table({"key": pa.array(sorted(set(keys)), S)}))
         try:
-            return as_frame(self.con.sql(sql, params=list(params) or None).to_arrow_table())
+            return as_frame(self.con.sql(sql, params=_params(params)).to_arrow_table())
         finally:
             self.con.unregister("_keys")
 
-    def stream(self, sql: str, params: Sequence[Any], size: int) -> Iterator[pa.Table]:
+    def stream(self, sql: str, params: Sequence[Any] | Mapping[str, Any], size: int) -> Iterator[pa.Table]:
         """The rows of ``sql`` in Arrow tables of ``size`` rows (the last one shorter), read on a
         cursor of their own, so that other statements (:meth:`query_with_keys`) can run between two."""
         self.flush()
@@ -194,7 +194,7 @@ class Db:
         try:
             waiting: list[pa.RecordBatch] = []
             count = 0
-            for batch in cursor.sql(sql, params=list(params) or None).to_arrow_reader(max(size, 1)):
+            for batch in cursor.sql(sql, params=_params(params)).to_arrow_reader(max(size, 1)):
                 waiting.append(batch)
                 count += batch.num_rows
                 while count >= size:
@@ -219,6 +219,13 @@ class Db:
 
 
 # --------------------------------------------------------------------------- pure helpers
+
+
+def _params(params: Sequence[Any] | Mapping[str, Any]) -> Any:
+    """Positional parameters as a list, named ones (``$run``) as a dict; None for none."""
+    if isinstance(params, Mapping):
+        return dict(params) or None
+    return list(params) or None
 
 
 def as_frame(rows: pa.Table | pa.RecordBatch) -> pd.DataFrame:

@@ -21,18 +21,64 @@ from auditor.store.core import Db, as_frame
 PAPER_ORDER = "score ASC NULLS LAST, n_fail DESC, title, paper_id"
 
 
+def _page_sql() -> str:
+    """paper_scorecard_all's own SELECT with each table it aggregates cut to one page of one
+    run (``$run``, ``_keys``): every value of a paper depends only on the paper's own rows, so
+    a page's rows are the view's rows for those papers, without aggregating the whole run."""
+    from auditor.store.views import VIEWS
+
+    head = "CREATE OR REPLACE VIEW paper_scorecard_all AS"
+    sql = VIEWS[0].strip()
+    assert sql.startswith(head), "paper_scorecard_all is the first view"
+    sql = sql[len(head):]
+    page = "paper_id IN (SELECT key FROM _keys)"
+    for old, new in (
+        ("FROM results GROUP BY ALL", f"FROM (SELECT * FROM results WHERE run_id = $run AND {page}) AS results GROUP BY ALL"),
+        ("FROM sightings GROUP BY ALL", f"FROM (SELECT * FROM sightings WHERE {page}) AS sightings GROUP BY ALL"),
+        ("FROM links GROUP BY ALL", f"FROM (SELECT * FROM links WHERE {page}) AS links GROUP BY ALL"),
+        ("FROM claims GROUP BY ALL", f"FROM (SELECT * FROM claims WHERE {page}) AS claims GROUP BY ALL"),
+        ("FROM run_papers rp", f"FROM (SELECT * FROM run_papers WHERE run_id = $run AND {page}) AS rp"),
+    ):
+        assert old in sql, old
+        sql = sql.replace(old, new)
+    return f"SELECT * FROM ({sql}) WHERE run_id = $run ORDER BY {PAPER_ORDER}"
+
+
+#: The run's papers as paper_scorecard_all joins them, with what their order needs (light: no
+#: aggregate but the failing results per paper).
+_RUN_PAPERS = """FROM run_papers rp
+    JOIN runs r USING (run_id)
+    JOIN papers p USING (paper_id)
+    LEFT JOIN scores s ON s.run_id = rp.run_id AND s.paper_id = rp.paper_id
+                   AND s.target_key = '' AND s.link_ordinal = -1
+    LEFT JOIN (SELECT paper_id, count(*) FILTER (WHERE status = 'fail') AS n_fail,
+                      count(*) FILTER (WHERE status = 'warn') AS n_warn
+               FROM results WHERE run_id = $run AND status IN ('fail', 'warn') GROUP BY ALL) f
+           ON f.paper_id = rp.paper_id
+    WHERE rp.run_id = $run"""
+
+
 class ReportPages:
     """Pages and totals of one run's report rows."""
 
     def __init__(self, db: Db) -> None:
         self.db = db
 
+    def _ordered_ids(self, run_id: str, size: int, limit: int | None = None) -> Iterator[list[str]]:
+        """The run's paper ids worst first (paper_scorecard_all's order), ``size`` at a time."""
+        sql = (f"SELECT rp.paper_id {_RUN_PAPERS} ORDER BY s.score ASC NULLS LAST, coalesce(f.n_fail, 0) DESC, "
+               "p.title, rp.paper_id" + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        for rows in self.db.stream(sql, {"run": run_id}, size):
+            yield rows.column("paper_id").to_pylist()
+
+    def _page(self, run_id: str, ids: list[str]) -> pd.DataFrame:
+        return self.db.query_with_keys(ids, _page_sql(), {"run": run_id})
+
     def paper_pages(self, run_id: str, size: int) -> Iterator[pd.DataFrame]:
-        """paper_scorecard_all rows of the run, worst first, ``size`` at a time."""
-        for rows in self.db.stream(
-            f"SELECT * FROM paper_scorecard_all WHERE run_id = ? ORDER BY {PAPER_ORDER}", [run_id], size
-        ):
-            yield as_frame(rows)
+        """paper_scorecard_all rows of the run, worst first, ``size`` at a time (each page
+        aggregated on its own: DuckDB never holds the whole run's aggregates)."""
+        for ids in self._ordered_ids(run_id, size):
+            yield self._page(run_id, ids)
 
     def paper_ids_by_id(self, run_id: str, size: int) -> Iterator[list[str]]:
         """The run's paper ids in id order, ``size`` at a time (links.csv's order)."""
@@ -60,26 +106,25 @@ class ReportPages:
 
     def top_papers(self, run_id: str, limit: int) -> pd.DataFrame:
         """The ``limit`` worst papers of the run."""
-        return self.db.query(
-            f"SELECT * FROM paper_scorecard_all WHERE run_id = ? ORDER BY {PAPER_ORDER} LIMIT ?", [run_id, int(limit)]
-        )
+        ids = [i for page in self._ordered_ids(run_id, max(int(limit), 1), limit=limit) for i in page]
+        return self._page(run_id, ids)
 
     def paper_totals(self, run_id: str) -> dict[str, Any]:
         """papers, failing (a failing result), warning (any paper with a warning), to_judge (a
         link or a claim to judge, or a score)."""
         ((papers, failing, warning, to_judge),) = self.db.rows(
-            "SELECT count(*), count(*) FILTER (WHERE n_fail > 0), count(*) FILTER (WHERE n_warn > 0), "
-            "count(*) FILTER (WHERE coalesce(applicable, 0) > 0 OR (score IS NOT NULL AND NOT isnan(score))) "
-            "FROM paper_scorecard_all WHERE run_id = ?",
-            [run_id],
+            "SELECT count(*), count(*) FILTER (WHERE f.n_fail > 0), count(*) FILTER (WHERE f.n_warn > 0), "
+            "count(*) FILTER (WHERE coalesce(s.applicable, 0) > 0 OR (s.score IS NOT NULL AND NOT isnan(s.score))) "
+            + _RUN_PAPERS,
+            {"run": run_id},
         )
         return {"papers": int(papers), "failing": int(failing), "warning": int(warning), "to_judge": int(to_judge)}
 
     def paper_scores(self, run_id: str) -> list[float]:
         """The scores of the run's scored papers, lowest first (the order the papers are listed in)."""
-        return [float(s) for (s,) in self.db.rows(
-            "SELECT score FROM paper_scorecard_all WHERE run_id = ? AND score IS NOT NULL AND NOT isnan(score) "
-            "ORDER BY score", [run_id]
+        return [float(v) for (v,) in self.db.rows(
+            f"SELECT s.score {_RUN_PAPERS} AND s.score IS NOT NULL AND NOT isnan(s.score) ORDER BY s.score",
+            {"run": run_id},
         )]
 
     def check_names(self, run_id: str) -> list[str]:
