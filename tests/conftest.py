@@ -56,3 +56,20 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def example_dumps() -> list[Path]:
     return sorted(EXAMPLE_DUMPS.glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def bundled_run(fake_github_server, tmp_path_factory) -> tuple[Path, object, int]:
+    """One `audit run` of the bundled dumps against the fake GitHub's default world, with a token
+    (tests/test_run_e2e.py's audit_run), for the tests that only read what it wrote:
+    (out folder, its CompletedProcess, how many requests it sent). Tests that run again over a
+    first run make their own."""
+    from test_run_e2e import audit_run
+
+    fake_github_server.reset()
+    out = tmp_path_factory.mktemp("bundled-run") / "out"
+    result = audit_run(fake_github_server, out, sorted(EXAMPLE_DUMPS.glob("*.txt")))
+    requests = fake_github_server.stats.total
+    fake_github_server.reset()
+    assert result.returncode == 0, result.stderr
+    return out, result, requests

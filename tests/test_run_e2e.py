@@ -31,7 +31,6 @@ from auditor.hosts.base import TargetRequest
 from auditor.models import Facts
 from auditor.pipeline import plan_collection
 from auditor.store import Store
-from conftest import EXAMPLE_DUMPS
 
 AS_OF = "2026-11-20"  # the world's "now"
 TOKEN = "test-token"
@@ -85,16 +84,10 @@ def first_run(fake_github, example_dumps, tmp_path):
     return out, result
 
 
-@pytest.fixture(scope="module")
-def read_first_run(fake_github_server, tmp_path_factory):
-    """One first run, for the tests that only read what it wrote: (out, result, requests it sent)."""
-    fake_github_server.reset()
-    out = tmp_path_factory.mktemp("first-run") / "out"
-    result = audit_run(fake_github_server, out, sorted(EXAMPLE_DUMPS.glob("*.txt")))
-    requests = fake_github_server.stats.total
-    fake_github_server.reset()
-    assert result.returncode == 0, result.stderr
-    return out, result, requests
+@pytest.fixture
+def read_first_run(bundled_run):
+    """The session's one first run (conftest.py), for the tests that only read what it wrote."""
+    return bundled_run
 
 
 def test_run_judges_every_case_of_the_world(read_first_run):

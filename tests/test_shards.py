@@ -37,11 +37,8 @@ def test_shard_arithmetic():
     assert shard_of("github:o/r1", 3) == shard_of("github:o/r1", 3)
 
 
-def test_three_shards_merge_to_one_unsharded_run(fake_github, example_dumps, tmp_path):
-    whole = tmp_path / "whole"
-    done = audit_run(fake_github, whole, example_dumps)
-    assert done.returncode == 0, done.stderr
-    fake_github.reset()
+def test_three_shards_merge_to_one_unsharded_run(bundled_run, fake_github, example_dumps, tmp_path):
+    whole, _, _ = bundled_run  # the same command unsharded, run once for the session (conftest.py)
 
     shards = []
     for k in (1, 2, 3):
