@@ -54,10 +54,14 @@ def annotations(scorecard_csv: Path, dumps: Sequence[str], workspace: Path) -> l
     """Errors for papers with a failing check, warnings for papers with a warning, worst first,
     at most MAX_PER_KIND of each, each pointing at its dump (and line) when it can be found."""
     try:
-        with open(scorecard_csv, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+        f = open(scorecard_csv, newline="", encoding="utf-8")
     except OSError:
         return []
+    with f:  # read a row at a time: a run's scorecard.csv holds every paper, the annotations are the worst 20
+        return _annotations(csv.DictReader(f), dumps, workspace)
+
+
+def _annotations(rows: Iterable[Mapping[str, str]], dumps: Sequence[str], workspace: Path) -> list[Annotation]:
     by_name = {}
     for d in dumps:
         if not d.startswith("hf-daily:"):  # a live source (the Hub's Daily Papers) has no file to point at
@@ -76,6 +80,8 @@ def annotations(scorecard_csv: Path, dumps: Sequence[str], workspace: Path) -> l
         repos = (row.get("repository_urls") or "").split()
         message = f"{row.get('top_reason') or 'failing check'}: {title}" + (f" ({repos[0]})" if repos else "")
         out.append(Annotation(kind, message, where, line, title=f"repro-auditor: {kind_word(kind)}"))
+        if all(n >= MAX_PER_KIND for n in counts.values()):
+            break  # the rest of the file cannot add one
     return out
 
 

@@ -106,3 +106,16 @@ def test_a_paper_from_a_live_hub_source_is_annotated_without_a_file(tmp_path):
                    "p1,A Listed Paper,hf-daily:2026-11-30,1,0,code_linked: no code link,\n")
     (found,) = annotations(csv, ["hf-daily:2026-11-30"], tmp_path)
     assert (found.kind, found.file, found.line) == ("error", None, None)
+
+
+def test_annotations_stop_reading_once_both_kinds_are_full(tmp_path):
+    """The worst ten errors and ten warnings, in scorecard order; the rest of a large scorecard
+    is never read (here: a tail that is not even UTF-8)."""
+    head = "paper_id,title,sources,n_fail,n_warn,top_reason,repository_urls\n"
+    rows = "".join(f"f{i},Failing {i},d.txt,1,0,bad,\n" for i in range(12))
+    rows += "".join(f"w{i},Warning {i},d.txt,0,1,meh,\n" for i in range(12))
+    csv = tmp_path / "scorecard.csv"
+    csv.write_bytes((head + rows).encode() + b"x" * 70_000 + b"\xff\xfe broken tail\n")
+    found = annotations(csv, [], tmp_path)
+    assert [a.kind for a in found] == ["error"] * 10 + ["warning"] * 10
+    assert found[0].message == "bad: Failing 0" and found[-1].message == "meh: Warning 9"
