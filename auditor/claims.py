@@ -766,6 +766,13 @@ _NEED_SEARCH = (
     None if AhoCorasick is None
     else AhoCorasick(_NEED_WORDS, matchkind=MatchKind.Standard).find_matches_as_indexes
 )
+#: the link-bound patterns in _PATTERNS order, with their needs' numbers: _linked_phrase runs per
+#: linked sentence, and one aho-corasick pass over its window replaces ~20 "in" tests
+_LINK_BOUND = tuple(
+    (kind, rx, scope, subject, needs, frozenset(_NEED_WORDS.index(x) for x in needs or ()))
+    for _, kind, rx, scope, subject, needs in _PATTERNS
+    if scope in ("before_link", "links")
+)
 #: the kinds whose matches void a match of the key kind when they overlap (_VOIDS turned round)
 _VOIDED_BY = {kind: tuple(k for k, voided in _VOIDS.items() if kind in voided) for kind in ("on_request", "neg", "promised", "available")}
 
@@ -821,10 +828,11 @@ def _linked_phrase(text: str, s: int, e: int, here: list[tuple[int, str, int]], 
     lo = max(s, here[0][0] - _BEFORE)
     hi = min(e, here[-1][0] + 400)
     window = text[lo:hi]
-    for name, kind, rx, scope, subject, needs in _PATTERNS:
+    present = None if _NEED_SEARCH is None else {k for k, _, _ in _NEED_SEARCH(window, overlapping=True)}
+    for kind, rx, scope, subject, needs, ids in _LINK_BOUND:
         if scope == "before_link":
             places = [(max(s, a - _BEFORE_LINK), a) for a, *_ in here]
-        elif scope == "links" and any(x in window for x in needs):
+        elif (not present.isdisjoint(ids)) if present is not None else any(x in window for x in needs):
             places = [(lo, hi)]
         else:
             continue
