@@ -10,7 +10,6 @@ and handed to checks inside the repository's facts as ``data["archive"]``
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
@@ -19,6 +18,7 @@ from auditor.hosts.archives import ARCHIVE_PREFIX, ArchiveCollector, ArchiveRequ
 from auditor.hosts.base import unknown_facts
 from auditor.iterutil import chunks
 from auditor.models import Facts, Link, Target
+from auditor.signals import run_async
 
 ARCHIVE_KINDS = frozenset({"github_repo", "forge_repo"})
 HOST_NAME = "archives"
@@ -71,7 +71,7 @@ def gather_archives(run: Any, links: Iterable[Link], facts_by_key: Mapping[str, 
             found[request.key] = stale if stale is not None and stale.known else unknown_facts(request.key, why)
         return found
     run.progress(f"archives: {len(todo)} repositories")
-    collected = asyncio.run(_collect(run, todo))
+    collected = run_async(_collect(run, todo))
     run.store.save_facts(collected.values())
     found.update(collected)
     return found

@@ -12,11 +12,11 @@ ask again for a repository whose request was accepted.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Mapping
 
 from auditor.hosts.base import now_utc
 from auditor.models import Facts
+from auditor.signals import run_async
 
 SAVE_PREFIX = "swh-save:"
 DEFAULT_LIMIT = 10
@@ -69,6 +69,6 @@ def archive_request(store: Any, run_id: str, env: Mapping[str, str], *, limit: i
         async with build_archive_collector(env, allow_private_hosts=allow_private_hosts, max_wait=0) as collector:
             return await request_all(collector, todo)
 
-    got = asyncio.run(go()) if todo else []
+    got = run_async(go()) if todo else []
     store.save_facts(got)
     return got

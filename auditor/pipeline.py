@@ -27,7 +27,7 @@ from auditor.iterutil import chunks
 from auditor.progress import as_progress
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
 from auditor.run_health import partial_reasons, target_health
-from auditor.signals import raise_if_terminated
+from auditor.signals import raise_if_terminated, run_async
 from auditor.preflight import reports_not_written, writable_folder
 from auditor.store import Store
 
@@ -602,9 +602,9 @@ def discover_links(run: Run) -> None:
     if any(s in options.discover for s in ("hf_paper", "github_search")):
         run.progress("discovering links beyond the abstracts")
     if "hf_paper" in options.discover and run.summary.papers:  # the Hub's paper pages: a refused HF_TOKEN stops here
-        asyncio.run(check_hub_token(run))
+        run_async(check_hub_token(run))
     if "github_search" in options.discover and run.summary.papers and not options.offline:  # GitHub's search: the tokens first
-        asyncio.run(check_github_tokens(run))
+        run_async(check_github_tokens(run))
     total = Discovery()
     for batch in paper_batches(run):
         papers = {paper.paper_id: (_as_dumped(paper), extraction) for paper, extraction in batch}
@@ -670,7 +670,7 @@ def gather_facts(run: Run, links: Iterable[Link], facts_by_key: "RunFacts") -> N
         facts_by_key.keep(facts, stored=stored)
     if requests:
         summary.fetched += len(requests)
-        asyncio.run(collect_facts(run, requests, into=facts_by_key))
+        run_async(collect_facts(run, requests, into=facts_by_key))
 
 
 def add_links_through_pages(run: Run, facts_by_key: "RunFacts") -> None:

@@ -9,10 +9,13 @@ prints one line and exits 143.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Coroutine, Iterator, TypeVar
+
+T = TypeVar("T")
 
 from auditor.errors import Terminated
 
@@ -40,6 +43,47 @@ def raise_if_terminated() -> None:
 def _raise_terminated(signum: int, frame: Any) -> None:
     _received.set()
     raise Terminated()
+
+
+def run_async(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, where a SIGTERM cancels the main task and then raises Terminated.
+
+    Raised from a signal handler, Terminated lands in whichever task runs at that
+    moment; asyncio then stops the loop with the other tasks still pending and
+    closes them off the loop, so an ``async with`` around an HTTP client fails in
+    its exit ("Not currently running on any asynchronous event loop") and its
+    traceback follows the run's one-line message. Cancelling the main task, as
+    asyncio itself does for Ctrl-C, lets every ``async with`` close on the loop.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not _raise_terminated:
+        return asyncio.run(main)
+    cancelled_by_sigterm = False
+
+    async def guarded() -> T:
+        nonlocal cancelled_by_sigterm
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def cancel() -> None:
+            nonlocal cancelled_by_sigterm
+            _received.set()
+            cancelled_by_sigterm = True
+            task.cancel()
+
+        loop.add_signal_handler(signal.SIGTERM, cancel)
+        try:
+            return await main
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)  # resets SIGTERM to its default...
+            signal.signal(signal.SIGTERM, _raise_terminated)  # ...so the handler outside the loop comes back
+
+    try:
+        return asyncio.run(guarded())
+    except asyncio.CancelledError:
+        if cancelled_by_sigterm:
+            raise Terminated() from None
+        raise
 
 
 @contextmanager

@@ -11,7 +11,6 @@ line, exit 1, before anything is written.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from typing import Any, Iterator, Mapping
@@ -22,6 +21,7 @@ from auditor.errors import InputError
 from auditor.ingest.fields import arxiv_id as parse_arxiv_id
 from auditor.ingest.fields import normalise_title, parse_date, parse_int
 from auditor.models import Paper, Record, Sighting, paper_id_for
+from auditor.signals import run_async
 
 PREFIX = "hf-daily:"
 #: Entries asked per page: the Hub's own default (``limit`` 50).
@@ -84,7 +84,7 @@ def read_daily(spec: str, env: Mapping[str, str], *, allow_private_hosts: bool =
     kind, value = parse_spec(spec)
     if offline:
         raise InputError(f"{spec}: reading the Hub's Daily Papers needs the network (drop --offline)")
-    entries = asyncio.run(_fetch_all(spec, kind, value, env, allow_private_hosts))
+    entries = run_async(_fetch_all(spec, kind, value, env, allow_private_hosts))
     dump_date = date.fromisoformat(value) if kind == "date" else None
     return iter(records_of(entries, spec, dump_date))
 

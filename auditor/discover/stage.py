@@ -21,6 +21,7 @@ from auditor.discover.fetch import HubPapers, paper_key, search_key
 from auditor.discover.hub import PUBLIC_HUB, code_urls, resolve_title
 from auditor.links import find_links
 from auditor.models import REPOSITORY_KINDS, Extraction, Facts, Paper
+from auditor.signals import run_async
 
 Papers = dict[str, tuple[Paper, Extraction]]
 
@@ -78,7 +79,7 @@ def discover(
                 declared[pid] += [("hf_paper", k) for k in repository_keys(" ".join(paper.listed_code))]
                 updated[pid] = (paper, grown)
     if "hf_paper" in sources or "github_search" in sources:
-        updated = asyncio.run(_network(updated, sources, outcomes, report, declared, load=load, save=save, env=env,
+        updated = run_async(_network(updated, sources, outcomes, report, declared, load=load, save=save, env=env,
                                        offline=offline, max_age_seconds=max_age_seconds, refresh=refresh,
                                        allow_private_hosts=allow_private_hosts, skip_reason=skip_reason or {},
                                        max_wait=max_wait))
