@@ -649,7 +649,7 @@ def gather_facts(run: Run, links: Iterable[Link], facts_by_key: "RunFacts") -> N
     options, summary = run.options, run.summary
     targets, subpaths = wanted_targets(link for link in links if link.target.key not in facts_by_key)
     requests: list[TargetRequest] = []
-    offline: list[tuple[Facts, bool]] = []
+    offline: list[Facts | tuple[str, str]] = []  # placeholders, or (key, status) of stale facts the store holds
     now = run.clock()
     for keys in chunks(targets, PLAN_BATCH):
         cached = run.store.load_facts(keys)
@@ -661,13 +661,16 @@ def gather_facts(run: Run, links: Iterable[Link], facts_by_key: "RunFacts") -> N
         summary.from_cache += len(fresh)
         if options.offline:  # cached facts of any age beat no facts; nothing is fetched or stored
             for request in wanted:
-                stale = request.cached if request.cached is not None and request.cached.known else None
-                offline.append((stale or unknown_facts(request.target.key, "offline: not collected (--offline)"),
-                                stale is not None))
+                key, stale = request.target.key, request.cached
+                known = stale is not None and stale.known
+                offline.append((key, stale.status) if known else unknown_facts(key, "offline: not collected (--offline)"))  # type: ignore[union-attr]
         else:
             requests += wanted
-    for facts, stored in offline:  # after every fresh target, as the run has always listed them
-        facts_by_key.keep(facts, stored=stored)
+    for item in offline:  # after every fresh target, as the run has always listed them
+        if isinstance(item, tuple):
+            facts_by_key.keep_stored(*item)
+        else:
+            facts_by_key.keep(item, stored=False)
     if requests:
         summary.fetched += len(requests)
         run_async(collect_facts(run, requests, into=facts_by_key))

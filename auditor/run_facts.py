@@ -48,6 +48,10 @@ class RunFacts(Mapping[str, Facts]):
         """Remember ``facts``; ``stored``: the store holds them as they are (when they are known)."""
         self._entries[facts.target_key] = facts.status if stored and facts.known else facts
 
+    def keep_stored(self, key: str, status: str) -> None:
+        """Remember that the store holds known facts of ``key`` (status ``status``) as the run sees them."""
+        self._entries[key] = status
+
     def keep_archive(self, archive: Mapping[str, Facts], stored: Iterable[str]) -> None:
         """The archive pass's facts (``archive:<key>`` -> facts); ``stored``: the keys whose facts
         the store holds as they are (fresh from the cache, collected and saved)."""

@@ -79,3 +79,12 @@ def test_checks_read_a_batch_of_facts_per_query_and_score_as_with_every_fact_at_
         batched = list(scored_papers(papers, run, AS_OF, checks, config, jobs=1))
     assert batched == list(scored_papers(papers, whole, AS_OF, checks, config, jobs=1))
     assert 1 <= len(calls) <= -(-len(papers) // 500)  # at most one query per batch of 500 papers
+
+
+def test_keep_stored_reads_the_stores_facts():
+    with Store.open(":memory:") as store:
+        store.save_facts([facts("github:s/stale", readme="# old")])
+        run, calls = counting(store)
+        run.keep_stored("github:s/stale", "ok")  # --offline: stale cached facts, remembered by status only
+        assert run.load(["github:s/stale"])["github:s/stale"].data == {"readme": "# old"}
+        assert run.statuses() == {"ok": 1} and calls == [["github:s/stale"]]
