@@ -21,7 +21,7 @@ from auditor.redaction import redacted_output
 from auditor.signals import sigterm_as_interrupt, terminated
 
 EPILOG_EXIT = (
-    "Exit codes: 0 done; 1 usage or input error; 3 partial results (rate limited, hosts unreachable or "
+    "Exit codes: 0 done; 1 usage or input error, or a database failure; 3 partial results (rate limited, hosts unreachable or "
     "too many targets in error/unknown; re-run later to resume); 4 --fail-under not met; 5 GitHub "
     "refused the token; 6 --fail-under not decided (too few papers scored); 130 interrupted (Ctrl-C); "
     "143 terminated (SIGTERM); re-run to resume."
@@ -69,6 +69,22 @@ class AuditGroup(click.Group):
             sys.exit(exitcodes.USAGE_OR_INPUT)
         except KeyboardInterrupt:
             _interrupted()
+        except Exception as exc:
+            if not _is_database_error(exc):
+                raise
+            message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            click.echo(f"audit: error: the database failed: {message}", err=True)
+            sys.exit(exitcodes.USAGE_OR_INPUT)
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """A DuckDB error (out of memory, disk full, a file another process holds): one line, not a traceback.
+
+    Looked up in ``sys.modules`` so that a command that never opened a database
+    does not import DuckDB to find out.
+    """
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(exc, duckdb.Error)
 
 
 def _interrupted() -> None:

@@ -104,7 +104,9 @@ def test_a_failed_merge_leaves_the_tables_as_they_were(dumps, example_dumps, tmp
 
     monkeypatch.setattr(staging, "_upsert", broken_claims)
     out = audit("extract", "--jobs", "1", "--db", str(db), *map(str, dumps))
-    assert out.returncode != 0 and "no_such_column" in out.stderr
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    last = out.stderr.strip().splitlines()[-1]  # one line says what DuckDB refused
+    assert last.startswith("audit: error: the database failed: ") and "no_such_column" in last
     monkeypatch.setattr(staging, "_upsert", upsert)
     after = rows(db)
     assert after == before
