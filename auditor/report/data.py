@@ -194,14 +194,6 @@ def scorecard_columns(data: ReportData) -> list[str]:
     return list(PAPER_COLUMNS) + [_check_column(c) for c in data.checks] + list(PAPER_TAIL)
 
 
-def scorecard_frame(data: ReportData) -> pd.DataFrame:
-    """scorecard.csv whole: one row per paper, worst first (see :func:`scorecard_page`)."""
-    frames = [scorecard_page(data, page) for page in data.pages()]
-    if not frames:
-        return pd.DataFrame(columns=scorecard_columns(data))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-
-
 def scorecard_page(data: ReportData, page: Page) -> pd.DataFrame:
     """scorecard.csv's rows of one page: one column per check (its worst status)."""
     checks = data.checks
@@ -264,14 +256,6 @@ def links_page(rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=list(LINK_COLUMNS))
     out = rows.rename(columns={"check_name": "check"})
     return out[list(LINK_COLUMNS)].reset_index(drop=True)
-
-
-def links_frame(data: ReportData) -> pd.DataFrame:
-    """links.csv whole: one row per link and check."""
-    frames = [links_page(rows) for rows in data.link_pages()]
-    if not frames:
-        return pd.DataFrame(columns=list(LINK_COLUMNS))
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _check_column(check: str) -> str:

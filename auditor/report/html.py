@@ -201,9 +201,9 @@ def _figure(chart: charts.Chart) -> str:
 def chart_list(data: ReportData) -> list[charts.Chart]:
     """The charts the run has data for, in page order (trend charts when the report has them)."""
     found = [
-        charts.score_distribution(page_data.paper_scores(data)),
-        charts.results_per_check(page_data.check_status_counts(data)),
-        charts.targets_by_host(page_data.host_status_counts(data)),
+        charts.score_distribution(data.scores),
+        charts.results_per_check(data.check_counts),
+        charts.targets_by_host(data.host_counts),
         *trend_charts(data),
     ]
     return [c for c in found if c is not None]

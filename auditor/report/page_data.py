@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from typing import Any, Iterable, Iterator, Mapping
 
-from auditor.report.data import STATUS_ORDER, Page, ReportData, _present, one_line, paper_status, paper_url
+from auditor.report.data import STATUS_ORDER, Page, _present, one_line, paper_status, paper_url
 
 EVIDENCE_LIMIT = 400
 
@@ -184,18 +184,6 @@ class PageBuilder:
             yield row, detail
 
 
-def build(data: ReportData) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(rows block, details block) of the page, whole (the HTML writer streams them instead)."""
-    builder = PageBuilder(data.checks)
-    rows: list[list[Any]] = []
-    details: list[list[Any]] = []
-    for page in data.pages():
-        for row, detail in builder.add(page):
-            rows.append(row)
-            details.append(detail)
-    return {"meta": builder.meta(), "rows": rows}, {"details": details}
-
-
 def _result(r: Mapping[str, Any], check_index: Mapping[str, int], strings: _Strings) -> list[Any]:
     name = r.get("check_name") or r.get("check")
     return [
@@ -233,20 +221,3 @@ def script_json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
-# --------------------------------------------------------------------------- chart inputs
-
-
-def check_status_counts(data: ReportData) -> dict[str, dict[str, int]]:
-    """Results of the run per check and status (link and paper scope), counted by the store."""
-    return {c: dict(v) for c, v in data.check_counts.items()}
-
-
-def host_status_counts(data: ReportData) -> dict[str, dict[str, int]]:
-    """Distinct targets of the run per collector family and fact status, counted by the store."""
-    return {h: dict(v) for h, v in data.host_counts.items()}
-
-
-def paper_scores(data: ReportData) -> list[float]:
-    return list(data.scores)

@@ -177,7 +177,6 @@ class Store:
     paper_scorecard = _delegate("views", Views.paper_scorecard)
     link_scorecard = _delegate("views", Views.link_scorecard)
     findings = _delegate("views", Views.findings)
-    paper_results = _delegate("views", Views.paper_results)
     results_by_status = _delegate("views", Views.results_by_status)
     links_of_run = _delegate("views", Views.links_of_run)
     links_by_source = _delegate("views", Views.links_by_source)

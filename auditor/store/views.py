@@ -175,14 +175,6 @@ class Views:
             [run_id],
         )
 
-    def paper_results(self, run_id: str) -> pd.DataFrame:
-        """Paper-scope results of a run (a claim with no link, say), by paper and check."""
-        return self.db.query(
-            "SELECT paper_id, check_name, status, score, reason, evidence FROM results "
-            "WHERE run_id = ? AND link_ordinal = -1 ORDER BY paper_id, check_name",
-            [run_id],
-        )
-
     def findings(self, run_id: str, statuses: Sequence[str] = ("fail", "warn"), limit: int | None = None) -> pd.DataFrame:
         """Results of a run with these statuses, worst first (fail before warn, low score first),
         link and paper scope alike (link_ordinal NULL at paper scope)."""
