@@ -342,27 +342,21 @@ async def check_hub_token(run: Run) -> None:
     await check(settings.endpoint, settings.token, USER_AGENT)
 
 
-async def collect_facts(run: Run, requests: Sequence[TargetRequest], into: "RunFacts | None" = None) -> dict[str, Facts]:
-    """Run every host's collector over its targets and store facts as they come.
-
-    With ``into``, each target's facts are remembered there (the store holds them once this
-    returns) and the dict returned stays empty; without, they are returned."""
+async def collect_facts(run: Run, requests: Sequence[TargetRequest], into: "RunFacts") -> None:
+    """Run every host's collector over its targets and store facts as they come; each
+    target's facts are remembered in ``into`` (the store holds them once this returns)."""
     store, progress = run.store, run.progress
     from auditor.facts_writer import FactsWriter
 
     await check_tokens(run, requests)  # a refused token: one line before any collection
     github = _github_budget(run)  # (api, client, spent until) when an earlier run saw the budget spent
-    collected: dict[str, Facts] = {}
     seen: set[str] = set()
     # Written by a thread in large batches, off the event loop; a killed run keeps what it fetched.
     writer = FactsWriter(store)
 
     def keep(facts: Facts) -> None:
         seen.add(facts.target_key)
-        if into is None:
-            collected[facts.target_key] = facts
-        else:
-            into.keep(facts, stored=True)  # known facts replace what the store had; others are kept whole
+        into.keep(facts, stored=True)  # known facts replace what the store had; others are kept whole
         writer.put(facts)
 
     try:
@@ -376,7 +370,6 @@ async def collect_facts(run: Run, requests: Sequence[TargetRequest], into: "RunF
     writer.close()
     if github is not None and github_until is not None:  # remembered: the next run asks nothing until then
         run.store.note_spent_budget(github[0], github[1], github_until)
-    return collected
 
 
 def _github_budget(run: Run) -> tuple[str, str, datetime | None] | None:
@@ -555,7 +548,7 @@ def audit_stored_papers(run: Run, checks: Mapping[str, Check], config: AuditConf
     add_links_through_pages(run, facts_by_key)
     summary.targets_by_status = facts_by_key.statuses()
     archive = gather_archives(run, run_links(run), facts_by_key)
-    facts_by_key.keep_archive(archive, stored=archive)
+    facts_by_key.keep_archive(archive)
     del archive
     if options.shard is None:  # a shard's scores would miss other shards' facts: audit merge scores
         run.progress.start("check", summary.papers, "papers")

@@ -19,9 +19,6 @@ from typing import Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from auditor.models import Facts
 
-Entry = "Facts | str"  # the facts themselves, or the status of facts the store holds as they are
-
-
 class Brief(NamedTuple):
     """Status and error of stored facts: what run health reads (target_health)."""
 
@@ -52,12 +49,11 @@ class RunFacts(Mapping[str, Facts]):
         """Remember that the store holds known facts of ``key`` (status ``status``) as the run sees them."""
         self._entries[key] = status
 
-    def keep_archive(self, archive: Mapping[str, Facts], stored: Iterable[str]) -> None:
-        """The archive pass's facts (``archive:<key>`` -> facts); ``stored``: the keys whose facts
-        the store holds as they are (fresh from the cache, collected and saved)."""
-        held = set(stored)
+    def keep_archive(self, archive: Mapping[str, Facts]) -> None:
+        """The archive pass's facts (``archive:<key>`` -> facts), which the store holds as they are
+        (fresh from the cache, or collected and saved): known ones are remembered by status."""
         for key, facts in archive.items():
-            self._archive[key] = facts.status if key in held and facts.known else facts
+            self._archive[key] = facts.status if facts.known else facts
 
     # ------------------------------------------------------------------ reading
 

@@ -61,7 +61,7 @@ def test_archive_facts_are_joined_as_with_archive_joins_them():
         run, calls = counting(store)
         run.keep(repo, stored=True)
         run.keep(other, stored=True)
-        run.keep_archive({archived.target_key: archived}, stored=[archived.target_key])
+        run.keep_archive({archived.target_key: archived})
         got = run.load([repo.target_key, other.target_key])
         assert got == with_archive({repo.target_key: repo, other.target_key: other}, {archived.target_key: archived})
         assert got[repo.target_key].data["archive"]["swh"] == {"visited": True}
