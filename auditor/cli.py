@@ -431,15 +431,6 @@ def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None,
         click.echo(f"audit: cut {line}", err=True)
 
 
-def __getattr__(name: str) -> Any:
-    """``extraction_row`` and ``LINK_CSV_FIELDS`` (now in auditor.extract_output), imported when asked for."""
-    if name in ("extraction_row", "LINK_CSV_FIELDS"):
-        from auditor import extract_output
-
-        return getattr(extract_output, name)
-    raise AttributeError(name)
-
-
 # --------------------------------------------------------------------------- report, checks
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from auditor.cli import extraction_row
 from auditor.extract import extract
+from auditor.extract_output import extraction_row
 from auditor.extract_stream import SeenIds
 from auditor.ingest import read_records
 from auditor.pipeline import RunSummary, ingest_and_extract

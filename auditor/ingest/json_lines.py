@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.ingest.fields import MONTHS
 from auditor.ingest.oversized import RECORD_LIMIT
 
 #: Rows (non-blank lines) at the head of a file checked for records over the limit: DuckDB
@@ -44,8 +45,6 @@ TEXT_FIELDS = ("arxiv_id", "upvotes", "doi", "comments", "journal_ref")
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 _LONE = re.compile("[\ud800-\udfff]")  # what json leaves of an escaped surrogate without its pair
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _RFC2822 = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
                       r" (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT")
 _STRUCT_OF_TEXT = re.compile(r'STRUCT\(((?:"?\w+"? VARCHAR)(?:, "?\w+"? VARCHAR)*)\)\[\]')
@@ -114,7 +113,7 @@ def _date_of(text: str | None) -> date | None:
             return None  # DuckDB: NULL; then parse_date: not a date either
     match = _RFC2822.fullmatch(text)
     if match:
-        day, month, year = int(match[1]), _MONTHS[match[2]], int(match[3])
+        day, month, year = int(match[1]), MONTHS[match[2].lower()], int(match[3])
         if year < 1000 or int(match[4]) > 23 or int(match[5]) > 59 or int(match[6]) > 59:
             raise _Odd
         try:

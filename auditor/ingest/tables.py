@@ -103,24 +103,20 @@ def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
          title_column: str | None, abstract_column: str | None) -> Plan:
     """Match the file's (name, DuckDB type) columns to our fields; fail in one line if we cannot."""
     found = columns_for(columns, shown, title_column, abstract_column)
-
-    def find(field: str) -> tuple[str, str] | None:
-        return found[field]
-
     title, abstract = found["title"], found["abstract"]
     assert title is not None and abstract is not None
     versions, parsed = found["versions"], found["authors_parsed"]
     snapshot = found["id"] is not None and versions is not None
     exprs = [f"CAST({_quote(title[0])} AS VARCHAR)", f"CAST({_quote(abstract[0])} AS VARCHAR)"]
 
-    date = find("date")
+    date = found["date"]
     date_expr = f"CAST({_quote(date[0])} AS VARCHAR)" if date else "NULL"
     if versions is not None:
         first = f"json_extract_string(to_json({_quote(versions[0])}), '$[0].created')"
         date_expr = f"COALESCE({first}, {date_expr})"
     exprs.append(date_expr)
 
-    authors = find("authors")
+    authors = found["authors"]
     if parsed is not None:
         exprs.append(f"json_array_length(to_json({_quote(parsed[0])}))")
     elif authors is not None and authors[1].endswith("[]"):
@@ -131,7 +127,7 @@ def plan(columns: Sequence[tuple[str, str]], scan: str, shown: str,
         exprs.append("NULL")
 
     for field in ("arxiv_id", "upvotes", "doi", "comments", "journal_ref"):
-        column = find(field)
+        column = found[field]
         exprs.append(f"CAST({_quote(column[0])} AS VARCHAR)" if column else "NULL")
     # DuckDB parses the common date shapes (ISO, arXiv's RFC 2822 in GMT) far faster
     # than Python; the raw text goes along for the rest (parse_date).
