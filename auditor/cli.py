@@ -450,7 +450,7 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: 
     """
     from auditor.preflight import report_run, writable_folder
     from auditor.progress import for_stream
-    from auditor.report import render, write_reports
+    from auditor.report import stream_report, write_reports
 
     if out_dir is not None:
         writable_folder(out_dir, "--out")
@@ -460,12 +460,11 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: 
             if out_dir is not None:
                 write_reports(store, out_dir, run_id, progress=progress)
             progress.start("report", 1, "scorecard")
-            text = render(store, fmt, run_id)
+            stream_report(store, fmt, lambda text: click.echo(text, nl=False), run_id)
             progress.advance("report")
             progress.finish("report")
     finally:
         progress.close()
-    click.echo(text, nl=False)
 
 
 @cli.command()

@@ -296,6 +296,45 @@ def test_reports_written_in_pages_equal_reports_written_at_once(sample, tmp_path
     assert len(read_csv(paged.csv)) == 3 and len(read_csv(paged.links_csv)) > 3
 
 
+@pytest.mark.parametrize("page_size", [1, 2, 10_000])
+def test_the_printed_reports_are_the_same_bytes_in_pages(sample, page_size):
+    """`audit report` prints a page at a time: the JSON is json.dumps(indent=2) of the whole,
+    and every format equals the one-page text."""
+    store, run_id = sample
+    text = render(store, "json", run_id, page_size=page_size)
+    whole = json.loads(text)
+    assert len(whole["scorecard"]) == 3
+    assert text == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+    for fmt in ("csv", "md", "html", "json"):
+        assert render(store, fmt, run_id, page_size=page_size) == render(store, fmt, run_id, page_size=10_000), fmt
+
+
+def test_a_report_that_fails_midway_leaves_no_partial_file(sample, tmp_path, monkeypatch):
+    """Written a page at a time, a report that fails (a DuckDB error, SIGTERM) must not leave its
+    .tmp file in --out, nor replace the file a reader has."""
+    import auditor.report as report
+
+    store, run_id = sample
+    out = tmp_path / "out"
+    first = write_reports(store, out, run_id, page_size=1)
+    before = first.csv.read_bytes()
+    calls = []
+
+    def failing(data, page):
+        calls.append(page)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real(data, page)
+
+    real = report.scorecard_page
+    monkeypatch.setattr(report, "scorecard_page", failing)
+    with pytest.raises(RuntimeError):
+        write_reports(store, out, run_id, page_size=1)
+    assert len(calls) == 2
+    assert not list(out.glob("*.tmp"))
+    assert first.csv.read_bytes() == before
+
+
 def test_each_page_holds_the_views_rows_and_the_totals_are_the_views(sample):
     """A page is aggregated on its own (only its papers' results, links, claims, sightings):
     its rows are paper_scorecard_all's rows for those papers, in the view's order."""

@@ -1,7 +1,8 @@
 """Scorecards of a run, read from the store: CSV, Markdown, HTML and a JSON summary.
 
     write_reports(store, out_dir, run_id=None) -> ReportPaths   # every file
-    render(store, "csv" | "md" | "json" | "html", run_id=None) -> str    # one, for stdout
+    render(store, "csv" | "md" | "json" | "html", run_id=None) -> str    # one, as text
+    stream_report(store, fmt, write, run_id=None)   # one, a page at a time (audit report's stdout)
 
 Files written to ``out_dir``:
 
@@ -34,7 +35,7 @@ from auditor.report.markdown import render_markdown
 from auditor.redaction import redact
 from auditor.store import Store
 
-__all__ = ["ReportPaths", "ReportData", "write_reports", "render", "load"]
+__all__ = ["ReportPaths", "ReportData", "write_reports", "render", "stream_report", "load"]
 
 Format = Literal["csv", "md", "json", "html"]
 
@@ -116,35 +117,50 @@ def write_links_csv(data: ReportData, write: Callable[[str], Any]) -> None:
 
 
 def write_scorecard_json(data: ReportData, write: Callable[[str], Any]) -> None:
-    """The summary plus ``scorecard`` (the scorecard.csv rows), as ``render(store, "json")`` prints it."""
-    papers: list[Any] = []
+    """The summary plus ``scorecard`` (the scorecard.csv rows), as ``render(store, "json")`` prints it:
+    the bytes of ``json.dumps(..., indent=2)`` of the whole, written a page of papers at a time."""
+    head = json.dumps({**summary(data), "scorecard": []}, indent=2, ensure_ascii=False)
+    assert head.endswith('"scorecard": []\n}')
+    write(head[: -len("[]\n}")] + "[")
+    first = True
     for page in data.pages():
         frame = scorecard_page(data, page)
-        if len(frame):
-            papers += json.loads(frame.to_json(orient="records", force_ascii=False))
-    write(json.dumps({**summary(data), "scorecard": papers}, indent=2, ensure_ascii=False) + "\n")
+        if not len(frame):
+            continue
+        for paper in json.loads(frame.to_json(orient="records", force_ascii=False)):
+            item = json.dumps(paper, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            write(("\n    " if first else ",\n    ") + item)
+            first = False
+    write("]\n}\n" if first else "\n  ]\n}\n")
 
 
-def render(store: Store, fmt: Format, run_id: str | None = None) -> str:
-    """One report as text for stdout: the scorecard CSV, the Markdown, or JSON
+def render(store: Store, fmt: Format, run_id: str | None = None, *, page_size: int = PAGE) -> str:
+    """One report as text: the scorecard CSV, the Markdown, HTML or JSON
     (the summary plus ``scorecard``: the scorecard.csv rows)."""
+    out = io.StringIO()
+    stream_report(store, fmt, out.write, run_id, page_size=page_size)
+    return out.getvalue()
+
+
+def stream_report(store: Store, fmt: Format, write: Callable[[str], Any], run_id: str | None = None, *,
+                  page_size: int = PAGE) -> None:
+    """:func:`render` through ``write`` a page of papers at a time (``audit report`` to stdout),
+    so that printing a large run's report does not hold it whole."""
     if fmt not in ("csv", "md", "json", "html"):
         raise ValueError(f"unknown report format {fmt!r}: csv, md, json or html")
-    data = load(store, run_id)
-    out = io.StringIO()
+    data = load(store, run_id, page_size=page_size)
 
-    def write(text: str) -> None:
-        out.write(redact(text))
+    def redacted(text: str) -> None:
+        write(redact(text))
 
     if fmt == "csv":
-        write_scorecard_csv(data, write)
+        write_scorecard_csv(data, redacted)
     elif fmt == "md":
-        write(render_markdown(data))
+        redacted(render_markdown(data))
     elif fmt == "html":
-        write_html(data, write)
+        write_html(data, redacted)
     else:
-        write_scorecard_json(data, write)
-    return out.getvalue()
+        write_scorecard_json(data, redacted)
 
 
 @contextmanager
@@ -153,9 +169,13 @@ def _written(path: Path) -> Iterator[Callable[[str], None]]:
     last guard), the file renamed into place only when whole, so a reader (the Action, a
     browser) never sees half a file."""
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as f:
-        def write(text: str) -> None:
-            f.write(redact(text))
+    try:
+        with tmp.open("w", encoding="utf-8") as f:
+            def write(text: str) -> None:
+                f.write(redact(text))
 
-        yield write
+            yield write
+    except BaseException:  # a failed page, Ctrl-C, SIGTERM: no half file left beside the reports
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(path)
