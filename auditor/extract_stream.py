@@ -371,6 +371,7 @@ def stream_dumps(
 ) -> None:
     """`audit extract` without a database: every dump in order, each paper written once."""
     from auditor.extract_chunks import ChunkTask, line_ranges, work_chunk
+    from auditor.ingest.json_lines import RowError
     from auditor.extract_output import csv_header, sources_json, with_sources
 
     seen = SeenIds()
@@ -400,10 +401,19 @@ def stream_dumps(
         if text:
             write(text)
 
+    def result(get: Callable[[], Any], dump: Any) -> Any:
+        """A task's result; a line DuckDB refuses is named by its row in the whole file, not in its range."""
+        try:
+            return get()
+        except RowError as exc:
+            if isinstance(dump, LineDump):
+                raise exc.counted_from(dump.rows) from None
+            raise
+
     if jobs <= 1:
         for task, dump in tasks():
             if task is not None:
-                emit(work_chunk(task) if isinstance(dump, LineDump) else work(*task), dump)
+                emit(result(lambda: work_chunk(task) if isinstance(dump, LineDump) else work(*task), dump), dump)
         return
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(jobs, initializer=_worker_started) as pool:
@@ -412,15 +422,15 @@ def stream_dumps(
             if task is None:
                 while window:
                     pending, its_dump = window.popleft()
-                    emit(pending.get(), its_dump)
+                    emit(result(pending.get, its_dump), its_dump)
                 continue
             window.append((pool.apply_async(_work_packed, (task,)), dump))
             if len(window) >= 2 * jobs:
                 pending, its_dump = window.popleft()
-                emit(pending.get(), its_dump)
+                emit(result(pending.get, its_dump), its_dump)
         while window:
             pending, its_dump = window.popleft()
-            emit(pending.get(), its_dump)
+            emit(result(pending.get, its_dump), its_dump)
 
 
 def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]], fmt: str,

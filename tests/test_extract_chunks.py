@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import pickle
 import random
 import tempfile
 from pathlib import Path
@@ -252,3 +253,24 @@ def test_a_line_read_in_python_is_the_row_duckdb_reads(obj, ascii_only):
     mine = json_lines.row_of(data, plan)
     if mine is not None:  # else DuckDB reads it anyway
         assert [mine] == json_lines.rows_by_duckdb(data, plan, "t", 0)
+
+
+def test_a_line_duckdb_refuses_is_named_by_its_row_in_the_whole_file(tmp_path, tiny_ranges, monkeypatch):
+    """A worker counts rows from the start of its own range; the error names the row in the file,
+    as the table reader does (the rows of the ranges before it included)."""
+    path = tmp_path / "refused.jsonl"
+    good = [line(row(f"Paper {i}", "Nothing to see.", i)) for i in range(30)]
+    path.write_bytes(b"\n".join([*good, b'{"title": "first", "title": "second", "abstract": "dup"}', *good[:2]]) + b"\n")
+    real = extract_chunks.rows_by_duckdb
+
+    def refusing(data, plan, shown, position):
+        if b'"second"' in data:
+            raise json_lines.RowError(shown, position, "refused here")
+        return real(data, plan, shown, position)
+
+    monkeypatch.setattr(extract_chunks, "rows_by_duckdb", refusing)
+    result = audit("extract", "-q", "--jobs", "1", str(path))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].endswith(": cannot be read as JSON Lines after row 30: refused here")
+    crossed = pickle.loads(pickle.dumps(json_lines.RowError("a.jsonl", 4, "why")))  # from a pool's worker
+    assert str(crossed.counted_from(26)) == "a.jsonl: cannot be read as JSON Lines after row 30: why"

@@ -193,6 +193,26 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
         return None
 
 
+class RowError(InputError):
+    """A line DuckDB refuses, ``position`` rows into the part of the file read so far.
+
+    A worker reads one byte range and counts its rows from there; the parent, which
+    knows the rows of the ranges before, names the row in the whole file
+    (:meth:`counted_from`). The fields are the exception's args so that it crosses
+    a process pool whole.
+    """
+
+    def __init__(self, shown: str, position: int, detail: str) -> None:
+        super().__init__(shown, position, detail)
+        self.shown, self.position, self.detail = shown, position, detail
+
+    def __str__(self) -> str:
+        return f"{self.shown}: cannot be read as JSON Lines after row {self.position}: {self.detail}"
+
+    def counted_from(self, rows_before: int) -> "RowError":
+        return RowError(self.shown, rows_before + self.position, self.detail)
+
+
 _CON: Any = None
 
 
@@ -212,7 +232,7 @@ def rows_by_duckdb(line: bytes, plan: LinePlan, shown: str, position: int) -> li
     except duckdb.Error as exc:
         from auditor.ingest.tables import _one_line
 
-        raise InputError(f"{shown}: cannot be read as JSON Lines after row {position}: {_one_line(exc)}") from None
+        raise RowError(shown, position, _one_line(exc)) from None
     finally:
         os.unlink(name)
 
