@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import click
 
 from auditor import __version__, exitcodes
-from auditor.errors import AuditorError, TokenRefused
+from auditor.errors import AuditorError, TokenRefused, one_line
 from auditor.redaction import redacted_output
 from auditor.signals import sigterm_as_interrupt, terminated
 
@@ -72,8 +72,7 @@ class AuditGroup(click.Group):
         except Exception as exc:
             if not _is_database_error(exc):
                 raise
-            message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            click.echo(f"audit: error: the database failed: {message}", err=True)
+            click.echo(f"audit: error: the database failed: {one_line(exc)}", err=True)
             sys.exit(exitcodes.USAGE_OR_INPUT)
 
 

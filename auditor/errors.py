@@ -1,5 +1,7 @@
 """Errors that end a command with a clear one-line message."""
 
+import re
+
 
 class AuditorError(Exception):
     """Base: the message is one line a user can act on."""
@@ -23,3 +25,11 @@ class TokenRefused(AuditorError):
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: the run is marked interrupted and the process exits 143."""
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of a library's error (DuckDB's), without its "... Error: " prefix: what a
+    one-line message quotes."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return re.sub(r"^[A-Za-z ]*Error: ", "", first)

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import InputError
+from auditor.errors import InputError, one_line
 from auditor.ingest.fields import MONTHS
 from auditor.ingest.oversized import RECORD_LIMIT
 
@@ -230,9 +230,7 @@ def rows_by_duckdb(line: bytes, plan: LinePlan, shown: str, position: int) -> li
             f.write(line + b"\n")
         return _CON.execute(plan.sql, [name]).fetchall()
     except duckdb.Error as exc:
-        from auditor.ingest.tables import _one_line
-
-        raise RowError(shown, position, _one_line(exc)) from None
+        raise RowError(shown, position, one_line(exc)) from None
     finally:
         os.unlink(name)
 
@@ -286,14 +284,14 @@ def _line_plan(path: Path, shown: str, title_column: str | None, abstract_column
         return None
     import duckdb
 
-    from auditor.ingest.tables import KIND, SCANS, _one_line, columns_for, plan
+    from auditor.ingest.tables import KIND, SCANS, columns_for, plan
 
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
         columns = [(r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {SCANS['jsonl']}", [str(path)]).fetchall()]
     except duckdb.Error as exc:
-        raise InputError(f"{shown}: cannot be read as {KIND['jsonl']}: {_one_line(exc)}") from None
+        raise InputError(f"{shown}: cannot be read as {KIND['jsonl']}: {one_line(exc)}") from None
     finally:
         con.close()
     found = columns_for(columns, shown, title_column, abstract_column)

@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import duckdb
 
-from auditor.errors import InputError
+from auditor.errors import InputError, one_line
 from auditor.ingest.oversized import readable_copy
 from auditor.ingest.fields import ALIASES
 from auditor.ingest.rows import to_record
@@ -61,11 +61,6 @@ def _key(name: str) -> str:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _one_line(exc: Exception) -> str:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return re.sub(r"^[A-Za-z ]*Error: ", "", first)
 
 
 def columns_for(columns: Sequence[tuple[str, str]], shown: str, title_column: str | None,
@@ -155,7 +150,7 @@ def open_table(path: Path, fmt: str, shown: str, *, title_column: str | None = N
     except duckdb.Error as exc:
         con.close()
         _remove(copy)
-        raise InputError(f"{shown}: cannot be read as {KIND[fmt]}: {_one_line(exc)}") from None
+        raise InputError(f"{shown}: cannot be read as {KIND[fmt]}: {one_line(exc)}") from None
     except InputError:
         con.close()
         _remove(copy)
@@ -187,11 +182,11 @@ def _rows(con: duckdb.DuckDBPyConnection, the_plan: Plan, path: Path, fmt: str, 
                     position += 1
         except duckdb.Error as exc:
             raise InputError(f"{shown}: cannot be read as {KIND[fmt]} after row {position}: "
-                             f"{_one_line(exc)}") from None
+                             f"{one_line(exc)}") from None
         if fmt == "csv" and on_skip is not None:
             for line, error in con.execute(
                     "SELECT line, arg_min(error_message, column_idx) FROM reject_errors GROUP BY line ORDER BY line").fetchall():
-                on_skip(source, max(int(line) - 2, 0), f"line {line}: {_one_line(Exception(error))}")
+                on_skip(source, max(int(line) - 2, 0), f"line {line}: {one_line(Exception(error))}")
     finally:
         con.close()
         _remove(copy)
