@@ -388,42 +388,25 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, 
 
 def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, title_column: str | None,
              abstract_column: str | None, progress: Any) -> None:
+    """A closed stdout (`audit extract ... | head`) ends it quietly in AuditGroup.invoke."""
     from auditor.extract_stream import ReadDumps, default_jobs, extract_dumps
 
     if db is None:  # JSON Lines read by the workers themselves; nothing stored
-        try:
-            notes = extract_dumps(list(dumps), fmt, jobs or default_jobs(), sys.stdout.write, progress,
-                                  title_column, abstract_column)
-            sys.stdout.flush()
-        except BrokenPipeError:  # `audit extract ... | head`: the reader has what it wanted
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-        for line in notes.skipped():
-            click.echo(f"audit: skipped {line}", err=True)
-        for line in notes.cuts:
-            click.echo(f"audit: cut {line}", err=True)
-        return
-    opened = ReadDumps(list(dumps), title_column, abstract_column)  # every file opened before anything is written
-    out = sys.stdout
-    try:
+        notes = extract_dumps(list(dumps), fmt, jobs or default_jobs(), sys.stdout.write, progress,
+                              title_column, abstract_column)
+        skipped, cuts = notes.skipped(), notes.cuts
+    else:
+        opened = ReadDumps(list(dumps), title_column, abstract_column)  # every file opened before anything is written
         from auditor.store import Store
 
         with Store.open(db) as store:
             run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
             store.begin_staging()
-            opened.stream(fmt, jobs or default_jobs(), out.write, progress,
-                          store_batch=store.stage)
+            opened.stream(fmt, jobs or default_jobs(), sys.stdout.write, progress, store_batch=store.stage)
             store.merge_staged(run_id)
             store.finish_run(run_id, "done")
-        out.flush()
-    except BrokenPipeError:  # `audit extract ... | head`: the reader has what it wanted
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
-        sys.exit(0)
-    skipped, cuts = opened.skipped, opened.cuts
+        skipped, cuts = opened.skipped, opened.cuts
+    sys.stdout.flush()
     for line in skipped:
         click.echo(f"audit: skipped {line}", err=True)
     for line in cuts:

@@ -164,10 +164,11 @@ def test_long_lines_counts_every_line_and_the_last_one_without_newline(tmp_path)
 # --------------------------------------------------------------------------- pipes and usage
 
 
-@pytest.mark.parametrize("command", ["extract -q {dumps}", "extract -q --format csv {dumps}", "checks"])
-def test_a_closed_output_pipe_ends_quietly_with_0(example_dumps, command):
+@pytest.mark.parametrize("command", ["extract -q {dumps}", "extract -q --format csv {dumps}",
+                                     "extract -q --db {db} {dumps}", "checks"])
+def test_a_closed_output_pipe_ends_quietly_with_0(example_dumps, tmp_path, command):
     line = f"{sys.executable} -c 'from auditor.cli import main; main()' " + command.format(
-        dumps=" ".join(map(str, example_dumps)))
+        dumps=" ".join(map(str, example_dumps)), db=tmp_path / "a.duckdb")
     done = subprocess.run(["bash", "-o", "pipefail", "-c", f"{line} | head -c 1"],
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
