@@ -136,3 +136,28 @@ def test_staged_files_hold_every_record_in_order(dumps, tmp_path, monkeypatch):
     assert len(seq) == len(rows(db)["sightings"])  # one per record: the repeated dump has its own name
     assert seq == sorted(seq) and len(set(seq)) == len(seq) and 1 < groups <= len(seq) // 70  # written as it went
     assert len(seen["papers"][0]) == len(seq)
+
+
+def test_a_memory_store_leaves_no_staging_folder_when_its_load_fails(example_dumps):
+    """The Python API's ``:memory:`` store stages in a temporary folder: closing the store after a
+    load that failed midway closes its Parquet files and removes the folder."""
+    from auditor.extract_stream import ReadDumps
+    from auditor.progress import Progress
+    from auditor.store import Store
+
+    store = Store.open(":memory:")
+    store.begin_staging()
+    folder = store.staging.staging_dir()
+    staged = []
+
+    def failing(records, extractions):
+        staged.append(1)
+        store.stage(records, extractions)
+        if len(staged) == 3:
+            raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        ReadDumps(example_dumps).stream("jsonl", 1, lambda text: None, Progress(), store_batch=failing)
+    assert list(folder.iterdir()) and store.staging._writers  # files written and still open
+    store.close()
+    assert not folder.exists()

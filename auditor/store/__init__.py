@@ -103,7 +103,10 @@ class Store:
 
     def close(self) -> None:
         """Commit what is buffered and close the file."""
-        self.db.close()
+        try:
+            self.staging.close()
+        finally:
+            self.db.close()
 
     def __enter__(self) -> "Store":
         return self

@@ -160,6 +160,14 @@ class Staging:
             if not path.exists():
                 pq.write_table(_schema(name).empty_table(), path)
 
+    def close(self) -> None:
+        """Close the Parquet files a failed load left open; a ``:memory:`` store's temporary
+        folder goes too (a file's ``<db>.staging`` stays: the next load removes it)."""
+        self._close_writers()
+        if self._dir is not None and self.db.path == ":memory:":
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
     def merge_staged(self, run_id: str) -> None:
         """Upsert the staged rows into the real tables in one transaction, then remove the files.
 
