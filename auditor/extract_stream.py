@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
+from auditor.extract_output import with_sources
 from auditor.models import Extraction, Paper, Record
 
 if TYPE_CHECKING:
@@ -372,7 +373,7 @@ def stream_dumps(
     """`audit extract` without a database: every dump in order, each paper written once."""
     from auditor.extract_chunks import ChunkTask, line_ranges, work_chunk
     from auditor.ingest.json_lines import RowError
-    from auditor.extract_output import csv_header, sources_json, with_sources
+    from auditor.extract_output import csv_header
 
     seen = SeenIds()
     if fmt == "csv":
@@ -393,7 +394,7 @@ def stream_dumps(
 
     def emit(done: Any, dump: Any) -> None:
         if isinstance(dump, LineDump):
-            _emit_chunk(done, dump, seen, later, fmt, write, notes, sources_json, with_sources)
+            _emit_chunk(done, dump, seen, later, fmt, write, notes)
             advance(done.rows - len(done.skips))
             return
         text, _, cuts = done
@@ -456,7 +457,7 @@ def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tu
 
 
 def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]],
-                fmt: str, write: Callable[[str], None], notes: Notes, sources_json: Any, with_sources: Any) -> None:
+                fmt: str, write: Callable[[str], None], notes: Notes) -> None:
     """Write the papers of one range not met before; its notes where a one-process read puts them."""
     from auditor.ingest.oversized import RECORD_LIMIT
 
