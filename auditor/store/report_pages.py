@@ -10,6 +10,7 @@ page's, whatever the run's size.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Iterator
 
@@ -21,6 +22,7 @@ from auditor.store.core import Db, as_frame
 PAPER_ORDER = "score ASC NULLS LAST, n_fail DESC, title, paper_id"
 
 
+@functools.cache
 def _page_sql() -> str:
     """paper_scorecard_all's own SELECT with each table it aggregates cut to one page of one
     run (``$run``, ``_keys``): every value of a paper depends only on the paper's own rows, so
