@@ -18,7 +18,7 @@ import click
 from auditor import __version__, exitcodes
 from auditor.errors import AuditorError, TokenRefused, one_line
 from auditor.redaction import redacted_output
-from auditor.signals import sigterm_as_interrupt, terminated
+from auditor.signals import interrupt_signals, terminated
 
 EPILOG_EXIT = (
     "Exit codes: 0 done; 1 usage or input error, or a database failure; 3 partial results (rate limited, hosts unreachable or "
@@ -33,7 +33,7 @@ class AuditGroup(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         kwargs["standalone_mode"] = False
-        with redacted_output(), sigterm_as_interrupt():
+        with redacted_output(), interrupt_signals():
             return self._main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: D102

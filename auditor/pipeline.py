@@ -27,7 +27,7 @@ from auditor.iterutil import chunks
 from auditor.progress import as_progress
 from auditor.models import Extraction, Facts, Link, Paper, Record, Target
 from auditor.run_health import partial_reasons, target_health
-from auditor.signals import raise_if_terminated, run_async
+from auditor.signals import raise_if_interrupted, run_async
 from auditor.preflight import reports_not_written, writable_folder
 from auditor.store import Store
 
@@ -544,7 +544,7 @@ def audit_stored_papers(run: Run, checks: Mapping[str, Check], config: AuditConf
     # and each batch of papers loads its own. With --shard, this machine's part of the targets only.
     facts_by_key = RunFacts(run.store.load_facts)
     gather_facts(run, run_links(run, options.shard), facts_by_key)
-    raise_if_terminated()
+    raise_if_interrupted()
     add_links_through_pages(run, facts_by_key)
     summary.targets_by_status = facts_by_key.statuses()
     archive = gather_archives(run, run_links(run), facts_by_key)
@@ -556,7 +556,7 @@ def audit_stored_papers(run: Run, checks: Mapping[str, Check], config: AuditConf
                         facts_by_key, options.as_of, checks, config, jobs=options.jobs or _cores(),
                         papers_count=summary.papers, on_paper=lambda: run.progress.advance("check"))
         run.progress.finish("check")
-    raise_if_terminated()  # a SIGTERM whose exception was swallowed still ends the run here
+    raise_if_interrupted()  # a Ctrl-C or SIGTERM whose exception was swallowed still ends the run here
     summary.partial_reasons = partial_reasons(
         # --offline attempts nothing: its unknowns are asked for, not a failure to collect.
         target_health([] if options.offline else facts_by_key.briefs()),

@@ -189,35 +189,43 @@ def test_sigterm_marks_the_run_interrupted_and_exits_143(fake_github, example_du
     assert [status for status, _ in runs(out / "audit.duckdb")] == ["interrupted"]
 
 
-class _SwallowsSigterm(Progress):
-    """Receives SIGTERM where Python swallows the handler's exception: inside a ``__del__``.
+class _SwallowsSignal(Progress):
+    """Receives a signal where Python swallows the handler's exception: inside a ``__del__``.
 
     That is what a real SIGTERM met once under load (inside a WeakSet callback): "Exception
-    ignored", and the run went on to exit 0 "done".
+    ignored", and the run went on to exit 0 "done". A Ctrl-C's KeyboardInterrupt is lost alike.
     """
+
+    def __init__(self, sig: int) -> None:
+        self.sig = sig
 
     def finish(self, stage: str) -> None:
         if stage == "check":
-            _Dies()
+            _Dies(self.sig)
 
 
 class _Dies:
+    def __init__(self, sig: int) -> None:
+        self.sig = sig
+
     def __del__(self) -> None:
-        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs here, in __del__, and its raise is lost
+        os.kill(os.getpid(), self.sig)  # the handler runs here, in __del__, and its raise is lost
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowing is the point
-def test_a_sigterm_whose_exception_was_swallowed_still_interrupts_the_run(one_dump, tmp_path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_whose_exception_was_swallowed_still_interrupts_the_run(one_dump, tmp_path, sig) -> None:
     from auditor.config import load_config
     from auditor.errors import Terminated
     from auditor.pipeline import RunOptions, run_audit
-    from auditor.signals import sigterm_as_interrupt, terminated
+    from auditor.signals import interrupt_signals, interrupted, terminated
 
     options = RunOptions(dumps=one_dump, db=tmp_path / "a.duckdb", out=tmp_path / "out",
                          as_of=datetime(2026, 11, 20).date(), config=load_config(None, cwd=tmp_path), offline=True)
-    with sigterm_as_interrupt(), pytest.raises(Terminated):
-        run_audit(options, progress=_SwallowsSigterm(), env={})
-    assert terminated()
+    with interrupt_signals(), pytest.raises(KeyboardInterrupt) as caught:
+        run_audit(options, progress=_SwallowsSignal(sig), env={})
+    assert interrupted() and terminated() == (sig == signal.SIGTERM)
+    assert isinstance(caught.value, Terminated) == (sig == signal.SIGTERM)
     assert [status for status, _ in runs(tmp_path / "a.duckdb")] == ["interrupted"]
     assert not (tmp_path / "out" / "scorecard.md").exists()
 

@@ -356,12 +356,29 @@ def test_kill_9_at_several_points_then_the_same_command_ends_as_one_uninterrupte
     assert (out / "scorecard.csv").exists() and json.loads((out / "summary.json").read_text())["papers"] == 102
 
 
+def ctrl_c_able(cmd: list[str], **kwargs) -> subprocess.Popen[str]:
+    """``Popen(cmd)`` with SIGINT at its default in the child, whatever this process inherited.
+
+    A shell without job control starts a command run with ``&`` (a CI script's background
+    job) with SIGINT ignored; a child inherits that, and Python and the product then rightly
+    ignore Ctrl-C: the run finished and exited 0. A handler, unlike an ignore, is reset to
+    the default in the child.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(cmd, **kwargs)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_ctrl_c_marks_the_run_interrupted_and_exits_130(fake_github, example_dumps, tmp_path):
     out = tmp_path / "out"
     fake_github.faults.update(latency=0.2)
     fake_github.limits.anonymous = 10_000
-    proc = subprocess.Popen(run_cmd(out, example_dumps), env=audit_env(fake_github, token=None),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = ctrl_c_able(run_cmd(out, example_dumps), env=audit_env(fake_github, token=None),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while fake_github.stats.requests["GET /repos/{owner}/{repo}"] < 5 and time.monotonic() < deadline:
         time.sleep(0.05)
