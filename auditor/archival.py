@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from auditor.hosts.archives import ARCHIVE_PREFIX, ArchiveCollector, ArchiveRequest, archive_key, plan_archive_requests
 from auditor.hosts.base import unknown_facts
 from auditor.iterutil import chunks
 from auditor.models import Facts, Link, Target
 from auditor.signals import run_async
+
+if TYPE_CHECKING:
+    from auditor.run_facts import RunFacts
 
 ARCHIVE_KINDS = frozenset({"github_repo", "forge_repo"})
 HOST_NAME = "archives"
@@ -43,25 +46,22 @@ def _fresh(facts: Facts | None, now: datetime, max_age: timedelta) -> bool:
     return facts is not None and facts.known and now - facts.fetched_at <= max_age
 
 
-def gather_archives(run: Any, links: Iterable[Link], facts_by_key: Mapping[str, Facts]) -> dict[str, Facts]:
+def gather_archives(run: Any, links: Iterable[Link], facts_by_key: "RunFacts") -> dict[str, Facts]:
     """Archive facts for every known repository among ``links``: cache, else Software Heritage and Zenodo."""
     options = run.options
     targets: dict[str, Target] = {}
     for link in links:
         if link.target.kind in ARCHIVE_KINDS and link.target.key in facts_by_key:
             targets[link.target.key] = link.target
-    # The repositories' facts a batch at a time (one query each with auditor.run_facts.RunFacts).
-    load = getattr(facts_by_key, "load", None) or (lambda keys: {k: facts_by_key[k] for k in keys})
     requests: list[ArchiveRequest] = []
-    for keys in chunks(targets, PLAN_BATCH):
-        facts = load(keys)
+    for keys in chunks(targets, PLAN_BATCH):  # the repositories' facts a batch at a time, one query each
+        facts = facts_by_key.load(keys)
         requests += plan_archive_requests([(targets[k], facts[k]) for k in keys])
     if not requests:
         return {}
     cached = run.store.load_facts({r.key for r in requests})
     now = datetime.now(timezone.utc)
-    refresh = getattr(options, "refresh", False)
-    found = {k: f for k, f in cached.items() if not refresh and _fresh(f, now, options.archive_max_age)}
+    found = {k: f for k, f in cached.items() if not options.refresh and _fresh(f, now, options.archive_max_age)}
     todo = [r for r in requests if r.key not in found]
     allowed = options.hosts is None or HOST_NAME in options.hosts
     if options.offline or not allowed or not todo:

@@ -14,12 +14,15 @@ import os
 import pickle
 from collections import deque
 from datetime import date
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from auditor.checking import Check
 from auditor.config import AuditConfig
 from auditor.iterutil import chunks
 from auditor.models import Extraction, Facts, Paper
+
+if TYPE_CHECKING:
+    from auditor.run_facts import RunFacts
 
 #: Papers per batch, and the fewest papers for which a pool is started.
 BATCH = 500
@@ -70,7 +73,7 @@ def _picklable(*values: Any) -> bool:
 
 def scored_papers(
     papers: Iterable[tuple[Paper, Extraction]],
-    facts_by_key: Mapping[str, Facts],
+    facts_by_key: "RunFacts",
     as_of: date,
     checks: Mapping[str, Check],
     config: AuditConfig,
@@ -83,23 +86,19 @@ def scored_papers(
 
     With ``jobs`` > 1, at least ``pool_min`` papers (``papers_count``, when
     known) and picklable checks, batches go to ``jobs`` processes, each with
-    the facts of its own papers' targets; at most ``2 x jobs`` batches wait. Facts that
-    can ``load`` (auditor.run_facts.RunFacts) are read from the store a batch at a time.
+    the facts of its own papers' targets; at most ``2 x jobs`` batches wait. Each batch's
+    facts are read with one query (:meth:`auditor.run_facts.RunFacts.load`).
     """
     use_pool = jobs > 1 and (papers_count or 0) >= pool_min and _picklable(checks, config)
-    load = getattr(facts_by_key, "load", None)  # auditor.run_facts.RunFacts: one query per batch
     if not use_pool:
         for batch in chunks(papers, BATCH):
-            facts = facts_by_key if load is None else load(_keys(batch))
-            yield from score_batch(batch, facts, as_of, checks, config)
+            yield from score_batch(batch, facts_by_key.load(_keys(batch)), as_of, checks, config)
         return
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(checks, config, as_of)) as pool:
         window: deque[Any] = deque()
         for batch in chunks(papers, BATCH):
-            keys = _keys(batch)
-            facts = {k: facts_by_key[k] for k in keys if k in facts_by_key} if load is None else load(keys)
-            window.append(pool.apply_async(_score_in_worker, ((batch, facts),)))
+            window.append(pool.apply_async(_score_in_worker, ((batch, facts_by_key.load(_keys(batch))),)))
             if len(window) >= 2 * jobs:
                 yield from window.popleft().get()
         while window:

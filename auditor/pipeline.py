@@ -698,7 +698,7 @@ def check_and_score(
     store: Store,
     run_id: str,
     papers: Iterable[tuple[Paper, Extraction]],
-    facts_by_key: Mapping[str, Facts],
+    facts_by_key: "RunFacts",
     as_of: date,
     checks: Mapping[str, Check],
     config: AuditConfig,

@@ -39,6 +39,14 @@ class RunFacts(Mapping[str, Facts]):
         self._entries: dict[str, Facts | str] = {}
         self._archive: dict[str, Facts | str] = {}  # archive key -> entry (auditor.archival)
 
+    @classmethod
+    def held(cls, facts: Iterable[Facts]) -> "RunFacts":
+        """Facts all at hand, held whole with no store behind them (tests, benchmarks)."""
+        run = cls(lambda keys: {})
+        for one in facts:
+            run.keep(one, stored=False)
+        return run
+
     # ------------------------------------------------------------------ writing
 
     def keep(self, facts: Facts, *, stored: bool) -> None:

@@ -42,6 +42,7 @@ from auditor.checking import discover_checks  # noqa: E402
 from auditor.config import AuditConfig  # noqa: E402
 from auditor.models import Extraction, Record, Sighting  # noqa: E402
 from auditor.pipeline import check_and_score  # noqa: E402
+from auditor.run_facts import RunFacts  # noqa: E402
 from auditor.store import Store  # noqa: E402
 from auditor.store.compact import compact_file  # noqa: E402
 
@@ -147,7 +148,7 @@ def main(n_papers: int = 20_000, runs: int = 10, sources: tuple[str, ...] = ()) 
                             store.save_facts(replace(f, fetched_at=at) for f in store.load_facts(cached).values())
                         run_items = discovered(store, run_id, items, tuple(sources), env, cached)
                     store.save_facts(replace(f, fetched_at=at) for f in facts.values())
-                    check_and_score(store, run_id, run_items, facts, AS_OF, checks, config)
+                    check_and_score(store, run_id, run_items, RunFacts.held(facts.values()), AS_OF, checks, config)
                     store.finish_run(run_id, "done")
                     kept = "discovery_stored" if store.db.rows(
                         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'discovery_stored'")[0][0] else "discovery"

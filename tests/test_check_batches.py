@@ -10,6 +10,7 @@ from auditor.config import AuditConfig
 from auditor.extract import extract
 from auditor.ingest import read_records
 from auditor.models import Facts
+from auditor.run_facts import RunFacts
 
 AS_OF = date(2026, 11, 20)
 
@@ -31,7 +32,8 @@ def papers_and_facts(example_dumps):
 
 
 def test_pool_equals_one_process(example_dumps):
-    papers, facts = papers_and_facts(example_dumps)
+    papers, whole = papers_and_facts(example_dumps)
+    facts = RunFacts.held(whole.values())
     checks, config = discover_checks(), AuditConfig()
     one = list(scored_papers(papers, facts, AS_OF, checks, config, jobs=1))
     pooled = list(scored_papers(papers, facts, AS_OF, checks, config, jobs=2, papers_count=len(papers), pool_min=0))

@@ -77,7 +77,7 @@ def test_checks_read_a_batch_of_facts_per_query_and_score_as_with_every_fact_at_
         for f in whole.values():
             run.keep(f, stored=True)
         batched = list(scored_papers(papers, run, AS_OF, checks, config, jobs=1))
-    assert batched == list(scored_papers(papers, whole, AS_OF, checks, config, jobs=1))
+    assert batched == list(scored_papers(papers, RunFacts.held(whole.values()), AS_OF, checks, config, jobs=1))
     assert 1 <= len(calls) <= -(-len(papers) // 500)  # at most one query per batch of 500 papers
 
 
@@ -88,3 +88,10 @@ def test_keep_stored_reads_the_stores_facts():
         run.keep_stored("github:s/stale", "ok")  # --offline: stale cached facts, remembered by status only
         assert run.load(["github:s/stale"])["github:s/stale"].data == {"readme": "# old"}
         assert run.statuses() == {"ok": 1} and calls == [["github:s/stale"]]
+
+
+def test_held_facts_are_read_whole_without_a_store():
+    ok, gone = facts("github:a/ok", readme="# a"), facts("github:b/gone", "not_found")
+    held = RunFacts.held([ok, gone])
+    assert held.load(["github:b/gone", "github:c/never-met", "github:a/ok"]) == {"github:b/gone": gone, "github:a/ok": ok}
+    assert list(held) == ["github:a/ok", "github:b/gone"] and held["github:a/ok"] is ok
