@@ -340,7 +340,7 @@ def test_each_page_holds_the_views_rows_and_the_totals_are_the_views(sample):
     its rows are paper_scorecard_all's rows for those papers, in the view's order."""
     import pandas as pd
 
-    from auditor.store.report_pages import PAPER_ORDER
+    from auditor.store.views import PAPER_ORDER
 
     store, run_id = sample
     view = store.query(f"SELECT * FROM paper_scorecard_all WHERE run_id = ? ORDER BY {PAPER_ORDER}", [run_id])

@@ -17,9 +17,7 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 
 from auditor.store.core import Db, as_frame
-
-#: The order of every paper list of the reports: worst score first, then failures, title, id.
-PAPER_ORDER = "score ASC NULLS LAST, n_fail DESC, title, paper_id"
+from auditor.store.views import PAPER_JOINS, PAPER_ORDER, VIEWS
 
 
 @functools.cache
@@ -27,8 +25,6 @@ def _page_sql() -> str:
     """paper_scorecard_all's own SELECT with each table it aggregates cut to one page of one
     run (``$run``, ``_keys``): every value of a paper depends only on the paper's own rows, so
     a page's rows are the view's rows for those papers, without aggregating the whole run."""
-    from auditor.store.views import VIEWS
-
     head = "CREATE OR REPLACE VIEW paper_scorecard_all AS"
     sql = VIEWS[0].strip()
     assert sql.startswith(head), "paper_scorecard_all is the first view"
@@ -48,11 +44,7 @@ def _page_sql() -> str:
 
 #: The run's papers as paper_scorecard_all joins them, with what their order needs (light: no
 #: aggregate but the failing results per paper).
-_RUN_PAPERS = """FROM run_papers rp
-    JOIN runs r USING (run_id)
-    JOIN papers p USING (paper_id)
-    LEFT JOIN scores s ON s.run_id = rp.run_id AND s.paper_id = rp.paper_id
-                   AND s.target_key = '' AND s.link_ordinal = -1
+_RUN_PAPERS = f"""{PAPER_JOINS}
     LEFT JOIN (SELECT paper_id, count(*) FILTER (WHERE status = 'fail') AS n_fail,
                       count(*) FILTER (WHERE status = 'warn') AS n_warn
                FROM results WHERE run_id = $run AND status IN ('fail', 'warn') GROUP BY ALL) f
@@ -68,8 +60,8 @@ class ReportPages:
 
     def _ordered_ids(self, run_id: str, size: int, limit: int | None = None) -> Iterator[list[str]]:
         """The run's paper ids worst first (paper_scorecard_all's order), ``size`` at a time."""
-        sql = (f"SELECT rp.paper_id {_RUN_PAPERS} ORDER BY s.score ASC NULLS LAST, coalesce(f.n_fail, 0) DESC, "
-               "p.title, rp.paper_id" + (f" LIMIT {int(limit)}" if limit is not None else ""))
+        sql = (f"SELECT paper_id FROM (SELECT rp.paper_id, s.score, coalesce(f.n_fail, 0) AS n_fail, p.title "
+               f"{_RUN_PAPERS}) ORDER BY {PAPER_ORDER}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
         for rows in self.db.stream(sql, {"run": run_id}, size):
             yield rows.column("paper_id").to_pylist()
 

@@ -15,6 +15,18 @@ _STATUS_RANK = (
 )
 _CLAIM_RANK = "CASE {col} WHEN 'available' THEN 3 WHEN 'promised' THEN 2 WHEN 'on_request' THEN 1 ELSE 0 END"
 
+#: A run's papers with their run, their paper and the paper's score: the rows of
+#: paper_scorecard_all, which the reports order and page with the same joins (report_pages).
+PAPER_JOINS = """FROM run_papers rp
+    JOIN runs r USING (run_id)
+    JOIN papers p USING (paper_id)
+    LEFT JOIN scores s ON s.run_id = rp.run_id AND s.paper_id = rp.paper_id
+                   AND s.target_key = '' AND s.link_ordinal = -1"""
+
+#: The order of every paper list of the reports (paper_scorecard_all's columns): worst score
+#: first, then most failures, title, id.
+PAPER_ORDER = "score ASC NULLS LAST, n_fail DESC, title, paper_id"
+
 #: A link's source; rows written before links had one: 'page' when found through a page.
 LINK_SOURCE = "coalesce(l.source, CASE WHEN l.via IS NULL THEN 'abstract' ELSE 'page' END)"
 
@@ -57,11 +69,7 @@ VIEWS = [
            coalesce(counts.n_fail, 0) AS n_fail, coalesce(counts.n_unknown, 0) AS n_unknown,
            coalesce(counts.n_skip, 0) AS n_skip,
            s.worst_check, s.worst_status, s.top_reason
-    FROM run_papers rp
-    JOIN runs r USING (run_id)
-    JOIN papers p USING (paper_id)
-    LEFT JOIN scores s ON s.run_id = rp.run_id AND s.paper_id = rp.paper_id
-                   AND s.target_key = '' AND s.link_ordinal = -1
+    {PAPER_JOINS}
     LEFT JOIN checks ON checks.run_id = rp.run_id AND checks.paper_id = rp.paper_id
     LEFT JOIN counts ON counts.run_id = rp.run_id AND counts.paper_id = rp.paper_id
     LEFT JOIN seen ON seen.paper_id = rp.paper_id
@@ -161,12 +169,8 @@ class Views:
         self.db = db
 
     def paper_scorecard(self, run_id: str) -> pd.DataFrame:
-        """paper_scorecard_all for one run: worst score first, then title."""
-        return self.db.query(
-            "SELECT * FROM paper_scorecard_all WHERE run_id = ? "
-            "ORDER BY score ASC NULLS LAST, n_fail DESC, title, paper_id",
-            [run_id],
-        )
+        """paper_scorecard_all for one run, worst first (:data:`PAPER_ORDER`)."""
+        return self.db.query(f"SELECT * FROM paper_scorecard_all WHERE run_id = ? ORDER BY {PAPER_ORDER}", [run_id])
 
     def link_scorecard(self, run_id: str) -> pd.DataFrame:
         """link_scorecard_all for one run, by paper, link and check."""
