@@ -68,6 +68,7 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
     from auditor.config import load_config
     from auditor.pipeline import Run, RunOptions, RunSummary, _with_selected_checks, audit_stored_papers, write_run_reports
     from auditor.store import Store, discovery
+    from auditor.store.core import transaction
     from auditor.store.facts import _MERGE
 
     if not shards:
@@ -104,24 +105,20 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
                                   "as_of": as_of.isoformat(), "hosts": options.hosts}, as_of)
         summary = RunSummary(run_id=run_id)
         con = store.db.con
-        con.begin()
         try:
-            for i, (path, rec) in enumerate(zip(shards, recorded)):
-                alias = f"shard{i}"
-                con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)")
-                for _, sql in _COPY:
-                    con.execute(sql.format(s=alias))
-                for sql in _MERGE:
-                    con.execute(sql.format(src=f"{alias}.facts"))
-                con.execute(f"INSERT INTO run_papers (run_id, paper_id) SELECT ?, paper_id FROM {alias}.run_papers "
-                            "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
-                # what discovery did for each paper: the shards all did the same, the first one's is kept
-                discovery.copy_run(con, alias, rec["run_id"], run_id)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        finally:
+            with transaction(con):
+                for i, (path, rec) in enumerate(zip(shards, recorded)):
+                    alias = f"shard{i}"
+                    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)")
+                    for _, sql in _COPY:
+                        con.execute(sql.format(s=alias))
+                    for sql in _MERGE:
+                        con.execute(sql.format(src=f"{alias}.facts"))
+                    con.execute(f"INSERT INTO run_papers (run_id, paper_id) SELECT ?, paper_id FROM {alias}.run_papers "
+                                "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
+                    # what discovery did for each paper: the shards all did the same, the first one's is kept
+                    discovery.copy_run(con, alias, rec["run_id"], run_id)
+        finally:  # after the rollback, as before
             for i in range(len(shards)):
                 try:
                     con.execute(f"DETACH shard{i}")

@@ -412,3 +412,18 @@ def test_unusable_paths_are_one_line_errors(tmp_path):
     with pytest.raises(AuditorError) as info:
         Store.open(tmp_path)  # a folder
     assert "\n" not in str(info.value) and str(tmp_path) in str(info.value)
+
+
+def test_a_write_interrupted_midway_leaves_none_of_its_transaction(store):
+    """What keeps the file consistent after Ctrl-C: the statements before the interrupt are rolled back."""
+    from auditor.store.core import transaction
+
+    con = store.db.con
+    con.execute("CREATE TABLE t (n INTEGER)")
+    with pytest.raises(KeyboardInterrupt):
+        with transaction(con):
+            con.execute("INSERT INTO t VALUES (1)")
+            raise KeyboardInterrupt
+    with transaction(con):
+        con.execute("INSERT INTO t VALUES (2)")
+    assert con.execute("SELECT n FROM t").fetchall() == [(2,)]

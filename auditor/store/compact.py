@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from auditor.errors import AuditorError
-from auditor.store.core import Db, one_line
+from auditor.store.core import Db, one_line, transaction
 
 
 def keep_runs(db: Db, n: int) -> int:
@@ -29,15 +29,10 @@ def keep_runs(db: Db, n: int) -> int:
     ).fetchall()]
     if not old:
         return 0
-    con.begin()
-    try:
+    with transaction(con):
         con.execute("DELETE FROM run_papers WHERE list_contains(?, run_id)", [old])
         con.execute("DELETE FROM runs WHERE list_contains(?, run_id)", [old])
         drop_orphans(con)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
     return len(old)
 
 

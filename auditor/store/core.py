@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -36,6 +37,19 @@ SCHEMA_VERSION = 3
 
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The block as one transaction: committed when it ends, rolled back when anything raises
+    (a failed statement, Ctrl-C, SIGTERM), so that the file never keeps half of it."""
+    con.begin()
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+
 
 META_TABLE = """CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,
@@ -103,8 +117,7 @@ class Db:
                 f"{self.path} has schema version {found}, newer than this repro-auditor "
                 f"({__version__}, schema {SCHEMA_VERSION}): upgrade it or use another --db"
             )
-        con.begin()
-        try:
+        with transaction(con):
             for sql in (META_TABLE, *tables):
                 con.execute(sql)
             for migrate in migrations:  # each a no-op on a file that does not need it
@@ -116,10 +129,6 @@ class Db:
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [str(SCHEMA_VERSION)],
             )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
 
     def _check_columns(self, expected: Mapping[str, Sequence[str]]) -> None:
         """Refuse a file whose tables lack columns this version writes (an older development schema)."""
@@ -149,22 +158,18 @@ class Db:
     def write(self, statements: Sequence[tuple[str, Mapping[str, pa.Table]]]) -> None:
         """Run the statements in one transaction, each reading its Arrow batches by name."""
         con = self.con
-        con.begin()
         registered: list[str] = []
         try:
-            for sql, tables in statements:
-                for name, table in tables.items():
-                    con.register(name, table)
-                    registered.append(name)
-                con.execute(sql)
-                for name in tables:
-                    con.unregister(name)
-                    registered.remove(name)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        finally:
+            with transaction(con):
+                for sql, tables in statements:
+                    for name, table in tables.items():
+                        con.register(name, table)
+                        registered.append(name)
+                    con.execute(sql)
+                    for name in tables:
+                        con.unregister(name)
+                        registered.remove(name)
+        finally:  # after the rollback, as before
             for name in registered:
                 con.unregister(name)
 

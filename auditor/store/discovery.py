@@ -30,7 +30,7 @@ import pyarrow as pa
 from auditor.discover import SOURCES
 from auditor.models import Paper
 from auditor.redaction import redact
-from auditor.store.core import BATCH_ROWS, I, S, Db
+from auditor.store.core import BATCH_ROWS, I, S, Db, transaction
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS discovery_stored (
@@ -170,14 +170,8 @@ class DiscoveryTable:
         by_paper = rows_of(papers)
         if not by_paper:
             return
-        con = self.db.con
-        con.begin()
-        try:
+        with transaction(self.db.con) as con:
             store_sets(con, run_id, by_paper)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
 
     def discovery_for_run(self, run_id: str) -> dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]]:
         """paper_id -> (outcomes, declared) as ``Paper.discovery`` and ``Paper.declared`` hold them."""

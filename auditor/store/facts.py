@@ -8,7 +8,7 @@ from typing import Any, Iterable
 from auditor.iterutil import chunks
 from auditor.models import Facts
 from auditor.redaction import redact
-from auditor.store.core import BATCH_ROWS, I, S, TS, Db, table, to_json, utc
+from auditor.store.core import BATCH_ROWS, I, S, TS, Db, table, to_json, transaction, utc
 
 #: Fact statuses that say something about the target (Facts.known).
 KNOWN_FACT_STATUSES = ("ok", "moved", "not_found", "blocked")
@@ -104,18 +104,13 @@ class FactsTable:
         # Per target the last staged facts that said something, else the last ones.
         src = ("(SELECT * EXCLUDE (seq) FROM facts_staged QUALIFY row_number() OVER ("
                f"PARTITION BY target_key ORDER BY (status IN ({_KNOWN})) DESC, seq DESC) = 1)")
-        con.begin()
-        try:
+        with transaction(con):
             con.execute(f"CREATE OR REPLACE TEMP TABLE _staged AS SELECT * FROM {src}")
             for sql in _MERGE:
                 con.execute(sql.format(src="_staged"))
             ((n,),) = con.execute("SELECT count(*) FROM _staged").fetchall()
             con.execute("DROP TABLE _staged")
             con.execute("DELETE FROM facts_staged")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
         return n
 
 
