@@ -1,0 +1,91 @@
+"""The shortcuts of the extractor's scans against the plain forms they stand for.
+
+Each shortcut (a leftmost-first anchor pass, a boundary regex tried only where it can
+match, a subject search without its leading "\\b", URL bodies read as runs) must give
+exactly what the plain form gives; the inputs are the cases where the two could part:
+overlapping anchors, marks at the end of the text or before a quote, words that hold a
+subject inside them, LaTeX escapes inside URLs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from auditor import claims, links
+from tests.test_extract_sample import example_abstracts
+
+OVERLAPS = [
+    "releasoon", "publicoming", "included integrated", "included included in", " be be be ",
+    "the code is releasoon available", "ReleaSoon", "acceaccept", "openopen-source", "",
+]
+
+
+def test_ascii_anchor_pass_finds_what_the_overlapping_pass_finds() -> None:
+    if claims._AC_SEARCH is None:
+        pytest.skip("ahocorasick_rs is not installed: the str.find fallback is in use")
+    texts = [claims.lowered(a) for a in example_abstracts()[:150]] + [claims.lowered(t) for t in OVERLAPS]
+    hits = 0
+    for text in texts:
+        ends = [0] * len(claims._ANCHORS)
+        expected = []
+        for k, i, j in claims._AC_SEARCH(text, overlapping=True):
+            if i >= ends[k]:
+                ends[k] = j
+                expected.append((k, i))
+        assert sorted(claims._anchor_hits_ascii(text)) == sorted(expected) == sorted(claims._anchor_hits_find(text)), text
+        hits += len(expected)
+    assert hits > 100
+    assert (claims._ANCHORS.index(next(a for a in claims._ANCHORS if a[0] == "soon")), 5) in claims._anchor_hits_ascii("releasoon")
+
+
+BOUNDARY_TEXTS = [
+    "End.", "End. ", "One. Two", "One.) Two", 'He said "yes." Then', "Wait... What", "Why?! Because", "See Fig. 2. Then",
+    "e.g. This", "i.e., that", "v1.5 is out. Next", "github.com/x. Next", "A.\nB", "A.\tB", "A.\u00a0B", "x.]  Y", "x.' Y",
+    "a. b", "3.5. 4", "?", "!!", "Mr. X. Dr. Y.", "w.r.t. Z. Then",
+]
+
+
+@pytest.mark.parametrize("text", BOUNDARY_TEXTS + [a for a in example_abstracts()[:40]])
+def test_boundaries_are_the_boundary_regex_matches(text: str) -> None:
+    expected = [(m.start(), m.end()) for m in claims._BOUNDARY.finditer(text)]
+    assert list(claims._boundaries(text, 0)) == expected
+
+
+SUBJECT_TEXTS = [
+    "the code is available", "decode is available", "our encoders and code", "x_code here", "datasets", "metadata and data",
+    "the codebase", "source  code", "a hugging face model", "huggingface page", "homepage", "subpage or page", "", "co de",
+]
+
+
+@pytest.mark.parametrize("text", SUBJECT_TEXTS)
+def test_subject_search_is_a_word_bounded_search(text: str) -> None:
+    for rx, words in (
+        (claims._SUBJECT, claims._ARTEFACT),
+        (claims._LINK_SUBJECT, claims._ARTEFACT + r"|github|hugging\s?face|zenodo|project|page|website|homepage"),
+    ):
+        plain = re.compile(r"\b(?:" + words + r")\b")
+        for lo in range(0, len(text) + 1, 3):
+            m = plain.search(text, lo, len(text))
+            assert claims._subject(rx, text, lo, len(text)) == (m.start() if m else None), (text, lo)
+
+
+URL_TEXTS = [
+    "https://github.com/a/b.", "see https://x.org/a\\_b\\%20c}{d}", "www.ex-ample.org/p?q=1#f", "github.com/o/r\\",
+    "doi:10.5281/zenodo.123.", "https: //github.\ncom/a/b", "hf.co/org/m-7B)", "code at\\url{https://a.b/c\\~d}",
+]
+
+
+def test_url_bodies_read_as_runs_match_the_character_form() -> None:
+    char = r"(?:[^\s<>\"{}|\\^`\[\]]|\\[_#%&~])"
+    slow = re.compile(links._CANDIDATE.pattern.replace(links._BODY, char), re.IGNORECASE)
+    assert slow.pattern != links._CANDIDATE.pattern
+    texts = URL_TEXTS + [a for a in example_abstracts() if "/" in a][:80]
+    matched = 0
+    for text in texts:
+        for i in range(len(text)):
+            fast_m, slow_m = links._CANDIDATE.match(text, i), slow.match(text, i)
+            assert (fast_m and fast_m.span()) == (slow_m and slow_m.span()), (text, i)
+            matched += fast_m is not None
+    assert matched > 50
