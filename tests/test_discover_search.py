@@ -10,6 +10,7 @@ spends the ``search`` resource (30 a minute with a token, 10 without, reset ever
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import date
 from pathlib import Path
 
@@ -89,6 +90,10 @@ def test_the_budget_is_waited_for_when_it_resets_within_max_wait(fake_github):
     async def go():
         budget = SearchBudget(max_wait=10)
         async with GitHubSearch(fake_github.url, None, budget, retry=FAST) as search:
+            # The fake's window ends at the next whole second. Sent just after one turns, the first
+            # two searches fall in the same window; sent late in one, on a loaded machine, the
+            # second met a fresh window and the third went without a wait.
+            await asyncio.sleep(1.0 - time.time() % 1.0)
             # One more than a window allows: one real wait for the fake's next window (~1-2 s), not two.
             got = await asyncio.gather(*(search.paper(f"2611.2000{i}") for i in range(3)))
         return got, budget
