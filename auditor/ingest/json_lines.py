@@ -24,6 +24,7 @@ import json
 import os
 import re
 import tempfile
+from itertools import chain
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -123,15 +124,6 @@ def _date_of(text: str | None) -> date | None:
     raise _Odd
 
 
-def _text(obj: dict[str, Any], key: str | None) -> str | None:
-    if key is None:
-        return None
-    value = obj.get(key)
-    if value is None or type(value) is str:
-        return value
-    raise _Odd  # DuckDB's VARCHAR of a number or an object is its own JSON text
-
-
 def _lone_surrogate(value: Any) -> bool:
     if type(value) is str:
         return _LONE.search(value) is not None
@@ -152,9 +144,10 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
             return None
         if b"\\u" in line and _SURROGATE.search(line) and _lone_surrogate(obj):
             return None  # DuckDB reads no row from it (a pair, an emoji written escaped, is fine)
+        get = obj.get
         created = None
         if plan.versions is not None:
-            versions = obj.get(plan.versions)
+            versions = get(plan.versions)
             if versions is not None:
                 if type(versions) is not list:
                     return None
@@ -168,29 +161,41 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
                             return None
         when = created
         if when is None and plan.date is not None:
-            when = _text(obj, plan.date)
-            if when is not None and plan.date_typed:
-                match = _ISO.fullmatch(when)  # DuckDB's DATE of it, as text: the same when it is one
-                if not match or int(match[1]) < 1000:
-                    return None
-                date(int(match[1]), int(match[2]), int(match[3]))  # ValueError (DuckDB: NULL) -> DuckDB
+            when = get(plan.date)
+            if when is not None:
+                if type(when) is not str:
+                    return None  # DuckDB's VARCHAR of a number or an object is its own JSON text
+                if plan.date_typed:
+                    match = _ISO.fullmatch(when)  # DuckDB's DATE of it, as text: the same when it is one
+                    if not match or int(match[1]) < 1000:
+                        return None
+                    date(int(match[1]), int(match[2]), int(match[3]))  # ValueError (DuckDB: NULL) -> DuckDB
         authors: Any = None
         if plan.authors_parsed is not None:
-            parsed = obj.get(plan.authors_parsed)
+            parsed = get(plan.authors_parsed)
             if parsed is not None:
                 if type(parsed) is not list:
                     return None
-                for author in parsed:
-                    if author is not None and (type(author) is not list
-                                               or any(p is not None and type(p) is not str for p in author)):
-                        return None
+                kinds = set(map(type, parsed))  # each author a list of texts (or null): DuckDB's VARCHAR[][]
+                if not kinds <= _LIST_OR_NONE or not set(map(type, chain.from_iterable(
+                        filter(None, parsed) if _NONE in kinds else parsed))) <= _TEXT_OR_NONE:
+                    return None
                 authors = len(parsed)
         elif plan.authors is not None:
-            authors = _text(obj, plan.authors)
-        return (_text(obj, plan.title), _text(obj, plan.abstract), when, _date_of(when), authors,
-                *(_text(obj, key) for key in plan.text))
+            authors = get(plan.authors)
+            if authors is not None and type(authors) is not str:
+                return None
+        texts = [get(key) for key in (plan.title, plan.abstract, *plan.text)]  # no key: get(None) is None
+        if not set(map(type, texts)) <= _TEXT_OR_NONE:
+            return None  # DuckDB's VARCHAR of a number or an object is its own JSON text
+        return (texts[0], texts[1], when, _date_of(when), authors, *texts[2:])
     except (_Odd, ValueError, RecursionError):
         return None
+
+
+_NONE = type(None)
+_TEXT_OR_NONE = frozenset((str, _NONE))
+_LIST_OR_NONE = frozenset((list, _NONE))
 
 
 class RowError(InputError):

@@ -3,11 +3,28 @@ fields taken from a JSON line by :mod:`auditor.ingest.json_lines`), with no Duck
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from datetime import date
+from typing import Any, NamedTuple, Sequence
 
 from auditor.discover.identity import identity_changes, normalise_doi
-from auditor.ingest.fields import arxiv_id, count_authors, normalise_title, parse_date, parse_int
+from auditor.ingest.fields import arxiv_id, count_authors, parse_date, parse_int
 from auditor.models import Paper, Record, Sighting, paper_id_for
+
+
+class Head(NamedTuple):
+    """What `audit extract` prints of a paper and reads its links from: the Paper's fields
+    but the author count and upvotes, as cheap to build as a tuple (a Paper, a frozen
+    dataclass of 17 fields, costs several times more, and a worker builds one per row)."""
+
+    paper_id: str
+    title: str
+    abstract: str
+    published_on: date | None
+    arxiv_id: str | None
+    doi: str | None
+    comments: str | None
+    journal_ref: str | None
+    arxiv_id_via: str | None
 
 
 def to_record(row: Sequence[Any], source: str, position: int) -> Record | str:
@@ -18,34 +35,36 @@ def to_record(row: Sequence[Any], source: str, position: int) -> Record | str:
     return Record(paper, Sighting(paper.paper_id, source, None, position))
 
 
+def head_of(row: Sequence[Any], identified: bool = False) -> Head | str:
+    """The Head of one selected row, or the reason it cannot be a paper. ``identified``: with
+    what its text says of its identity too, as :func:`auditor.discover.identity.with_identity`
+    makes it."""
+    title, abstract, date_text, sql_date, _, ident, _, doi, comments, journal_ref = row
+    title = " ".join(title.split()) if title else ""  # fields.normalise_title
+    if not title:
+        return "empty or malformed row" if all(value is None for value in row) else "no title"
+    if abstract is None or abstract.isspace() or not abstract:  # not abstract.strip(): no copy
+        return f"no abstract for {title[:60]!r}"
+    found_id, doi, comments, journal_ref = arxiv_id(ident), normalise_doi(doi), _text(comments), _text(journal_ref)
+    via = None
+    if identified:
+        changes = identity_changes(found_id, None, doi, comments, journal_ref, abstract)
+        if changes:
+            found_id, doi, via = changes.get("arxiv_id", found_id), changes.get("doi", doi), changes.get("arxiv_id_via")
+    return Head(paper_id_for(title), title, abstract, sql_date if sql_date is not None else parse_date(date_text),
+                found_id, doi, comments, journal_ref, via)
+
+
 def paper_of(row: Sequence[Any], identified: bool = False) -> Paper | str:
     """The Paper of one selected row, or the reason it cannot be one. ``identified``: with what
     its text says of its identity too, as :func:`auditor.discover.identity.with_identity`
     makes it (built once, not built and copied)."""
-    title, abstract, date, sql_date, authors, ident, upvotes, doi, comments, journal_ref = row
-    if all(value is None for value in row):
-        return "empty or malformed row"
-    title = normalise_title(title or "")
-    if not title:
-        return "no title"
-    if abstract is None or not abstract.strip():
-        return f"no abstract for {title[:60]!r}"
-    fields: dict[str, Any] = {
-        "arxiv_id": arxiv_id(ident), "doi": normalise_doi(doi), "comments": _text(comments),
-        "journal_ref": _text(journal_ref),
-    }
-    if identified:
-        fields.update(identity_changes(fields["arxiv_id"], None, fields["doi"], fields["comments"],
-                                       fields["journal_ref"], abstract))
-    return Paper(
-        paper_id=paper_id_for(title),
-        title=title,
-        abstract=abstract,
-        published_on=sql_date if sql_date is not None else parse_date(date),
-        authors=count_authors(authors),
-        upvotes=parse_int(upvotes),
-        **fields,
-    )
+    head = head_of(row, identified)
+    if isinstance(head, str):
+        return head
+    return Paper(paper_id=head.paper_id, title=head.title, abstract=head.abstract, published_on=head.published_on,
+                 authors=count_authors(row[4]), upvotes=parse_int(row[6]), arxiv_id=head.arxiv_id, doi=head.doi,
+                 comments=head.comments, journal_ref=head.journal_ref, arxiv_id_via=head.arxiv_id_via)
 
 
 def _text(value: Any) -> str | None:
