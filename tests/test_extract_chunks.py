@@ -26,7 +26,7 @@ from auditor.extract_output import extraction_row, paper_json
 from auditor.extract_stream import ReadDumps, SeenIds
 from auditor.ingest import json_lines, read_records
 from auditor.ingest.oversized import RECORD_LIMIT
-from auditor.models import Paper
+from auditor.models import Claim, Extraction, Link, Paper, Target
 from auditor.progress import Progress
 from inprocess import audit
 
@@ -210,12 +210,24 @@ def test_seen_ids_in_bulk_and_one_by_one_agree():
     assert all(p in seen for p in kept) and "not-hex-at-all!!" not in seen
 
 
+_NONE_OR_TEXT = st.none() | st.text(max_size=8)
+_TARGETS = st.builds(Target, key=st.sampled_from(["github:a/b", "hf:c/d", "web:e\u2028f"]), kind=st.text(max_size=5),
+                     host=st.just("h"), url=st.just("u"), owner=_NONE_OR_TEXT, name=_NONE_OR_TEXT)
+_LINKS = st.builds(Link, raw=st.text(max_size=12), url=st.text(max_size=12), target=_TARGETS, ref=_NONE_OR_TEXT,
+                   subpath=_NONE_OR_TEXT, number=st.none() | st.integers(), via=_NONE_OR_TEXT, placeholder=st.booleans(),
+                   source=st.sampled_from(["abstract", "comments"]))
+_CLAIMS = st.builds(Claim, kind=st.sampled_from(["available", "promised"]), sentence=st.text(max_size=12),
+                    target_key=st.none() | st.sampled_from(["github:a/b", "hf:c/d"]), object=st.text(max_size=5))
+
+
 @settings(max_examples=150, deadline=None)
-@given(title=st.text(min_size=1), doi=st.none() | st.text(), sources=st.lists(st.text(), min_size=1, max_size=3))
-def test_the_template_writes_what_json_dumps_writes(title, doi, sources):
-    paper = Paper(paper_id="0123456789abcdef", title=title, abstract="Nothing here.", doi=doi, arxiv_id="2401.00001")
-    ex = extract(paper.abstract)
-    assert paper_json(paper, ex, sources) == json.dumps(extraction_row(paper, ex, sources), ensure_ascii=False)
+@given(title=st.text(min_size=1), doi=st.none() | st.text(), sources=st.lists(st.text(), min_size=1, max_size=3),
+       published=st.none() | st.dates(), links=st.lists(_LINKS, max_size=3), claims=st.lists(_CLAIMS, max_size=3))
+def test_the_template_writes_what_json_dumps_writes(title, doi, sources, published, links, claims):
+    paper = Paper(paper_id="0123456789abcdef", title=title, abstract="Nothing here.", doi=doi, arxiv_id="2401.00001",
+                  published_on=published)
+    for ex in (extract(paper.abstract), Extraction(tuple(links), tuple(claims))):
+        assert paper_json(paper, ex, sources) == json.dumps(extraction_row(paper, ex, sources), ensure_ascii=False)
 
 
 @functools.lru_cache(maxsize=1)
