@@ -3,11 +3,12 @@
 The parent cuts the file into byte ranges that end at a line end
 (:func:`line_ranges`) and hands out only (path, start, end); a worker reads
 its range, turns each line into the table reader's row
-(:mod:`auditor.ingest.json_lines`), makes the Record, extracts the paper's
-links and claims and writes its output text. What comes back per paper first
-met in the range: the 8 bytes of its id and its text; the parent keeps the
+(:mod:`auditor.ingest.json_lines`), makes the paper's Head (the fields the
+output needs, not a whole Paper), extracts the paper's links and claims and
+writes its output text. What comes back: the 8 bytes of the id of each paper
+first met in the range, and their texts as one string; the parent keeps the
 first of each paper over the whole stream, in order, and writes. So the
-parent parses nothing, and no Paper crosses a process boundary.
+parent parses nothing, and no paper crosses a process boundary.
 
 Imports stay light here (no DuckDB, numpy or pandas): every worker pays for
 what it imports in memory.
@@ -15,16 +16,17 @@ what it imports in memory.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
-from auditor.extract_output import link_rows, paper_json
+from auditor.extract_output import link_rows, paper_text, sources_json
 from auditor.ingest.json_lines import LinePlan, row_of, rows_by_duckdb
 from auditor.ingest.oversized import RECORD_LIMIT
-from auditor.ingest.rows import paper_of
+from auditor.ingest.rows import head_of
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -46,16 +48,19 @@ class ChunkTask:
 class ChunkDone:
     """What one range gave.
 
-    ``ids``: 8 bytes per paper first met in the range, in order; ``texts``: its output
-    (its JSON object with sources ``[source]``, or its CSV rows). ``rows``/``lines``:
-    how many rows (non-blank lines within the size limit) and lines the range holds.
-    ``skips``: (row index in the range, why) of rows that are no paper; ``long``: (line
-    index in the range, bytes) of lines over the limit; ``cuts``: (paper number in
-    ``texts``, row index, note) of abstracts read in part.
+    ``ids``: 8 bytes per paper first met in the range, in order; ``text``: their output,
+    one after the other (each paper's JSON object with sources ``[source]`` and a newline, or
+    its CSV rows), and ``ends``: where each paper's ends in ``text``. One text crosses the
+    process boundary, not a string per paper, and the parent writes it whole when every
+    paper is new. ``rows``/``lines``: how many rows (non-blank lines within the size limit)
+    and lines the range holds. ``skips``: (row index in the range, why) of rows that are no
+    paper; ``long``: (line index in the range, bytes) of lines over the limit; ``cuts``:
+    (paper number in ``ends``, row index, note) of abstracts read in part.
     """
 
     ids: bytes
-    texts: list[str]
+    text: str
+    ends: array
     rows: int
     lines: int
     skips: list[tuple[int, str]]
@@ -98,14 +103,16 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
     bom = task.start == 0 and data.startswith(_BOM)
     if bom:
         lines[0] = lines[0][len(_BOM):]  # DuckDB reads past a byte order mark; the size check counts it
-    plan, source, csv = task.plan, task.source, task.fmt == "csv"
-    ids: list[bytes] = []
-    texts: list[str] = []
+    plan, csv = task.plan, task.fmt == "csv"
+    own = sources_json([task.source])
+    ids: list[str] = []
+    parts: list[str] = []
+    ends = array("Q")
+    at = 0
     seen: set[str] = set()
     skips: list[tuple[int, str]] = []
     long: list[tuple[int, int]] = []
     cuts: list[tuple[int, int, str]] = []
-    own = [source]
     rows = 0
     first_good = None
     for i, line in enumerate(lines):
@@ -113,25 +120,28 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
         if length > RECORD_LIMIT:
             long.append((i, length))  # the table reader skips it, by line number; not a row
             continue
-        if not line.strip():
+        if not line or line.isspace():
             continue  # blank lines are not rows
         row = row_of(line, plan)
-        for row in ([row] if row is not None else rows_by_duckdb(line, plan, task.shown, rows)):
-            paper = paper_of(row, identified=True)  # what to_record and with_identity make of it
+        for row in ((row,) if row is not None else rows_by_duckdb(line, plan, task.shown, rows)):
+            head = head_of(row, identified=True)  # what to_record and with_identity make of it
             rows += 1
-            if isinstance(paper, str):
-                skips.append((rows - 1, paper))
+            if type(head) is str:
+                skips.append((rows - 1, head))
                 continue
             if first_good is None:
                 first_good = rows - 1
-            if paper.paper_id in seen:
+            pid = head.paper_id
+            if pid in seen:
                 continue
-            seen.add(paper.paper_id)
-            ex = extract(paper.abstract)
+            seen.add(pid)
+            ex = extract(head.abstract)
             if ex.cut_from is not None:
-                cuts.append((len(texts), rows - 1, cut_note(ex)))
-            ex = with_comment_links(paper, ex)
-            ids.append(bytes.fromhex(paper.paper_id))
-            texts.append(link_rows(paper, ex) if csv else paper_json(paper, ex, own))
-    return ChunkDone(b"".join(ids), texts, rows, len(lines), skips, long, cuts, first_good)
-
+                cuts.append((len(ids), rows - 1, cut_note(ex)))
+            ex = with_comment_links(head, ex)
+            ids.append(pid)
+            text = link_rows(head, ex) if csv else paper_text(head, ex, own) + "\n"
+            parts.append(text)
+            at += len(text)
+            ends.append(at)
+    return ChunkDone(bytes.fromhex("".join(ids)), "".join(parts), ends, rows, len(lines), skips, long, cuts, first_good)

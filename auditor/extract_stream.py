@@ -472,30 +472,31 @@ def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[
     if done.first_good is not None:
         dump.met_paper = True
     rows, dump.rows, dump.lines = dump.rows, dump.rows + done.rows, dump.lines + done.lines
-    if not done.texts:
+    if not done.ends:
         return
     new = seen.add_new(done.ids)
     for k, r, note in done.cuts:
         if new[k]:  # a paper met before was extracted (and cut) then
             notes.cuts.append(f"{source} record {rows + r}: {note}")
-    others = later[dump.index] if dump.index < len(later) else ()
-    if fmt == "csv":
-        write("".join(text for text, fresh in zip(done.texts, new) if fresh))
+    others = later[dump.index] if dump.index < len(later) and fmt != "csv" else ()
+    if not others and all(new):
+        write(done.text)  # the common case: the range's text as it came
         return
     out: list[str] = []
-    for k, (text, fresh) in enumerate(zip(done.texts, new)):
-        if not fresh:
-            continue
-        if others:
-            pid = done.ids[8 * k: 8 * k + 8].hex()
-            sources = [source]
-            for other, ids in others:
-                if other not in sources and pid in ids:
-                    sources.append(other)
-            if len(sources) > 1:
-                text = with_sources(text, [source], sources)
-        out.append(text)
-        out.append("\n")
+    start = 0
+    for k, (end, fresh) in enumerate(zip(done.ends, new)):
+        if fresh:
+            text = done.text[start:end]
+            if others:
+                pid = done.ids[8 * k: 8 * k + 8].hex()
+                sources = [source]
+                for other, ids in others:
+                    if other not in sources and pid in ids:
+                        sources.append(other)
+                if len(sources) > 1:
+                    text = with_sources(text, [source], sources)
+            out.append(text)
+        start = end
     write("".join(out))
 
 
