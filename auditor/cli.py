@@ -389,23 +389,22 @@ def extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, 
 def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None, title_column: str | None,
              abstract_column: str | None, progress: Any) -> None:
     """A closed stdout (`audit extract ... | head`) ends it quietly in AuditGroup.invoke."""
-    from auditor.extract_stream import ReadDumps, default_jobs, extract_dumps
+    from auditor.extract_stream import OpenedDumps, default_jobs
 
-    if db is None:  # JSON Lines read by the workers themselves; nothing stored
-        notes = extract_dumps(list(dumps), fmt, jobs or default_jobs(), sys.stdout.write, progress,
-                              title_column, abstract_column)
-        skipped, cuts = notes.skipped(), notes.cuts
+    # JSON Lines read by the workers themselves; with --db they also build the store's rows
+    opened = OpenedDumps(list(dumps), title_column, abstract_column)  # every file opened before anything is written
+    if db is None:
+        opened.stream(fmt, jobs or default_jobs(), sys.stdout.write, progress)
     else:
-        opened = ReadDumps(list(dumps), title_column, abstract_column)  # every file opened before anything is written
         from auditor.store import Store
 
         with Store.open(db) as store:
             run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
             store.begin_staging()
-            opened.stream(fmt, jobs or default_jobs(), sys.stdout.write, progress, store_batch=store.stage)
+            opened.stream(fmt, jobs or default_jobs(), sys.stdout.write, progress, stage=store.stage_tables)
             store.merge_staged(run_id)
             store.finish_run(run_id, "done")
-        skipped, cuts = opened.skipped, opened.cuts
+    skipped, cuts = opened.notes.skipped(), opened.notes.cuts
     sys.stdout.flush()
     for line in skipped:
         click.echo(f"audit: skipped {line}", err=True)

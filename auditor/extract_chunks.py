@@ -19,14 +19,15 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
 from auditor.extract_output import link_rows, paper_text, sources_json
 from auditor.ingest.json_lines import LinePlan, row_of, rows_by_duckdb
 from auditor.ingest.oversized import RECORD_LIMIT
-from auditor.ingest.rows import head_of
+from auditor.ingest.rows import head_of, paper_from
+from auditor.models import Record, Sighting
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -42,6 +43,9 @@ class ChunkTask:
     source: str  # the file's name, as Sightings carry it
     shown: str  # the file as the user named it (error lines)
     fmt: str  # "jsonl" or "csv"
+    #: With ``audit extract --db``: the staged columns (:data:`auditor.store.staging.STAGED`);
+    #: the range's store rows are built here then (see ChunkDone.tables).
+    staged: Any = None
 
 
 @dataclass
@@ -67,6 +71,9 @@ class ChunkDone:
     long: list[tuple[int, int]]
     cuts: list[tuple[int, int, str]]
     first_good: int | None  # row index of the first row that is a paper
+    #: With ``staged``: the range's rows for the store (:func:`auditor.extract_rows.batch_tables`,
+    #: targets by paper), every row a paper, positions counted from the range's first row.
+    tables: Any = None
 
 
 def line_ranges(path: Path, size: int) -> Iterator[tuple[int, int]]:
@@ -115,6 +122,8 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
     cuts: list[tuple[int, int, str]] = []
     rows = 0
     first_good = None
+    records: list[Record] | None = [] if task.staged is not None else None
+    kept: list[Any] = []
     for i, line in enumerate(lines):
         length = len(line) + (len(_BOM) if bom and i == 0 else 0)
         if length > RECORD_LIMIT:
@@ -132,6 +141,8 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             if first_good is None:
                 first_good = rows - 1
             pid = head.paper_id
+            if records is not None:
+                records.append(Record(paper_from(head, row), Sighting(pid, task.source, None, rows - 1)))
             if pid in seen:
                 continue
             seen.add(pid)
@@ -139,9 +150,17 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             if ex.cut_from is not None:
                 cuts.append((len(ids), rows - 1, cut_note(ex)))
             ex = with_comment_links(head, ex)
+            if records is not None:
+                kept.append((pid, ex))
             ids.append(pid)
             text = link_rows(head, ex) if csv else paper_text(head, ex, own) + "\n"
             parts.append(text)
             at += len(text)
             ends.append(at)
-    return ChunkDone(bytes.fromhex("".join(ids)), "".join(parts), ends, rows, len(lines), skips, long, cuts, first_good)
+    tables = None
+    if records is not None:
+        from auditor.extract_rows import batch_tables  # pyarrow: only workers that store import it
+
+        tables = batch_tables(records, kept, task.staged, by_paper=True)
+    return ChunkDone(bytes.fromhex("".join(ids)), "".join(parts), ends, rows, len(lines), skips, long, cuts, first_good,
+                     tables)

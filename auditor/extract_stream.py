@@ -178,8 +178,12 @@ Item = tuple[Paper, list[str], str]  # a paper (abstract included), its sources,
 Done = tuple[str, list[tuple[str, Extraction]], list[str]]  # output text, extractions, notes of cut abstracts
 
 
-def work(batch: list[Item], fmt: str, keep: bool) -> Done:
-    """Extract each paper of the batch: the output text, the extractions when ``keep``, cut notes."""
+def work(batch: list[Item], fmt: str, keep: bool, records: list[Record] | None = None, staged: Any = None) -> Done:
+    """Extract each paper of the batch: the output text, the extractions when ``keep``, cut notes.
+
+    ``staged`` (`audit extract --db`): the store's rows of ``records`` (every record of the
+    batch, repeats included) are built here and given instead of the extractions.
+    """
     from auditor.extract_output import link_rows, paper_json
 
     out: list[str] = []
@@ -197,6 +201,10 @@ def work(batch: list[Item], fmt: str, keep: bool) -> Done:
         else:
             out.append(paper_json(paper, ex, sources))
             out.append("\n")
+    if staged is not None:
+        from auditor.extract_rows import batch_tables
+
+        return "".join(out), batch_tables(records or [], kept, staged), cuts  # type: ignore[return-value]
     return "".join(out), kept, cuts
 
 
@@ -369,8 +377,17 @@ def stream_dumps(
     write: Callable[[str], None],
     notes: Notes,
     advance: Callable[[int], None] = lambda n: None,
+    stage: Callable[[Any], None] | None = None,
 ) -> None:
-    """`audit extract` without a database: every dump in order, each paper written once."""
+    """`audit extract`: every dump in order, each paper written once.
+
+    ``stage`` (`audit extract --db`): called with the store's rows of each range or batch, in
+    order (built by the workers, see :mod:`auditor.extract_rows`): every record, and the
+    extractions of the papers first met in it.
+    """
+    staged = None
+    if stage is not None:
+        from auditor.store.staging import STAGED as staged
     from auditor.extract_chunks import ChunkTask, line_ranges, work_chunk
     from auditor.ingest.json_lines import RowError
     from auditor.extract_output import csv_header
@@ -385,22 +402,24 @@ def stream_dumps(
             if isinstance(dump, LineDump):
                 after_lines = True
                 for start, end in line_ranges(dump.path, CHUNK_BYTES):
-                    yield ChunkTask(str(dump.path), start, end, dump.plan, dump.path.name, dump.shown, fmt), dump
+                    yield ChunkTask(str(dump.path), start, end, dump.plan, dump.path.name, dump.shown, fmt, staged), dump
                 continue
             if after_lines:
                 yield None, None  # what is read here is de-duplicated as read: the ranges before it first
                 after_lines = False
-            yield from _record_batches(dump, seen, later, fmt, advance)
+            yield from _record_batches(dump, seen, later, fmt, advance, staged)
 
     def emit(done: Any, dump: Any) -> None:
         if isinstance(dump, LineDump):
-            _emit_chunk(done, dump, seen, later, fmt, write, notes)
+            _emit_chunk(done, dump, seen, later, fmt, write, notes, stage)
             advance(done.rows - len(done.skips))
             return
-        text, _, cuts = done
+        text, tables, cuts = done
         notes.cuts.extend(cuts)
         if text:
             write(text)
+        if stage is not None:
+            stage(tables)
 
     def result(get: Callable[[], Any], dump: Any) -> Any:
         """A task's result; a line DuckDB refuses is named by its row in the whole file, not in its range."""
@@ -435,7 +454,9 @@ def stream_dumps(
 
 
 def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]], fmt: str,
-                    advance: Callable[[int], None]) -> Iterator[tuple[Any, Any]]:
+                    advance: Callable[[int], None], staged: Any = None) -> Iterator[tuple[Any, Any]]:
+    """Batches of the papers first met; with ``staged``, each with every record read since the
+    last batch (the store's rows are built from them in the worker)."""
     def records() -> Iterator[tuple[int, Record]]:
         if dump.first is None:
             return
@@ -446,19 +467,28 @@ def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tu
             advance(1)
 
     items: list[Item] = []
+    read: list[Record] = []
+    keep = staged is not None
+
+    def task() -> tuple[Any, ...]:
+        return (items, fmt, keep, read, staged) if keep else (items, fmt, False)
+
     for record, first, sources in distinct_papers(records(), later, seen):
+        if keep:
+            read.append(record)
         if first:
             items.append((record.paper, sources, f"{record.sighting.source} record {record.sighting.position}"))
             if len(items) >= BATCH:
-                yield (items, fmt, False), dump
-                items = []
-    if items:
-        yield (items, fmt, False), dump
+                yield task(), dump
+                items, read = [], []
+    if items or read:
+        yield task(), dump
 
 
 def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]],
-                fmt: str, write: Callable[[str], None], notes: Notes) -> None:
-    """Write the papers of one range not met before; its notes where a one-process read puts them."""
+                fmt: str, write: Callable[[str], None], notes: Notes, stage: Callable[[Any], None] | None = None) -> None:
+    """Write the papers of one range not met before; its notes where a one-process read puts them.
+    ``stage``: given the range's store rows (see :func:`_staged_rows`)."""
     from auditor.ingest.oversized import RECORD_LIMIT
 
     source = dump.path.name
@@ -475,6 +505,8 @@ def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[
     if not done.ends:
         return
     new = seen.add_new(done.ids)
+    if stage is not None:
+        stage(_staged_rows(done, new, rows))
     for k, r, note in done.cuts:
         if new[k]:  # a paper met before was extracted (and cut) then
             notes.cuts.append(f"{source} record {rows + r}: {note}")
@@ -500,47 +532,73 @@ def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[
     write("".join(out))
 
 
+def _staged_rows(done: ChunkDone, new: list[bool], rows_before: int) -> Any:
+    """A range's store rows as the stream has them: positions counted in the whole file, and
+    the papers met in an earlier range without the links and claims extracted again here."""
+    from auditor.extract_rows import shifted, without_papers
+
+    tables = shifted(done.tables, rows_before)
+    if all(new):
+        return tables
+    return without_papers(tables, (done.ids[8 * k: 8 * k + 8].hex() for k, fresh in enumerate(new) if not fresh))
+
+
 def extract_dumps(paths: Sequence[Path], fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
                   title_column: str | None = None, abstract_column: str | None = None) -> Notes:
-    """Open every dump (its errors before anything is written), then stream them all.
+    """Open every dump (its errors before anything is written), then stream them all."""
+    opened = OpenedDumps(paths, title_column, abstract_column)
+    opened.stream(fmt, jobs, write, progress)
+    return opened.notes
+
+
+class OpenedDumps:
+    """Every dump opened (a file that cannot be read fails here, before anything is written),
+    ready to stream (:meth:`stream`).
 
     A JSON Lines dump whose columns are plain (see :func:`auditor.ingest.json_lines.line_plan`)
     is read by the workers; any other by its reader, here.
     """
-    from auditor.ingest import detect_format, read_records
-    from auditor.ingest.json_lines import line_plan
 
-    notes = Notes([[] for _ in paths], [[] for _ in paths])
-    into: list[list[str]] = [notes.reading]  # where a reader's bad records go now
+    def __init__(self, paths: Sequence[Path], title_column: str | None = None,
+                 abstract_column: str | None = None) -> None:
+        from auditor.ingest import detect_format, read_records
+        from auditor.ingest.json_lines import line_plan
 
-    def on_skip(source: str, position: int, message: str) -> None:
-        into[0].append(f"{source} record {position}: {message}")
+        notes = self.notes = Notes([[] for _ in paths], [[] for _ in paths])
+        into: list[list[str]] = [notes.reading]  # where a reader's bad records go now
 
-    def open_reader(path: Path, skip: Any = None) -> Iterator[Record]:
-        return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=skip)
+        def on_skip(source: str, position: int, message: str) -> None:
+            into[0].append(f"{source} record {position}: {message}")
 
-    opened: list[LineDump | tuple[int, Iterator[Record]]] = []
-    for index, path in enumerate(paths):
-        plan = line_plan(path, str(path), title_column, abstract_column) if detect_format(path) == "jsonl" else None
-        if plan is not None:
-            opened.append(LineDump(index, path, str(path), plan))
-            continue
-        into[0] = notes.opened[index]
-        opened.append((index, open_reader(path, on_skip)))
-    dumps: list[LineDump | RecordDump] = []
-    for item in opened:
-        if isinstance(item, LineDump):
-            dumps.append(item)
-            continue
-        index, reader = item
-        into[0] = notes.before_first[index]
-        dumps.append(RecordDump(index, next(reader, None), reader))
-    into[0] = notes.reading
-    later = later_ids(list(paths), open_reader) if len(paths) > 1 else []
-    progress.start("read", None, "records")
-    stream_dumps(dumps, later, fmt, jobs, write, notes, lambda n: progress.advance("read", n))
-    progress.finish("read")
-    return notes
+        def open_reader(path: Path, skip: Any = None) -> Iterator[Record]:
+            return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=skip)
+
+        opened: list[LineDump | tuple[int, Iterator[Record]]] = []
+        for index, path in enumerate(paths):
+            plan = line_plan(path, str(path), title_column, abstract_column) if detect_format(path) == "jsonl" else None
+            if plan is not None:
+                opened.append(LineDump(index, path, str(path), plan))
+                continue
+            into[0] = notes.opened[index]
+            opened.append((index, open_reader(path, on_skip)))
+        dumps: list[LineDump | RecordDump] = []
+        for item in opened:
+            if isinstance(item, LineDump):
+                dumps.append(item)
+                continue
+            index, reader = item
+            into[0] = notes.before_first[index]
+            dumps.append(RecordDump(index, next(reader, None), reader))
+        into[0] = notes.reading
+        self.dumps = dumps
+        self.later = later_ids(list(paths), open_reader) if len(paths) > 1 else []
+
+    def stream(self, fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
+               stage: Callable[[Any], None] | None = None) -> None:
+        """Stream every dump (``stage``: see :func:`stream_dumps`); notes gather in ``notes``."""
+        progress.start("read", None, "records")
+        stream_dumps(self.dumps, self.later, fmt, jobs, write, self.notes, lambda n: progress.advance("read", n), stage)
+        progress.finish("read")
 
 
 class ReadDumps:

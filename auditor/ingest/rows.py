@@ -62,6 +62,11 @@ def paper_of(row: Sequence[Any], identified: bool = False) -> Paper | str:
     head = head_of(row, identified)
     if isinstance(head, str):
         return head
+    return paper_from(head, row)
+
+
+def paper_from(head: Head, row: Sequence[Any]) -> Paper:
+    """The Paper of a row whose Head is made (the store's fields the Head leaves out added)."""
     return Paper(paper_id=head.paper_id, title=head.title, abstract=head.abstract, published_on=head.published_on,
                  authors=count_authors(row[4]), upvotes=parse_int(row[6]), arxiv_id=head.arxiv_id, doi=head.doi,
                  comments=head.comments, journal_ref=head.journal_ref, arxiv_id_via=head.arxiv_id_via)

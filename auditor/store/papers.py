@@ -11,15 +11,13 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 
+from auditor.extract_rows import CLAIM_STRENGTH, extraction_rows, link_claim  # noqa: F401 (re-exported)
 from auditor.iterutil import chunks
 from auditor.models import Claim, Extraction, Link, Paper, Record, Target
 from auditor.store.core import BATCH_ROWS, D, I, S, Db, table
 from auditor.store.runs import RUN_PAPER_COLS
 
 B = pa.bool_()
-
-#: Claim kinds from strongest to weakest; a link's ``claim`` is the strongest one.
-CLAIM_STRENGTH = ("available", "promised", "on_request")
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS papers (
@@ -298,37 +296,3 @@ def paper_row(rec: Record, run_id: str) -> dict[str, Any]:
 def sighting_row(rec: Record, run_id: str) -> dict[str, Any]:
     s = rec.sighting
     return {"paper_id": s.paper_id, "source": s.source, "dump_date": s.dump_date, "position": s.position, "run_id": run_id}
-
-
-def extraction_rows(
-    paper_id: str, ex: Extraction, targets: dict[str, dict[str, Any]],
-    links: list[dict[str, Any]], claims: list[dict[str, Any]],
-) -> None:
-    """Add one paper's target, link and claim rows to these collections."""
-    ordinals = [link.ordinal for link in ex.links]
-    if len(set(ordinals)) != len(ordinals):
-        raise ValueError(f"paper {paper_id}: link ordinals repeat ({ordinals}); they must be distinct")
-    for link in ex.links:
-        t = link.target
-        targets[t.key] = {
-            "target_key": t.key, "kind": t.kind, "host": t.host,
-            "owner": t.owner, "name": t.name, "url": t.url,
-        }
-        links.append({
-            "paper_id": paper_id, "ordinal": link.ordinal, "raw": link.raw, "url": link.url,
-            "target_key": t.key, "ref": link.ref, "subpath": link.subpath,
-            "number": link.number, "item": link.item, "claim": link_claim(link, ex.claims), "via": link.via,
-            "placeholder": link.placeholder,
-            "source": link.source,
-        })
-    for i, c in enumerate(ex.claims):
-        claims.append({
-            "paper_id": paper_id, "ordinal": i, "kind": c.kind,
-            "sentence": c.sentence, "target_key": c.target_key, "object": c.object,
-        })
-
-
-def link_claim(link: Link, claims: Iterable[Claim]) -> str | None:
-    """The strongest claim kind attached to the link's target, None when none is."""
-    kinds = {c.kind for c in claims if c.target_key == link.target.key}
-    return next((k for k in CLAIM_STRENGTH if k in kinds), None)

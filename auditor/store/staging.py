@@ -32,15 +32,15 @@ from typing import Any, Iterable, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from auditor import extract_rows
 from auditor.models import Extraction, Record
-from auditor.store.core import I, Db, table
+from auditor.store.core import I, Db
 from auditor.store.papers import (
     CLAIM_COLS,
     LINK_COLS,
     PAPER_COLS,
     SIGHTING_COLS,
     TARGET_COLS,
-    extraction_rows,
 )
 
 #: The staged columns of each table: the run's own id is added at the merge.
@@ -60,25 +60,12 @@ MERGE_MEMORY = "512MB"
 
 
 def batch_tables(records: Iterable[Record], extractions: Iterable[tuple[str, Extraction]]) -> dict[str, pa.Table]:
-    """The staged rows of one batch, as Arrow tables by table name (pure: a worker can build them).
+    """The staged rows of one batch, as Arrow tables by table name (see
+    :func:`auditor.extract_rows.batch_tables`, what a worker builds).
 
     ``records``: every record read (repeats included); ``extractions``: one per paper extracted.
     """
-    records = list(records)
-    papers = [r.paper for r in records]
-    sightings = [r.sighting for r in records]
-    targets: dict[str, dict[str, Any]] = {}
-    links: list[dict[str, Any]] = []
-    claims: list[dict[str, Any]] = []
-    for paper_id, ex in extractions:
-        extraction_rows(paper_id, ex, targets, links, claims)
-    return {
-        "papers": pa.table({c: pa.array([getattr(p, c) for p in papers], t) for c, t in STAGED["papers"].items()}),
-        "sightings": pa.table({c: pa.array([getattr(s, c) for s in sightings], t) for c, t in STAGED["sightings"].items()}),
-        "targets": table(targets.values(), TARGET_COLS),
-        "links": table(links, LINK_COLS),
-        "claims": table(claims, CLAIM_COLS),
-    }
+    return extract_rows.batch_tables(records, extractions, STAGED)
 
 
 def _schema(name: str) -> pa.Schema:
