@@ -526,13 +526,13 @@ def _ends(text: str, a: int, b: int, hi: int, guard: list[tuple[int, int]]) -> l
     """Ends of the sentence boundaries whose mark stands in text[a:b] outside the protected
     spans (sorted), up to the first that ends at or after ``hi``."""
     ends = []
-    g = 0
+    g, n = 0, len(guard)
     for dot, end in _boundaries(text, a):
         if dot >= b:
             break
-        while g < len(guard) and guard[g][1] <= dot:
+        while g < n and guard[g][1] <= dot:
             g += 1
-        if g < len(guard) and guard[g][0] <= dot:
+        if g < n and guard[g][0] <= dot:
             continue  # inside a link (spans may overlap; the next ones start later)
         ends.append(end)
         if end >= hi:
@@ -599,7 +599,10 @@ def _anchor_hits_ascii(lower: str) -> list[tuple[int, int]]:
     leftmost-first pass over them (which skips what starts inside a hit) runs the automaton's
     fast literal search. What it skips is found again from :data:`_INSIDE`: where another anchor
     can start inside a hit ("releasoon": "releas" and "soon"), tested with one startswith."""
-    hits = {(k, i) for k, i, _ in _AC_FIRST(lower.encode())}
+    first = _AC_FIRST(lower.encode())
+    if not any(_INSIDE[k] for k, _, _ in first):
+        return [(k, i) for k, i, _ in first]  # nothing can start inside a hit, and hits never overlap
+    hits = {(k, i) for k, i, _ in first}
     todo = list(hits)
     while todo:
         k, i = todo.pop()

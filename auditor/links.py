@@ -548,21 +548,12 @@ def _split(url: str) -> tuple[str, str, str]:
     scheme, sep, rest = url.partition("://")
     if not sep:
         scheme, rest = "https", url
-    cut = len(rest)
-    for c in "/?#":
-        i = rest.find(c, 0, cut)
-        if i != -1:
-            cut = i
-    host = rest[:cut].rpartition("@")[2].partition(":")[0].lower()
-    path = rest[cut:]
-    if path[:1] != "/":
-        path = ""
-    else:
-        for c in "?#":
-            i = path.find(c)
-            if i != -1:
-                path = path[:i]
-    return scheme.lower(), host, path
+    authority, path = _AUTHORITY_PATH.match(rest).groups()  # type: ignore[union-attr]  # (it matches any text)
+    return scheme.lower(), authority.rpartition("@")[2].partition(":")[0].lower(), path or ""
+
+
+#: what comes before the first '/', '?' or '#' (user, host, port), and the path up to '?' or '#'
+_AUTHORITY_PATH = re.compile(r"([^/?#]*)(/[^?#]*)?")
 
 
 @lru_cache(maxsize=16_384)
