@@ -24,6 +24,7 @@ from typing import Any
 import click
 import duckdb
 import pytest
+from hypothesis import given, settings, strategies as st
 from inprocess import audit
 from localhosts.server import LocalServer, Reply, Seen
 
@@ -54,6 +55,18 @@ def test_registered_secrets_and_token_shapes_are_masked() -> None:
     # Ordinary prose is left alone.
     text = "token merging speeds up ViTs; a bearer of good news; authorization required"
     assert redact(text) == text
+
+
+_PIECES = st.sampled_from(["ghp_", "GHP_", "gho_", "ghr_", "github_pat_", "hf_", "HF_", "hf_paper", "Authorization",
+                            "authorization: token ", "Bearer ", "bearer ", " ", "\n", '"', ":", "=", "_", "a1B2",
+                            "x" * 19, "Z" * 20, "0" * 21, "\u0131", "\u212a"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join))
+def test_the_cheap_checks_only_skip_texts_the_patterns_leave_alone(text: str) -> None:
+    # What a report or a stored result is written through: the same text as the patterns' own.
+    assert redact(text) == redaction._PATTERNS.sub(redaction._mask_match, text)
 
 
 def test_every_token_of_github_tokens_is_registered_from_the_environment() -> None:
