@@ -28,9 +28,9 @@ from typing import Any, Callable, Iterator, Literal
 import pandas as pd
 
 from auditor.report.data import (
-    LINK_COLUMNS, PAGE, ReportData, links_page, load, scorecard_columns, scorecard_page, summary,
+    LINK_COLUMNS, PAGE, Page, ReportData, links_page, load, scorecard_columns, scorecard_page, summary,
 )
-from auditor.report.html import write_html
+from auditor.report.html import HtmlPage, write_html
 from auditor.report.markdown import render_markdown
 from auditor.redaction import redact
 from auditor.store import Store
@@ -70,17 +70,18 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, 
         html=out / "scorecard.html",
         json=out / "summary.json",
     )
-    with _written(paths.csv) as write:
-        write_scorecard_csv(data, write)
+    # scorecard.csv and scorecard.html show the papers in one order: one pass over the pages feeds both.
+    with _written(paths.csv) as write_csv:
+        with _written(paths.html) as write, HtmlPage(data) as html:
+            write_scorecard_csv(data, write_csv, on_page=html.add)
+            stages.advance("report")
+            html.finish(write)
     stages.advance("report")
     with _written(paths.links_csv) as write:
         write_links_csv(data, write)
     stages.advance("report")
     with _written(paths.md) as write:
         write(render_markdown(data))
-    stages.advance("report")
-    with _written(paths.html) as write:
-        write_html(data, write)
     stages.advance("report")
     names = {
         "csv_path": str(paths.csv),
@@ -96,12 +97,15 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, 
     return paths
 
 
-def write_scorecard_csv(data: ReportData, write: Callable[[str], Any]) -> None:
-    """scorecard.csv through ``write``, a page at a time (the header once)."""
+def write_scorecard_csv(data: ReportData, write: Callable[[str], Any],
+                        on_page: Callable[[Page], Any] = lambda _: None) -> None:
+    """scorecard.csv through ``write``, a page at a time (the header once); ``on_page`` is given
+    each page once its rows are written (scorecard.html reads the same pages)."""
     header = True
     for page in data.pages():
         write(scorecard_page(data, page).to_csv(index=False, lineterminator="\n", header=header))
         header = False
+        on_page(page)
     if header:  # no paper: the header alone
         write(pd.DataFrame(columns=scorecard_columns(data)).to_csv(index=False, lineterminator="\n"))
 

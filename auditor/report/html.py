@@ -21,7 +21,7 @@ from importlib import resources
 from typing import Any, Callable
 
 from auditor.report import charts, page_data
-from auditor.report.data import ReportData, finding_rows, one_line, shorten
+from auditor.report.data import Page, ReportData, finding_rows, one_line, shorten
 
 MAX_FINDINGS = 200
 
@@ -80,53 +80,78 @@ def render_html(data: ReportData, *, max_findings: int = MAX_FINDINGS, with_char
 
 def write_html(data: ReportData, write: Callable[[str], Any], *, max_findings: int = MAX_FINDINGS,
                with_charts: bool = True) -> None:
-    """Write the page through ``write`` in pieces, a page of papers at a time.
+    """Write the page through ``write`` in pieces, a page of papers at a time (:class:`HtmlPage`)."""
+    with HtmlPage(data, max_findings=max_findings, with_charts=with_charts) as html:
+        if data.run_id is not None:
+            for page in data.pages():
+                html.add(page)
+        html.finish(write)
 
-    The rows block carries the string table that every row and detail points
-    into, and it comes before the details block; so rows and details are
-    spooled to temporary files (one JSON array element a line) while the pages
-    are read, then copied into the page behind the finished table.
+
+class HtmlPage:
+    """scorecard.html built from the run's pages as they are read: :meth:`add` each page (worst
+    first), then :meth:`finish` writes the whole page. One pass over the pages can so feed this
+    and scorecard.csv at once (auditor.report.write_reports).
+
+    The rows block carries the string table that every row and detail points into, and it
+    comes before the details block; so rows and details are spooled to temporary files (one
+    JSON array element a line) while the pages are added, then copied into the page behind the
+    finished table. The charts are drawn in :meth:`finish`, once no page is held.
     """
-    title = f"repro-auditor scorecard · {data.run_id}" if data.run_id else "repro-auditor scorecard"
-    script = _asset("scorecard.js")
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(script))}">',
-        '<meta name="referrer" content="no-referrer">',
-        f"<title>{esc(title)}</title><style>{_asset('scorecard.css')}</style></head><body>",
-        f"<header><h1>{esc(title)}</h1>",
-    ]
-    if data.run_id is None:
-        parts += ["</header><p>No run in the database yet: run <code>audit run DUMPS</code> first.</p>", "</body></html>"]
+
+    def __init__(self, data: ReportData, *, max_findings: int = MAX_FINDINGS, with_charts: bool = True) -> None:
+        self.data, self.max_findings, self.with_charts = data, max_findings, with_charts
+        self.builder = page_data.PageBuilder(data.checks)
+        self.rows, self.details = _spool(), _spool()
+
+    def __enter__(self) -> "HtmlPage":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.rows.close()
+        self.details.close()
+
+    def add(self, page: Page) -> None:
+        for row, detail in self.builder.add(page):
+            self.rows.write(page_data.script_json(row) + "\n")
+            self.details.write(page_data.script_json(detail) + "\n")
+
+    def finish(self, write: Callable[[str], Any]) -> None:
+        data = self.data
+        title = f"repro-auditor scorecard · {data.run_id}" if data.run_id else "repro-auditor scorecard"
+        script = _asset("scorecard.js")
+        parts = [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp(script))}">',
+            '<meta name="referrer" content="no-referrer">',
+            f"<title>{esc(title)}</title><style>{_asset('scorecard.css')}</style></head><body>",
+            f"<header><h1>{esc(title)}</h1>",
+        ]
+        if data.run_id is None:
+            parts += ["</header><p>No run in the database yet: run <code>audit run DUMPS</code> first.</p>", "</body></html>"]
+            for part in parts:
+                write(part + "\n")
+            return
+        parts.append(f'<p class="meta">{_meta(data)}</p></header>')
+        parts.append(_banner(data))
+        parts.append(_cards(data))
+        if self.with_charts:
+            parts.append(_charts(data))
+        parts.append(_papers(data))
+        parts.append(_findings(data, self.max_findings))
+        parts.append(_legend())
         for part in parts:
             write(part + "\n")
-        return
-    parts.append(f'<p class="meta">{_meta(data)}</p></header>')
-    parts.append(_banner(data))
-    parts.append(_cards(data))
-    if with_charts:
-        parts.append(_charts(data))
-    parts.append(_papers(data))
-    parts.append(_findings(data, max_findings))
-    parts.append(_legend())
-    with _spool() as rows, _spool() as details:
-        builder = page_data.PageBuilder(data.checks)
-        for page in data.pages():
-            for row, detail in builder.add(page):
-                rows.write(page_data.script_json(row) + "\n")
-                details.write(page_data.script_json(detail) + "\n")
-        for part in parts:
-            write(part + "\n")
-        meta = page_data.script_json(builder.meta())
+        meta = page_data.script_json(self.builder.meta())
         write(f'<script type="application/json" id="rows">{{"meta":{meta},"rows":[')
-        _copy_elements(rows, write)
+        _copy_elements(self.rows, write)
         write(']}</script>\n<script type="application/json" id="details">{"details":[')
-        _copy_elements(details, write)
+        _copy_elements(self.details, write)
         write("]}</script>\n")
-    write(f"<script>{script}</script>\n")
-    write("</body></html>\n")
+        write(f"<script>{script}</script>\n")
+        write("</body></html>\n")
 
 
 def _spool() -> Any:
