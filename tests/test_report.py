@@ -294,6 +294,9 @@ def test_reports_written_in_pages_equal_reports_written_at_once(sample, tmp_path
     strip = lambda p: {k: v for k, v in json.loads(p.read_text()).items() if not k.endswith("_path")}  # noqa: E731
     assert strip(paged.json) == strip(whole.json)
     assert len(read_csv(paged.csv)) == 3 and len(read_csv(paged.links_csv)) > 3
+    # The files come from one pass feeding scorecard.csv and scorecard.html; `audit report` prints each alone.
+    for name, fmt in (("csv", "csv"), ("html", "html")):
+        assert getattr(paged, name).read_text(encoding="utf-8") == render(store, fmt, run_id, page_size=page_size), name
 
 
 @pytest.mark.parametrize("page_size", [1, 2, 10_000])
