@@ -392,16 +392,17 @@ def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None,
     from auditor.extract_stream import OpenedDumps, default_jobs
 
     # JSON Lines read by the workers themselves; with --db they also build the store's rows
-    opened = OpenedDumps(list(dumps), title_column, abstract_column)  # every file opened before anything is written
+    jobs = jobs or default_jobs()
+    opened = OpenedDumps(list(dumps), title_column, abstract_column, jobs)  # every file opened before anything is written
     if db is None:
-        opened.stream(fmt, jobs or default_jobs(), sys.stdout.write, progress)
+        opened.stream(fmt, jobs, sys.stdout.write, progress)
     else:
         from auditor.store import Store
 
         with Store.open(db) as store:
             run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
             store.begin_staging()
-            opened.stream(fmt, jobs or default_jobs(), sys.stdout.write, progress, stage=store.stage_tables)
+            opened.stream(fmt, jobs, sys.stdout.write, progress, stage=store.stage_tables)
             store.merge_staged(run_id)
             store.finish_run(run_id, "done")
     skipped, cuts = opened.notes.skipped(), opened.notes.cuts

@@ -46,6 +46,9 @@ class ChunkTask:
     #: With ``audit extract --db``: the staged columns (:data:`auditor.store.staging.STAGED`);
     #: the range's store rows are built here then (see ChunkDone.tables).
     staged: Any = None
+    #: Only the ids of the range's papers (a later dump's, for the ``sources`` of the papers
+    #: before it): no extraction, no output.
+    ids_only: bool = False
 
 
 @dataclass
@@ -133,7 +136,7 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             continue  # blank lines are not rows
         row = row_of(line, plan)
         for row in ((row,) if row is not None else rows_by_duckdb(line, plan, task.shown, rows)):
-            head = head_of(row, identified=True)  # what to_record and with_identity make of it
+            head = head_of(row, identified=not task.ids_only)  # what to_record and with_identity make of it
             rows += 1
             if type(head) is str:
                 skips.append((rows - 1, head))
@@ -146,6 +149,9 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             if pid in seen:
                 continue
             seen.add(pid)
+            if task.ids_only:
+                ids.append(pid)
+                continue
             ex = extract(head.abstract)
             if ex.cut_from is not None:
                 cuts.append((len(ids), rows - 1, cut_note(ex)))

@@ -27,7 +27,7 @@ import os
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
@@ -312,10 +312,19 @@ def stream_extract(
     return counts[0], counts[1]
 
 
-def later_ids(paths: Sequence[Path], open_reader: Callable[[Path], Iterator[Record]]) -> list[list[tuple[str, SeenIds]]]:
-    """For each dump, the (source, ids) of the dumps after it (read once, ids only)."""
+def later_ids(paths: Sequence[Path], open_reader: Callable[[Path], Iterator[Record]],
+              lines: Mapping[int, LineDump] | None = None, jobs: int = 1) -> list[list[tuple[str, SeenIds]]]:
+    """For each dump, the (source, ids) of the dumps after it (read once, ids only).
+
+    A JSON Lines dump the workers read (``lines``, by index in ``paths``) is read by them for
+    this too, on ``jobs`` processes, its lines parsed for the title alone (no DuckDB in this
+    process, no Record, no extraction); any other dump by its reader.
+    """
     ids: list[tuple[str, SeenIds]] = []
-    for path in paths[1:]:
+    for index, path in enumerate(paths[1:], start=1):
+        if lines and index in lines:
+            ids.append((path.name, _line_ids(lines[index], jobs)))
+            continue
         reader = open_reader(path)
         first = next(reader, None)
         if first is None:
@@ -326,6 +335,38 @@ def later_ids(paths: Sequence[Path], open_reader: Callable[[Path], Iterator[Reco
             found.add(record.paper.paper_id)
         ids.append((first.sighting.source, found))
     return [ids[i:] for i in range(len(paths))]
+
+
+def _line_ids(dump: LineDump, jobs: int) -> SeenIds:
+    """The ids of a JSON Lines dump's papers, read by the workers range by range."""
+    from auditor.extract_chunks import ChunkTask, line_ranges, work_chunk
+    from auditor.ingest.json_lines import RowError
+
+    found = SeenIds()
+    tasks = (ChunkTask(str(dump.path), start, end, dump.plan, dump.path.name, dump.shown, "jsonl", ids_only=True)
+             for start, end in line_ranges(dump.path, CHUNK_BYTES))
+    rows = 0
+
+    def take(results: Iterator[Any]) -> None:
+        nonlocal rows
+        while True:
+            try:
+                done = next(results)
+            except StopIteration:
+                return
+            except RowError as exc:  # named by its row in the whole file, as the stream names it
+                raise exc.counted_from(rows) from None
+            rows += done.rows
+            if done.ids:
+                found.add_new(done.ids)
+
+    if jobs <= 1:
+        take(map(work_chunk, tasks))
+        return found
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(jobs, initializer=_worker_started) as pool:
+        take(pool.imap(work_chunk, tasks))
+    return found
 
 
 # --------------------------------------------------------------------------- several dumps, some read by the workers
@@ -546,7 +587,7 @@ def _staged_rows(done: ChunkDone, new: list[bool], rows_before: int) -> Any:
 def extract_dumps(paths: Sequence[Path], fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
                   title_column: str | None = None, abstract_column: str | None = None) -> Notes:
     """Open every dump (its errors before anything is written), then stream them all."""
-    opened = OpenedDumps(paths, title_column, abstract_column)
+    opened = OpenedDumps(paths, title_column, abstract_column, jobs)
     opened.stream(fmt, jobs, write, progress)
     return opened.notes
 
@@ -560,7 +601,7 @@ class OpenedDumps:
     """
 
     def __init__(self, paths: Sequence[Path], title_column: str | None = None,
-                 abstract_column: str | None = None) -> None:
+                 abstract_column: str | None = None, jobs: int = 1) -> None:
         from auditor.ingest import detect_format, read_records
         from auditor.ingest.json_lines import line_plan
 
@@ -591,7 +632,8 @@ class OpenedDumps:
             dumps.append(RecordDump(index, next(reader, None), reader))
         into[0] = notes.reading
         self.dumps = dumps
-        self.later = later_ids(list(paths), open_reader) if len(paths) > 1 else []
+        lines = {d.index: d for d in dumps if isinstance(d, LineDump)}
+        self.later = later_ids(list(paths), open_reader, lines, jobs) if len(paths) > 1 else []
 
     def stream(self, fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
                stage: Callable[[Any], None] | None = None) -> None:

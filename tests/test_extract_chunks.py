@@ -286,3 +286,53 @@ def test_a_line_duckdb_refuses_is_named_by_its_row_in_the_whole_file(tmp_path, t
     assert result.stderr.strip().splitlines()[-1].endswith(": cannot be read as JSON Lines after row 30: refused here")
     crossed = pickle.loads(pickle.dumps(json_lines.RowError("a.jsonl", 4, "why")))  # from a pool's worker
     assert str(crossed.counted_from(26)) == "a.jsonl: cannot be read as JSON Lines after row 30: why"
+
+
+def test_the_workers_store_what_the_one_process_reader_stores(tmp_path, papers, example_dumps, tiny_ranges):
+    """`audit extract --db` on JSON Lines: the store rows the workers build range by range (a paper
+    met again in a later range or dump keeps its first extraction) are the rows that reading
+    record by record stores, in every table."""
+    from datetime import date
+
+    from auditor.store import Store
+    from test_extract_db import rows
+
+    a = write_dump(tmp_path / "a.jsonl", papers[: len(papers) // 2])
+    b = write_dump(tmp_path / "b.jsonl", papers[len(papers) // 3:], crlf=True, bad_first=True)
+    dumps = [a, example_dumps[0], b]
+    db, ref = tmp_path / "workers.duckdb", tmp_path / "reader.duckdb"
+    assert audit("extract", "-q", "--jobs", "1", "--db", str(db), *map(str, dumps)).returncode == 0
+    with Store.open(ref) as store:
+        run_id = store.start_run({"command": "extract"}, date.today())
+        store.begin_staging()
+        ReadDumps(dumps).stream("jsonl", 1, lambda text: None, Progress(), store_batch=store.stage)
+        store.merge_staged(run_id)
+        store.finish_run(run_id, "done")
+    stored = rows(db)
+    assert len(stored["sightings"]) > len(stored["papers"]) > 50 and stored["links"]  # repeats were read
+    assert stored == rows(ref)
+
+
+def test_a_later_dump_is_read_for_its_ids_by_the_workers(tmp_path, tiny_ranges, monkeypatch):
+    """The dumps after the first are read once beforehand for their ids (the sources of the papers
+    before them), by the workers as the stream reads them: a line DuckDB refuses there fails the
+    command before anything is written, named by its row in the whole file."""
+    first = tmp_path / "first.jsonl"
+    first.write_bytes(line(row("Paper 0", "Nothing to see.", 0)) + b"\n")
+    path = tmp_path / "refused.jsonl"
+    good = [line(row(f"Paper {i}", "Nothing to see.", i)) for i in range(30)]
+    path.write_bytes(b"\n".join([*good, b'{"title": "first", "title": "second", "abstract": "dup"}', *good[:2]]) + b"\n")
+    real = extract_chunks.rows_by_duckdb
+    calls = []
+
+    def refusing(data, plan, shown, position):
+        calls.append(shown)
+        if b'"second"' in data:
+            raise json_lines.RowError(shown, position, "refused here")
+        return real(data, plan, shown, position)
+
+    monkeypatch.setattr(extract_chunks, "rows_by_duckdb", refusing)
+    result = audit("extract", "-q", "--jobs", "1", str(first), str(path))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1].endswith(": cannot be read as JSON Lines after row 30: refused here")
+    assert calls == [str(path)]
