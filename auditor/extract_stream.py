@@ -21,6 +21,7 @@ moment it is first met.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
@@ -232,6 +233,32 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def run_in_order(tasks: Iterable[tuple[Any, Any] | None], jobs: int,
+                 emit: Callable[[Callable[[], Any], Any], None]) -> None:
+    """Work every (task, tag) on ``jobs`` processes (a task as :func:`_work_packed` takes it),
+    calling ``emit(result, tag)`` in the order given; ``result()`` returns the task's output or
+    raises its error. At most ``2 x jobs`` tasks wait at any time. A None among the tasks is a
+    barrier: every task before it is emitted before the next one is taken from ``tasks``."""
+    if jobs <= 1:
+        for item in tasks:
+            if item is not None:
+                emit(functools.partial(_work_packed, item[0]), item[1])
+        return
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(jobs, initializer=_worker_started) as pool:
+        window: deque[tuple[Callable[[], Any], Any]] = deque()
+        for item in tasks:
+            if item is None:
+                while window:
+                    emit(*window.popleft())
+                continue
+            window.append((pool.apply_async(_work_packed, (item[0],)).get, item[1]))
+            if len(window) >= 2 * jobs:
+                emit(*window.popleft())
+        while window:
+            emit(*window.popleft())
+
+
 def run_batches(
     batches: Iterable[tuple[list[Item], Any]],
     fmt: str,
@@ -244,21 +271,7 @@ def run_batches(
     ``tag`` travels with its batch untouched (the caller's records, for the
     store). At most ``2 x jobs`` batches wait at any time.
     """
-    if jobs <= 1:
-        for items, tag in batches:
-            emit(work(items, fmt, keep), tag)
-        return
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(jobs, initializer=_worker_started) as pool:
-        window: deque[tuple[Any, Any]] = deque()
-        for items, tag in batches:
-            window.append((pool.apply_async(_work_packed, ((items, fmt, keep),)), tag))
-            if len(window) >= 2 * jobs:
-                done, done_tag = window.popleft()
-                emit(done.get(), done_tag)
-        while window:
-            done, done_tag = window.popleft()
-            emit(done.get(), done_tag)
+    run_in_order((((items, fmt, keep), tag) for items, tag in batches), jobs, lambda result, tag: emit(result(), tag))
 
 
 def stream_extract(
@@ -429,7 +442,7 @@ def stream_dumps(
     staged = None
     if stage is not None:
         from auditor.store.staging import STAGED as staged
-    from auditor.extract_chunks import ChunkTask, line_ranges, work_chunk
+    from auditor.extract_chunks import ChunkTask, line_ranges
     from auditor.ingest.json_lines import RowError
     from auditor.extract_output import csv_header
 
@@ -437,7 +450,7 @@ def stream_dumps(
     if fmt == "csv":
         write(csv_header())
 
-    def tasks() -> Iterator[tuple[Any, Any]]:
+    def tasks() -> Iterator[tuple[Any, Any] | None]:
         after_lines = False
         for dump in dumps:
             if isinstance(dump, LineDump):
@@ -446,11 +459,17 @@ def stream_dumps(
                     yield ChunkTask(str(dump.path), start, end, dump.plan, dump.path.name, dump.shown, fmt, staged), dump
                 continue
             if after_lines:
-                yield None, None  # what is read here is de-duplicated as read: the ranges before it first
+                yield None  # what is read here is de-duplicated as read: the ranges before it first
                 after_lines = False
             yield from _record_batches(dump, seen, later, fmt, advance, staged)
 
-    def emit(done: Any, dump: Any) -> None:
+    def emit(result: Callable[[], Any], dump: Any) -> None:
+        try:
+            done = result()
+        except RowError as exc:  # a line DuckDB refuses is named by its row in the whole file, not in its range
+            if isinstance(dump, LineDump):
+                raise exc.counted_from(dump.rows) from None
+            raise
         if isinstance(dump, LineDump):
             _emit_chunk(done, dump, seen, later, fmt, write, notes, stage)
             advance(done.rows - len(done.skips))
@@ -462,36 +481,7 @@ def stream_dumps(
         if stage is not None:
             stage(tables)
 
-    def result(get: Callable[[], Any], dump: Any) -> Any:
-        """A task's result; a line DuckDB refuses is named by its row in the whole file, not in its range."""
-        try:
-            return get()
-        except RowError as exc:
-            if isinstance(dump, LineDump):
-                raise exc.counted_from(dump.rows) from None
-            raise
-
-    if jobs <= 1:
-        for task, dump in tasks():
-            if task is not None:
-                emit(result(lambda: work_chunk(task) if isinstance(dump, LineDump) else work(*task), dump), dump)
-        return
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(jobs, initializer=_worker_started) as pool:
-        window: deque[tuple[Any, Any]] = deque()
-        for task, dump in tasks():
-            if task is None:
-                while window:
-                    pending, its_dump = window.popleft()
-                    emit(result(pending.get, its_dump), its_dump)
-                continue
-            window.append((pool.apply_async(_work_packed, (task,)), dump))
-            if len(window) >= 2 * jobs:
-                pending, its_dump = window.popleft()
-                emit(result(pending.get, its_dump), its_dump)
-        while window:
-            pending, its_dump = window.popleft()
-            emit(result(pending.get, its_dump), its_dump)
+    run_in_order(tasks(), jobs, emit)
 
 
 def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]], fmt: str,

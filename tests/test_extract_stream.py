@@ -155,3 +155,36 @@ def test_seen_ids_remember_across_merges():
     assert len(seen) == 10
     assert all(f"p{i}" in seen for i in range(10))
     assert "p10" not in seen and "" not in seen
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_tasks_are_emitted_in_order_and_a_barrier_waits_for_those_before_it(tmp_path, jobs):
+    """The one ordered loop of both paths: results in submission order (a pool finishes them in
+    any order: the long abstracts take longer), nothing after a barrier taken before all before
+    it were emitted, and a task's error raised where its result is asked for."""
+    from auditor.extract_chunks import ChunkTask
+    from auditor.extract_stream import run_in_order
+    from auditor.models import Paper
+
+    log: list[str] = []
+
+    def tasks():
+        for i in range(6):
+            log.append(f"take {i}")
+            abstract = "Code: https://github.com/o/r. " + "word " * (4000 if i % 2 == 0 else 1)
+            yield ([(Paper(paper_id=f"{i:016x}", title=f"Paper {i}", abstract=abstract), ["d"], "d")], "jsonl", False), i
+            if i == 2:
+                yield None
+        yield ChunkTask(str(tmp_path / "gone.jsonl"), 0, 10, None, "gone.jsonl", "gone.jsonl", "jsonl"), "gone"
+
+    def emit(result, tag):
+        if tag == "gone":
+            with pytest.raises(FileNotFoundError):
+                result()
+        else:
+            assert f'"Paper {tag}"' in result()[0]
+        log.append(f"emit {tag}")
+
+    run_in_order(tasks(), jobs, emit)
+    assert [e for e in log if e.startswith("emit")] == [f"emit {i}" for i in range(6)] + ["emit gone"]
+    assert log.index("take 3") > log.index("emit 2")
