@@ -158,12 +158,17 @@ def distinct_papers(
             yield record, False, []
             continue
         seen.add(pid)
-        own = record.sighting.source
-        sources = [own]
-        for source, ids in (later[index] if index < len(later) else ()):
-            if source not in sources and source != own and pid in ids:
-                sources.append(source)
-        yield record, True, sources
+        yield record, True, sources_of(pid, record.sighting.source, later[index] if index < len(later) else ())
+
+
+def sources_of(pid: str, own: str, others: Sequence[tuple[str, SeenIds]]) -> list[str]:
+    """A paper's sources: ``own`` (its dump's name), then each of ``others`` (source, ids of a
+    later dump) that holds it, each name once (two dumps of one name in two folders are one)."""
+    sources = [own]
+    for source, ids in others:
+        if source not in sources and pid in ids:
+            sources.append(source)
+    return sources
 
 
 def ids_of(records: Iterable[Record]) -> SeenIds:
@@ -551,11 +556,7 @@ def _emit_chunk(done: ChunkDone, dump: LineDump, seen: SeenIds, later: Sequence[
         if fresh:
             text = done.text[start:end]
             if others:
-                pid = done.ids[8 * k: 8 * k + 8].hex()
-                sources = [source]
-                for other, ids in others:
-                    if other not in sources and pid in ids:
-                        sources.append(other)
+                sources = sources_of(done.ids[8 * k: 8 * k + 8].hex(), source, others)
                 if len(sources) > 1:
                     text = with_sources(text, [source], sources)
             out.append(text)

@@ -336,3 +336,21 @@ def test_a_later_dump_is_read_for_its_ids_by_the_workers(tmp_path, tiny_ranges, 
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.strip().splitlines()[-1].endswith(": cannot be read as JSON Lines after row 30: refused here")
     assert calls == [str(path)]
+
+
+def test_a_papers_sources_name_each_dump_once_on_both_paths(tmp_path, papers):
+    """A paper's sources are its first dump's name, then each later dump's that holds it, each
+    name once: two dumps of one name in two folders are one source. The workers' path and the
+    one-by-one read agree (they share extract_stream.sources_of)."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    first = write_dump(tmp_path / "x" / "a.jsonl", papers[:10])
+    again = write_dump(tmp_path / "y" / "a.jsonl", papers[6:16])
+    other = write_dump(tmp_path / "b.jsonl", papers[8:14])
+    dumps = [first, other, again]
+    out, err = streamed(dumps, "--jobs", "1")
+    assert (out, err) == reference(dumps)
+    sources = {json.loads(x)["title"]: json.loads(x)["sources"] for x in out.splitlines()}
+    assert sources[papers[8][0]] == ["a.jsonl", "b.jsonl"]
+    assert sources[papers[6][0]] == ["a.jsonl"] and sources[papers[12][0]] == ["b.jsonl", "a.jsonl"]
+    assert extract_stream.sources_of("p", "a", [("b", {"p"}), ("a", {"p"}), ("c", set()), ("b", {"p"})]) == ["a", "b"]
