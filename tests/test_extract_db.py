@@ -161,3 +161,29 @@ def test_a_memory_store_leaves_no_staging_folder_when_its_load_fails(example_dum
     assert list(folder.iterdir()) and store.staging._writers  # files written and still open
     store.close()
     assert not folder.exists()
+
+
+def test_the_merge_memory_floor_and_its_growth_with_the_papers_of_a_load():
+    assert staging.merge_memory(0) == staging.merge_memory(1_000_000) == "512MB"  # 1 M papers merge under 512 MB
+    assert int(staging.merge_memory(2_700_000).removesuffix("MB")) > 1_000  # all of arXiv failed under 512 MB
+
+
+def _bytes(setting: str) -> float:
+    number, unit = setting.split()
+    return float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}[unit]
+
+
+def test_the_merge_runs_under_a_limit_sized_by_the_papers_staged(dumps, tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "MERGE_BYTES_PER_PAPER", 4 * 2**20)  # so that this small load needs more than the floor
+    limits = []
+    upsert = staging._upsert
+
+    def look(con, *args, **kwargs):
+        limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        upsert(con, *args, **kwargs)
+
+    monkeypatch.setattr(staging, "_upsert", look)
+    db = tmp_path / "e.duckdb"
+    extract(db, dumps)
+    staged = len(rows(db)["sightings"])  # one staged paper row per record read
+    assert len(set(limits)) == 1 and _bytes(limits[0]) == pytest.approx(staged * 4e6, rel=0.04)  # shown to 0.1 GiB

@@ -57,6 +57,17 @@ ROW_GROUP = 20_000
 
 #: DuckDB's memory during the merge: beyond it joins and aggregates spill to disk.
 MERGE_MEMORY = "512MB"
+#: What the merge needs per staged paper on top, in bytes. Inserting the papers holds their
+#: primary-key index in memory until the commit, and that index cannot spill: 2.7 M papers (all
+#: of arXiv) failed under 512 MB and loaded under 1 GB (peak RSS 1.2 GB); 1 M loaded under 512 MB.
+MERGE_BYTES_PER_PAPER = 450
+
+
+def merge_memory(papers: int) -> str:
+    """DuckDB's memory limit for merging a load of ``papers`` staged paper rows: 512 MB, or more
+    for a load whose papers' index needs more (:data:`MERGE_BYTES_PER_PAPER`)."""
+    floor = int(MERGE_MEMORY.removesuffix("MB"))
+    return f"{max(floor, -(-papers * MERGE_BYTES_PER_PAPER // 2**20))}MB"
 
 
 def batch_tables(records: Iterable[Record], extractions: Iterable[tuple[str, Extraction]]) -> dict[str, pa.Table]:
@@ -86,6 +97,7 @@ class Staging:
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._pending: dict[str, list[pa.Table]] = {}
         self._pending_rows: dict[str, int] = {}
+        self._staged_rows: dict[str, int] = {}  # rows staged per table in this load (sizes the merge)
 
     def staging_dir(self) -> Path:
         """``<db>.staging`` beside the file (a temporary folder for ``:memory:``)."""
@@ -105,6 +117,7 @@ class Staging:
         self._seq = 0
         self._pending = {name: [] for name in STAGED}
         self._pending_rows = dict.fromkeys(STAGED, 0)
+        self._staged_rows = dict.fromkeys(STAGED, 0)
 
     def stage(self, records: Iterable[Record], extractions: Iterable[tuple[str, Extraction]]) -> None:
         """Stage records (every sighting) and extractions (one per paper); the run is named at the merge."""
@@ -120,6 +133,7 @@ class Staging:
             self._seq += batch.num_rows
             self._pending[name].append(batch.select(list(STAGED[name])).append_column("seq", seq))
             self._pending_rows[name] += batch.num_rows
+            self._staged_rows[name] += batch.num_rows
             if self._pending_rows[name] >= ROW_GROUP:
                 self._write(name)
 
@@ -184,7 +198,8 @@ class Staging:
             f"CREATE OR REPLACE TEMP VIEW staged_target_rows AS SELECT target_key, {last} FROM staged_targets GROUP BY target_key",
         ]
         con = self.db.con
-        settings = {"memory_limit": MERGE_MEMORY, "preserve_insertion_order": "false"}  # order: see ORDER BY
+        settings = {"memory_limit": merge_memory(self._staged_rows.get("papers", 0)),
+                    "preserve_insertion_order": "false"}  # order: see ORDER BY
         for k, v in settings.items():
             con.execute(f"SET {k} = '{v}'")
         try:
