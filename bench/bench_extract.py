@@ -225,7 +225,9 @@ def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> Non
         cmd += ["--db", str(target)]
     got = watch(cmd)
     if got["rc"] != 0:
-        print(f"audit extract failed ({got['rc']}): {got['err'].strip()[:300]}")
+        # the one-line error is the last line: progress lines come before it
+        last = got["err"].strip().splitlines()[-1:] or [""]
+        print(f"audit extract failed ({got['rc']}): {last[0][:300]}")
         return
     wall = got["wall"]
     print(f"{n:>10,} snapshot rows ({path.stat().st_size / 1e6:,.0f} MB){' --db' if db else ''}: wall {wall:6.1f} s, "
