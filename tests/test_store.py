@@ -427,3 +427,25 @@ def test_a_write_interrupted_midway_leaves_none_of_its_transaction(store):
     with transaction(con):
         con.execute("INSERT INTO t VALUES (2)")
     assert con.execute("SELECT n FROM t").fetchall() == [(2,)]
+
+
+def test_a_signal_as_the_commit_returns_surfaces_as_itself(store):
+    """A Ctrl-C whose handler runs just after a long commit: the data is committed, and the caller
+    sees the KeyboardInterrupt (exit 130, run interrupted), not a failed rollback (exit 1)."""
+    from auditor.store.core import transaction
+
+    con = store.db.con
+    con.execute("CREATE TABLE t (n INTEGER)")
+
+    class CommitThenCtrlC:
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def commit(self):
+            con.commit()
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        with transaction(CommitThenCtrlC()):
+            con.execute("INSERT INTO t VALUES (1)")
+    assert con.execute("SELECT n FROM t").fetchall() == [(1,)]

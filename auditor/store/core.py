@@ -41,14 +41,18 @@ BATCH_ROWS = 50_000
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """The block as one transaction: committed when it ends, rolled back when anything raises
-    (a failed statement, Ctrl-C, SIGTERM), so that the file never keeps half of it."""
+    (a failed statement, Ctrl-C, SIGTERM), so that the file never keeps half of it.
+
+    The commit stays outside the ``try``: a signal whose handler runs as a long commit returns
+    must surface as itself, not as DuckDB's "no transaction is active" from a rollback after it.
+    """
     con.begin()
     try:
         yield con
-        con.commit()
     except BaseException:
         con.rollback()
         raise
+    con.commit()
 
 
 META_TABLE = """CREATE TABLE IF NOT EXISTS meta (
