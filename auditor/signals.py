@@ -140,3 +140,5 @@ def interrupt_signals() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _terminated.clear()  # what the block recorded is its own: a later run in this process starts clean
+        _interrupted.clear()

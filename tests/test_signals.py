@@ -17,7 +17,7 @@ import signal
 import pytest
 
 from auditor.errors import Terminated
-from auditor.signals import interrupt_signals, interrupted, run_async, terminated
+from auditor.signals import interrupt_signals, interrupted, raise_if_interrupted, run_async, terminated
 
 
 class Client:
@@ -53,8 +53,8 @@ def test_a_sigterm_in_a_worker_task_closes_the_clients_on_the_loop_and_raises_te
         with pytest.raises(Terminated):
             run_async(collect(client))
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # the handler outside the loop is back
+        assert terminated()
     gc.collect()  # a task whose exception nobody retrieved is reported when collected
-    assert terminated()
     assert client.closed_on_loop
     assert not [r for r in caplog.records if r.name == "asyncio"], [r.getMessage() for r in caplog.records]
 
@@ -131,3 +131,15 @@ def test_an_inherited_ignored_ctrl_c_stays_ignored() -> None:
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_signal_recorded_in_the_block_does_not_outlive_it() -> None:
+    """A later in-process run (the tests', a library user's) must not be stopped by an earlier run's Ctrl-C."""
+    with interrupt_signals():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            pass  # swallowed, as a library may
+        assert interrupted()
+    assert not interrupted() and not terminated()
+    raise_if_interrupted()  # does not raise
