@@ -87,7 +87,9 @@ def redact(text: str) -> str:
     if not text:
         return text
     text = redact_secrets(text)
-    low = text.lower()
+    # (?i) in the pattern also matches a dotless or dotted capital I where an ASCII i is;
+    # lower() turns those into "\u0131" and "i\u0307": folded back so that the cheap check sees them too
+    low = text.lower().replace("\u0131", "i").replace("\u0307", "")
     if not any(trigger in low and (trigger not in _NEEDS or _NEEDS[trigger].search(text))
                for trigger in _TRIGGERS):
         return text

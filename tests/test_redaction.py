@@ -59,7 +59,8 @@ def test_registered_secrets_and_token_shapes_are_masked() -> None:
 
 _PIECES = st.sampled_from(["ghp_", "GHP_", "gho_", "ghr_", "github_pat_", "hf_", "HF_", "hf_paper", "Authorization",
                             "authorization: token ", "Bearer ", "bearer ", " ", "\n", '"', ":", "=", "_", "a1B2",
-                            "x" * 19, "Z" * 20, "0" * 21, "\u0131", "\u212a"])
+                            "x" * 19, "Z" * 20, "0" * 21, "\u0131", "\u212a",
+                            "Author\u0131zation: ", "AUTHOR\u0130ZATION=", "Author\u0131zation"])
 
 
 @settings(max_examples=300, deadline=None)
