@@ -575,14 +575,6 @@ def _staged_rows(done: ChunkDone, new: list[bool], rows_before: int) -> Any:
     return without_papers(tables, (done.ids[8 * k: 8 * k + 8].hex() for k, fresh in enumerate(new) if not fresh))
 
 
-def extract_dumps(paths: Sequence[Path], fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
-                  title_column: str | None = None, abstract_column: str | None = None) -> Notes:
-    """Open every dump (its errors before anything is written), then stream them all."""
-    opened = OpenedDumps(paths, title_column, abstract_column, jobs)
-    opened.stream(fmt, jobs, write, progress)
-    return opened.notes
-
-
 class OpenedDumps:
     """Every dump opened (a file that cannot be read fails here, before anything is written),
     ready to stream (:meth:`stream`).
