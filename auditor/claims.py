@@ -18,6 +18,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
+from auditor.frozen import maker
 from auditor.models import Claim, ClaimKind, Link
 
 try:  # one pass over the text for all anchors (Rust aho-corasick) instead of one str.find pass per anchor
@@ -540,6 +541,90 @@ def _ends(text: str, a: int, b: int, hi: int, guard: list[tuple[int, int]]) -> l
     return ends
 
 
+# The sentence of one place, read from around it. A match of _BOUNDARY takes the whole run of
+# marks it starts in (its "[.!?]*"), and nothing else a mark could start in, so the boundary
+# finditer finds in a run (the run's first mark that matches) does not depend on where the scan
+# began: each run can be judged alone, walking back or forth from a place, and a claim's
+# sentence costs the marks of that sentence, not of the text before it.
+_MARK_CHARS = frozenset(".!?")
+
+
+def _run_boundary(text: str, i: int) -> tuple[int, int, tuple[int, int] | None]:
+    """(start, end) of the run of marks holding text[i], and the (mark, end) of the boundary
+    _BOUNDARY.finditer finds in that run (None when it finds none)."""
+    r = i
+    while r and text[r - 1] in _MARK_CHARS:
+        r -= 1
+    n = len(text)
+    j = i + 1
+    while j < n and text[j] in _MARK_CHARS:
+        j += 1
+    after = text[j : j + 1]
+    if not (after in _END_FIRST or after.isspace()):
+        return r, j, None  # what follows the run's last mark starts no boundary (most dots: "3.5")
+    for k in range(r, j):
+        m = _BOUNDARY.match(text, k)  # (its lookbehinds still see the text before k)
+        if m is not None:
+            return r, j, (k, m.end())
+    return r, j, None
+
+
+def _protected(i: int, guard: Sequence[tuple[int, int]]) -> bool:
+    for a, b in guard:
+        if a <= i < b:
+            return True
+    return False
+
+
+def _sentence_at(text: str, p: int, floor: int, guard: Sequence[tuple[int, int]], marks: str) -> tuple[int, int]:
+    """The (start, end) that :func:`split_sentences` gives the sentence holding ``p``: from the
+    end of the last boundary ending at or before ``p`` (or ``floor``, a boundary's end known to
+    come before it) to the end of the first ending after it (or the text's end); boundaries
+    whose mark stands in a protected span do not count. ``marks``: the marks the text holds."""
+    start, end = floor, None
+    i = p
+    while True:  # back: the runs of marks before p, nearest first
+        i = max(text.rfind(x, floor, i) for x in marks) if len(marks) > 1 else text.rfind(marks, floor, i)
+        if i == -1:
+            break
+        after = text[i + 1 : i + 2]
+        if not (after in _END_FIRST or after.isspace()):
+            continue  # no boundary ends a run here (most dots: "3.5", "github.com"); i is a run's last mark
+        r, _, b = _run_boundary(text, i)
+        if b is not None and not _protected(b[0], guard):
+            if b[1] <= p:
+                start = b[1]
+                break
+            end = b[1]  # p stands in the boundary's own whitespace: it ends p's sentence
+        i = r
+    if end is not None:
+        return start, end
+    i, n = p, len(text)
+    while True:  # forth: the runs of marks from p on
+        i = min((j for j in (text.find(x, i) for x in marks) if j != -1), default=-1) if len(marks) > 1 else text.find(marks, i)
+        if i == -1:
+            return start, n
+        after = text[i + 1 : i + 2]
+        if not (after in _END_FIRST or after.isspace()):
+            i += 1
+            continue
+        _, j, b = _run_boundary(text, i)
+        if b is not None and not _protected(b[0], guard):
+            return start, b[1]
+        i = j
+
+
+def _sentences_around(text: str, places: Iterable[int], guard: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The sentences (as :func:`split_sentences` cuts them) that hold the places, in order, each
+    once: only the text of those sentences is read."""
+    marks = "".join(x for x in ".!?" if x in text) or "."
+    out: list[tuple[int, int]] = []
+    for p in sorted(places):
+        if not out or p >= out[-1][1]:
+            out.append(_sentence_at(text, p, out[-1][1] if out else 0, guard, marks))
+    return out
+
+
 # --------------------------------------------------------------------------- claims
 
 
@@ -701,8 +786,7 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
     matches = _phrases(masked, strong_windows)
     if not matches and not spans:
         return ()
-    where = [p for p, _, _ in matches] + [a for a, _, _ in spans]
-    sentences = split_sentences(text, [(a, b) for a, b, _ in spans], min(where), max(where) + 1)
+    sentences = _sentences_around(text, [p for p, _, _ in matches] + [a for a, _, _ in spans], [(a, b) for a, b, _ in spans])
     starts = [s for s, _ in sentences]
     by_sentence: dict[int, list[tuple[int, str, int]]] = {}
     for pos, kind, end in matches:
@@ -713,7 +797,7 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
 
     claims: list[Claim] = []
     seen: set[tuple] = set()
-    pending: tuple[tuple[int, int], ClaimKind, str, int] | None = None  # an unlinked claim the next sentence's bare links may take
+    pending: tuple[tuple[int, int], ClaimKind, str] | None = None  # an unlinked claim the next sentence's bare links may take
     for idx in sorted(by_sentence.keys() | links_in.keys()):
         s, e = sentences[idx]
         found = by_sentence.get(idx, [])
@@ -727,9 +811,9 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
                 # only now the phrases that count next to a link ("available at", "Code: URL")
                 voids = [(p, end) for p, k, end in found if k != "available"]
                 at = _linked_phrase(masked, s, e, here, voids)
-                if at is None and pending is not None and pending[3] == idx - 1 and _mostly_links(sentence, s, spans):
+                if at is None and pending is not None and pending[0][1] == s and _mostly_links(sentence, s, spans):
                     # "We make the code and data publicly available.\n https://... https://..."
-                    prev, kind, obj, _ = pending
+                    prev, kind, obj = pending
                     said = _clean(text[prev[0] : prev[1]])
                     claims = [c for c in claims if not (c.target_key is None and c.sentence == said)]
                     for n, (_, key, _) in enumerate(here):
@@ -799,7 +883,7 @@ def claims_from_spans(text: str, spans: Sequence[tuple[int, int, str]], masked: 
             _add(claims, seen, kind, said, None, obj, idx)
             made = made or (kind, obj)
         if made is not None:
-            pending = ((s, e), made[0], made[1], idx)
+            pending = ((s, e), made[0], made[1])
     return tuple(claims)
 
 
@@ -963,11 +1047,14 @@ def _mostly_links(sentence: str, offset: int, spans: Sequence[tuple[int, int, st
     return words + len(sentence[last - offset :].split()) <= 4
 
 
+_new_claim = maker(Claim)  # Claim(...) without the frozen __init__'s call per field
+
+
 def _add(claims: list[Claim], seen: set, kind: ClaimKind, sentence: str, key: str | None, obj: str, idx: int) -> None:
     ident = (sentence, idx, key, kind, obj) if key is None else (sentence, idx, key)
     if ident not in seen:
         seen.add(ident)
-        claims.append(Claim(kind, sentence, key, obj))
+        claims.append(_new_claim(kind=kind, sentence=sentence, target_key=key, object=obj))
 
 
 def find_claims(text: str, links: Sequence[Link]) -> tuple[Claim, ...]:

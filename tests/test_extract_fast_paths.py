@@ -89,3 +89,49 @@ def test_url_bodies_read_as_runs_match_the_character_form() -> None:
             assert (fast_m and fast_m.span()) == (slow_m and slow_m.span()), (text, i)
             matched += fast_m is not None
     assert matched > 50
+
+
+SENTENCE_TEXTS = BOUNDARY_TEXTS + [
+    "Code is at https://x.org/a.b. Next one. And e.g. this. Last", "A. B.. C... D?! E.) F.\n G", "x.y. Z https://a.io/b.c.",
+    "No marks at all here", ". . . A", "One!  Two? Three.", "Mr. X went. Fig. 3 shows. End",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCE_TEXTS + [a for a in example_abstracts()[:20]])
+def test_sentences_around_places_are_the_whole_splits_sentences(text: str) -> None:
+    # the local walk (back and forth from each place) against split_sentences' scan of the region
+    guards: list[list[tuple[int, int]]] = [[]]
+    for link in links.find_links(text):
+        guards[0].append((i := text.find(link.raw.rstrip(".,;:!?'\")]}*+")), i + len(link.raw)))
+    guards.append(sorted(guards[0] + [(k, k + 7) for k in range(3, len(text), 41)]))  # guards over marks, overlapping ones
+    n = len(text)
+    for guard in guards:
+        for step in (1, 7, 23) if n < 200 else (13, 31):  # every place of the short texts
+            for first in range(0, n, step):
+                places = [first, min(n - 1, first + step * 5)] if step > 1 else [first]
+                whole = claims.split_sentences(text, guard, min(places), max(places) + 1)
+                expected = []
+                for p in sorted(places):
+                    s = next(x for x in whole if x[0] <= p < x[1])
+                    if s not in expected:
+                        expected.append(s)
+                assert claims._sentences_around(text, places, guard) == expected, (text, places, guard)
+
+
+def test_frozen_maker_builds_what_the_dataclass_init_builds() -> None:
+    from auditor.frozen import maker
+    from auditor.models import Claim, Link, Target
+
+    target = Target("github:a/b", "github_repo", "github.com", "https://github.com/a/b", "a", "b")
+    cases = [
+        (Link, {"raw": "a/b", "url": "https://github.com/a/b", "target": target, "ordinal": 2, "ref": "main", "subpath": "src",
+                "number": 3, "item": "tree", "placeholder": True}),
+        (Link, {"raw": "x", "url": "https://x.org", "target": target}),  # the defaults
+        (Claim, {"kind": "available", "sentence": "Code at x.", "target_key": "github:a/b", "object": "code"}),
+        (Claim, {"kind": "promised", "sentence": "s", "target_key": None}),
+    ]
+    for cls, values in cases:
+        slow, fast = cls(**values), maker(cls)(**values)
+        assert type(fast) is cls and vars(fast) == vars(slow) and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    with pytest.raises(AttributeError):
+        fast.kind = "available"  # type: ignore[misc]  # still frozen
