@@ -93,6 +93,7 @@ def odd_lines(papers: list[tuple[str, str]]) -> list[bytes]:
         b'{"title": "no abstract", "abstract": "  "}',
         line(row(t, a + " (the same paper again, another abstract)", 7)),  # a repeat, far from its first
         b'{"title": "deep", "abstract": "x", "z": ' + b"[" * 120 + b"]" * 120 + b"}",
+        line(dict(row("Crowded", "Code: https://github.com/many/authors", 8), authors_parsed=[["A", "", ""]] * 120)),
     ]
 
 
@@ -265,6 +266,27 @@ def test_a_line_read_in_python_is_the_row_duckdb_reads(obj, ascii_only):
     mine = json_lines.row_of(data, plan)
     if mine is not None:  # else DuckDB reads it anyway
         assert [mine] == json_lines.rows_by_duckdb(data, plan, "t", 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.lists(st.sampled_from([b"{", b"[", b"}", b"x", b'"', b"\\"]), max_size=260).map(b"".join),
+       limit=st.integers(0, 120))
+def test_counting_brackets_by_find_is_counting_them(data, limit):
+    assert json_lines._brackets_over(data, limit) == (data.count(b"{") + data.count(b"[") > limit)
+
+
+def test_a_crowded_line_is_read_in_python_and_a_deep_one_by_duckdb():
+    """Many authors make many brackets, not deep nesting: their row is DuckDB's, read in Python."""
+    plan = snapshot_plan()
+    crowded = dict(row("Many authors", "A b c.", 1), authors_parsed=[[f"A{i}", "B", ""] for i in range(150)],
+                   tags=[{"k": "{[" * 30}])
+    for depth, in_python in ((3, True), (json_lines.NESTING, True), (json_lines.NESTING + 1, False), (120, False)):
+        obj = dict(crowded, z=functools.reduce(lambda inner, _: [inner], range(depth - 1), "x"))  # obj is level 1
+        data = line(obj)
+        mine = json_lines.row_of(data, plan)
+        assert (mine is not None) == in_python, depth
+        if mine is not None:
+            assert [mine] == json_lines.rows_by_duckdb(data, plan, "t", 0) and mine[4] == 150
 
 
 def test_a_line_duckdb_refuses_is_named_by_its_row_in_the_whole_file(tmp_path, tiny_ranges, monkeypatch):

@@ -25,7 +25,7 @@ import os
 import re
 import tempfile
 from itertools import chain
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,10 @@ class LinePlan:
     text: tuple[str | None, ...]  # the keys of TEXT_FIELDS
     sql: str
     date_typed: bool = False  # DuckDB read the date column as DATE (its values ISO dates)
+    text_keys: tuple[str | None, ...] = field(init=False, repr=False, compare=False)  # title, abstract, text
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text_keys", (self.title, self.abstract, *self.text))  # once, not per row
 
 
 class _Odd(Exception):
@@ -103,7 +107,7 @@ def _date_of(text: str | None) -> date | None:
     ``try_strptime`` of arXiv's RFC 2822); _Odd for any other shape."""
     if text is None:
         return None
-    match = _ISO.fullmatch(text)
+    match = _ISO.fullmatch(text) if len(text) == 10 else None  # \d is one character: ISO's are 10
     if match:
         year, month, day = int(match[1]), int(match[2]), int(match[3])
         if year < 1000:
@@ -134,13 +138,47 @@ def _lone_surrogate(value: Any) -> bool:
     return False
 
 
+def _brackets_over(line: bytes, limit: int) -> bool:
+    """``line.count(b"{") + line.count(b"[") > limit``, by find (memchr, vectorised) from one
+    bracket to the next: count tests every byte, and a line has a handful of brackets."""
+    found = 0
+    for bracket in (b"{", b"["):
+        at = line.find(bracket)
+        while at != -1:
+            found += 1
+            if found > limit:
+                return True
+            at = line.find(bracket, at + 1)
+    return False
+
+
+def _nested_deeper(obj: dict[str, Any], levels: int) -> bool:
+    """Whether containers nest more than ``levels`` deep in ``obj`` (itself the first level)."""
+    level, todo = 1, [obj]
+    while todo:
+        if level > levels:
+            return True
+        inner = []
+        for value in todo:
+            for item in (value.values() if type(value) is dict else value):
+                if type(item) is dict or type(item) is list:
+                    inner.append(item)
+        todo, level = inner, level + 1
+    return False
+
+
+#: Nesting that Python's json and DuckDB both read (DuckDB refuses more than 128 levels).
+NESTING = 100
+
+
 def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
     """The row the table reader selects for this (non-blank) line; None: ask DuckDB."""
-    if line.count(b"{") + line.count(b"[") > 100:  # DuckDB refuses nesting deeper than 128
-        return None
+    crowded = _brackets_over(line, NESTING)  # else it cannot nest deeper than that
     try:
         obj = _DECODE(line.decode("utf-8"))
         if type(obj) is not dict:
+            return None
+        if crowded and _nested_deeper(obj, NESTING):  # a paper of 150 authors is crowded, not deep
             return None
         if b"\\u" in line and _SURROGATE.search(line) and _lone_surrogate(obj):
             return None  # DuckDB reads no row from it (a pair, an emoji written escaped, is fine)
@@ -185,7 +223,7 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
             authors = get(plan.authors)
             if authors is not None and type(authors) is not str:
                 return None
-        texts = [get(key) for key in (plan.title, plan.abstract, *plan.text)]  # no key: get(None) is None
+        texts = list(map(get, plan.text_keys))  # no key: get(None) is None
         if not set(map(type, texts)) <= _TEXT_OR_NONE:
             return None  # DuckDB's VARCHAR of a number or an object is its own JSON text
         return (texts[0], texts[1], when, _date_of(when), authors, *texts[2:])
