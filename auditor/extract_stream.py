@@ -25,6 +25,8 @@ import functools
 import gc
 import multiprocessing
 import os
+import signal
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ from auditor.extract_output import with_sources
 from auditor.models import Extraction, Paper, Record
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
     from auditor.extract_chunks import ChunkDone, ChunkTask
     from auditor.ingest.json_lines import LinePlan
 
@@ -228,6 +232,7 @@ def _worker_started() -> None:
     walks only what the work itself made (the modules' objects would be walked again at each)."""
     import auditor.extract_chunks  # noqa: F401
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: a task in hand is finished (_settle)
     gc.freeze()
 
 
@@ -251,17 +256,42 @@ def run_in_order(tasks: Iterable[tuple[Any, Any] | None], jobs: int,
         return
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(jobs, initializer=_worker_started) as pool:
-        window: deque[tuple[Callable[[], Any], Any]] = deque()
-        for item in tasks:
-            if item is None:
-                while window:
-                    emit(*window.popleft())
-                continue
-            window.append((pool.apply_async(_work_packed, (item[0],)).get, item[1]))
-            if len(window) >= 2 * jobs:
-                emit(*window.popleft())
-        while window:
-            emit(*window.popleft())
+        window: deque[tuple[AsyncResult, Any]] = deque()
+        try:
+            for item in tasks:
+                if item is None:
+                    while window:
+                        result, tag = window.popleft()
+                        emit(result.get, tag)
+                    continue
+                window.append((pool.apply_async(_work_packed, (item[0],)), item[1]))
+                if len(window) >= 2 * jobs:
+                    result, tag = window.popleft()
+                    emit(result.get, tag)
+            while window:
+                result, tag = window.popleft()
+                emit(result.get, tag)
+        except BaseException:  # a closed stdout, Ctrl-C, a bad record: the pool is terminated next
+            _settle(result for result, _ in window)
+            raise
+
+
+#: How long a run that is ending on an error waits for the tasks already handed to its pool.
+SETTLE_SECONDS = 5.0
+
+
+def _settle(results: Iterable[AsyncResult], seconds: float = SETTLE_SECONDS) -> None:
+    """Wait until the tasks handed to the pool are done (or ``seconds`` passed) before it is terminated.
+
+    Pool.terminate() hangs for good when its task-handler thread is still sending a task
+    bigger than the pipe's buffer (a batch of papers with their abstracts) as it stops the
+    workers and the reading: nothing reads the rest, and terminate waits for that thread;
+    likewise a worker still sending a large result once the result thread has gone. Tasks
+    in flight are at most ``2 x jobs``, so waiting for them costs well under a second.
+    """
+    deadline = time.monotonic() + seconds
+    for result in results:
+        result.wait(max(0.0, deadline - time.monotonic()))
 
 
 def run_batches(

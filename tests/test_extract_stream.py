@@ -188,3 +188,52 @@ def test_tasks_are_emitted_in_order_and_a_barrier_waits_for_those_before_it(tmp_
     run_in_order(tasks(), jobs, emit)
     assert [e for e in log if e.startswith("emit")] == [f"emit {i}" for i in range(6)] + ["emit gone"]
     assert log.index("take 3") > log.index("emit 2")
+
+
+def test_an_error_while_a_large_batch_is_still_being_sent_ends_the_pool(tmp_path):
+    """`audit extract ... | head` could hang: the closed stdout raised while the pool's task thread was
+    still pickling a batch bigger than the pipe's buffer, with every worker busy, and Pool.terminate()
+    stopped the workers and the reading, then waited for that thread for good. Here both workers are
+    busy for 0.6 s with a task each, the third batch (~220 kB) is then pickled for 0.3 s, and the output
+    fails as soon as both workers are busy: the error must come out (after the batches handed over are done)."""
+    import threading
+
+    from auditor.extract_stream import run_in_order
+    from auditor.models import Paper
+
+    from pool_timing import SlowPaper, wait_for_files
+
+    busy = tmp_path / "busy"
+    busy.mkdir()
+
+    def paper(i: int, words: int = 1) -> Paper:
+        return Paper(paper_id=f"{i:016x}", title=f"Paper {i}", abstract="Code: https://github.com/o/r. " + "word " * words)
+
+    def tasks():
+        for i in (1, 2):
+            yield ([(SlowPaper(paper(i), unpickling=0.6, busy=busy), ["d"], "d")], "jsonl", False), i
+        large = [(paper(i, words=200), ["d"], "d") for i in range(3, 200)]
+        yield ([(SlowPaper(paper(200), pickling=0.3, after=(busy, 2)), ["d"], "d"), *large], "jsonl", False), 3
+        yield ([(paper(201), ["d"], "d")], "jsonl", False), 4
+
+    emitted: list[int] = []
+
+    def emit(result, tag):
+        emitted.append(tag)
+        wait_for_files(busy, 2)  # both workers hold a task: nothing reads the third batch now
+        raise BrokenPipeError(32, "Broken pipe")
+
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            run_in_order(tasks(), 2, emit)
+        except BaseException as exc:  # noqa: BLE001 - what the thread ended with is the test's answer
+            raised.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)  # a hung pool must not hang the suite
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the pool did not end after the error"
+    assert len(list(busy.iterdir())) == 2
+    assert emitted == [1] and [type(e) for e in raised] == [BrokenPipeError]
