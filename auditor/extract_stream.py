@@ -522,7 +522,8 @@ def stream_dumps(
 def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tuple[str, SeenIds]]], fmt: str,
                     advance: Callable[[int], None], staged: Any = None) -> Iterator[tuple[Any, Any]]:
     """Batches of the papers first met; with ``staged``, each with every record read since the
-    last batch (the store's rows are built from them in the worker)."""
+    last batch (the store's rows are built from them in the worker), at most ``BATCH`` of them:
+    a long run of papers met before (a dump read twice) is sent on in batches of records alone."""
     def records() -> Iterator[tuple[int, Record]]:
         if dump.first is None:
             return
@@ -544,9 +545,9 @@ def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tu
             read.append(record)
         if first:
             items.append((record.paper, sources, f"{record.sighting.source} record {record.sighting.position}"))
-            if len(items) >= BATCH:
-                yield task(), dump
-                items, read = [], []
+        if len(items) >= BATCH or len(read) >= BATCH:
+            yield task(), dump
+            items, read = [], []
     if items or read:
         yield task(), dump
 

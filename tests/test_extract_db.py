@@ -138,6 +138,23 @@ def test_staged_files_hold_every_record_in_order(dumps, tmp_path, monkeypatch):
     assert len(seen["papers"][0]) == len(seq)
 
 
+def test_a_long_run_of_papers_met_before_is_staged_in_batches_of_records(example_dumps):
+    """A dump read three times: its later readings meet no new paper, and their records (each one
+    staged) go on in batches of at most BATCH, not held until the dump ends."""
+    from auditor.extract_stream import BATCH, RecordDump, SeenIds, _record_batches
+    from auditor.ingest import read_records
+
+    records = list(read_records(example_dumps[0])) * 3
+    papers = len({r.paper.paper_id for r in records})
+    assert len(records) - papers > 2 * BATCH
+    batches = [task for task, _ in _record_batches(RecordDump(0, records[0], iter(records[1:])), SeenIds(), [],
+                                                   "jsonl", lambda n: None, staged=object())]
+    held = [len(task[3]) for task in batches]
+    assert max(held) <= BATCH and sum(held) == len(records)
+    assert [r for task in batches for r in task[3]] == records
+    assert sum(len(task[0]) for task in batches) == papers and not batches[-1][0]  # the repeats: records alone
+
+
 def test_a_memory_store_leaves_no_staging_folder_when_its_load_fails(example_dumps):
     """The Python API's ``:memory:`` store stages in a temporary folder: closing the store after a
     load that failed midway closes its Parquet files and removes the folder."""

@@ -110,7 +110,10 @@ def tables(path: Path) -> dict[str, list]:
         con.close()
 
 
-def test_db_bulk_load_stores_what_the_batch_upserts_store(repeated_dumps, tmp_path):
+def test_db_bulk_load_stores_what_the_batch_upserts_store(repeated_dumps, tmp_path, monkeypatch):
+    import auditor.extract_stream
+
+    monkeypatch.setattr(auditor.extract_stream, "BATCH", 50)  # the repeated dump: batches of records alone too
     reference = tmp_path / "reference.duckdb"
     extracted_first(repeated_dumps, str(reference))
     streamed = tmp_path / "streamed.duckdb"
