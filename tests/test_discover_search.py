@@ -10,7 +10,6 @@ spends the ``search`` resource (30 a minute with a token, 10 without, reset ever
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date
 from pathlib import Path
 
@@ -85,19 +84,24 @@ def test_a_spent_search_budget_that_resets_too_late_leaves_the_rest_unknown_and_
 
 
 def test_the_budget_is_waited_for_when_it_resets_within_max_wait(fake_github):
-    fake_github.limits.search_anonymous, fake_github.limits.search_window = 2, 1  # anonymous: 2 a second
+    """On one fake clock, the fake's and the budget's: it moves only when the budget sleeps."""
+    now = [1_800_000_000.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await asyncio.sleep(0.001)  # the answers in flight come in on the real loop
+
+    fake_github.limits.search_anonymous = 2  # anonymous: 2 a minute
+    fake_github.limits.clock = lambda: now[0]
 
     async def go():
-        budget = SearchBudget(max_wait=10)
+        budget = SearchBudget(max_wait=120, clock=lambda: now[0], sleep=sleep)
         async with GitHubSearch(fake_github.url, None, budget, retry=FAST) as search:
-            # The fake's window ends at the next whole second. Sent just after one turns, the first
-            # two searches fall in the same window; sent late in one, on a loaded machine, the
-            # second met a fresh window and the third went without a wait.
-            await asyncio.sleep(1.0 - time.time() % 1.0)
-            # One more than a window allows: one real wait for the fake's next window (~1-2 s), not two.
+            # One more than a window allows: one wait for the fake's next window, not two.
             got = await asyncio.gather(*(search.paper(f"2611.2000{i}") for i in range(3)))
         return got, budget
 
     got, budget = asyncio.run(go())
-    assert [f.status for f in got] == ["ok"] * 3 and budget.waited > 0
+    assert [f.status for f in got] == ["ok"] * 3
+    assert 60 < budget.waited <= 62 and now[0] - 1_800_000_000 < 120  # waited once, for the window's reset
     assert fake_github.stats.rate_limited == 0  # planned from the headers: no request was refused

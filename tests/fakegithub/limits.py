@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 
 @dataclass
@@ -39,6 +40,7 @@ class Limits:
     search_anonymous: int = 10
     window: int = 3600  # seconds until a bucket resets
     search_window: int = 60  # the search resource resets every minute
+    clock: Callable[[], float] = time.time  # epoch seconds; a test may give a fake one
     _buckets: dict[tuple[str, str], Bucket] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -51,7 +53,7 @@ class Limits:
 
     def bucket(self, client: str, resource: str, authenticated: bool) -> Bucket:
         """The client's bucket, renewed when its window has passed."""
-        now = int(time.time())
+        now = int(self.clock())
         with self._lock:
             b = self._buckets.get((client, resource))
             if b is None or b.reset <= now:
@@ -85,6 +87,7 @@ class Limits:
                 self.anonymous, self.authenticated, self.graphql = fresh.anonymous, fresh.authenticated, fresh.graphql
                 self.search, self.window = fresh.search, fresh.window
                 self.search_anonymous, self.search_window = fresh.search_anonymous, fresh.search_window
+                self.clock = fresh.clock
 
     def snapshot(self) -> dict[str, dict[str, int]]:
         with self._lock:
