@@ -54,7 +54,10 @@ def link_claim(link: Link, claims: Iterable[Claim]) -> str | None:
     return next((k for k in CLAIM_STRENGTH if k in kinds), None)
 
 
-def _table(rows: list[dict[str, Any]], cols: Mapping[str, pa.DataType]) -> pa.Table:
+def table(rows: Iterable[Mapping[str, Any]], cols: Mapping[str, pa.DataType]) -> pa.Table:
+    """Rows (mappings; a missing column is NULL) as an Arrow table of these columns and types:
+    the one builder of the store's batches, here so that a worker need not import DuckDB."""
+    rows = rows if isinstance(rows, list) else list(rows)
     return pa.table({name: pa.array([r.get(name) for r in rows], type=typ) for name, typ in cols.items()})
 
 
@@ -83,9 +86,9 @@ def batch_tables(records: Iterable[Record], extractions: Iterable[tuple[str, Ext
     return {
         "papers": pa.table({c: pa.array([getattr(p, c) for p in papers], t) for c, t in staged["papers"].items()}),
         "sightings": pa.table({c: pa.array([getattr(s, c) for s in sightings], t) for c, t in staged["sightings"].items()}),
-        "targets": _table(targets if by_paper else list(by_key.values()), target_cols),
-        "links": _table(links, staged["links"]),
-        "claims": _table(claims, staged["claims"]),
+        "targets": table(targets if by_paper else list(by_key.values()), target_cols),
+        "links": table(links, staged["links"]),
+        "claims": table(claims, staged["claims"]),
     }
 
 

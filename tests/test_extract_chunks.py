@@ -313,7 +313,7 @@ def test_a_line_duckdb_refuses_is_named_by_its_row_in_the_whole_file(tmp_path, t
 def test_the_workers_store_what_the_one_process_reader_stores(tmp_path, papers, example_dumps, tiny_ranges):
     """`audit extract --db` on JSON Lines: the store rows the workers build range by range (a paper
     met again in a later range or dump keeps its first extraction) are the rows that reading
-    record by record stores, in every table."""
+    record by record stores, in every table, in process (--jobs 1) and across a pool (--jobs 2)."""
     from datetime import date
 
     from auditor.store import Store
@@ -333,6 +333,10 @@ def test_the_workers_store_what_the_one_process_reader_stores(tmp_path, papers, 
     stored = rows(db)
     assert len(stored["sightings"]) > len(stored["papers"]) > 50 and stored["links"]  # repeats were read
     assert stored == rows(ref)
+    # The same through a real pool: each batch's Arrow tables are pickled back from a worker process.
+    pooled = tmp_path / "pool.duckdb"
+    assert audit("extract", "-q", "--jobs", "2", "--db", str(pooled), *map(str, dumps)).returncode == 0
+    assert rows(pooled) == stored
 
 
 def test_a_later_dump_is_read_for_its_ids_by_the_workers(tmp_path, tiny_ranges, monkeypatch):

@@ -29,11 +29,13 @@ import pyarrow as pa
 
 from auditor import __version__
 from auditor.errors import AuditorError, DatabaseLocked
+from auditor.extract_rows import table  # noqa: F401 (the families' batch builder; a worker's too, without DuckDB)
 
 #: 2: results and scores stored once per distinct content (results_stored, scores_stored,
 #: run_papers.set_id); 3: discovery outcomes likewise (discovery_stored,
-#: run_papers.discovery_set). An older file is migrated when opened.
-SCHEMA_VERSION = 3
+#: run_papers.discovery_set); 4: papers without a primary key (see auditor.store.papers).
+#: An older file is migrated when opened.
+SCHEMA_VERSION = 4
 
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
@@ -260,13 +262,6 @@ def get(obj: Any, name: str, default: Any = _MISSING) -> Any:
     if default is _MISSING:
         raise TypeError(f"{type(obj).__name__} has no {name!r}")
     return default
-
-
-def table(rows: Iterable[Mapping[str, Any]], cols: Mapping[str, pa.DataType]) -> pa.Table:
-    rows = list(rows)
-    return pa.table(
-        {name: pa.array([r.get(name) for r in rows], type=typ) for name, typ in cols.items()},
-    )
 
 
 def to_json(value: Any) -> str:
