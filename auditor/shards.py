@@ -49,7 +49,8 @@ def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
 
 _COPY = [
     # (table, how rows of a shard enter the merged file)
-    ("papers", "INSERT INTO papers BY NAME SELECT * FROM {s}.papers ON CONFLICT DO NOTHING"),
+    # papers has no key to conflict on (schema 4): those of the first shard that has them are kept
+    ("papers", "INSERT INTO papers BY NAME SELECT * FROM {s}.papers ANTI JOIN papers USING (paper_id)"),
     ("sightings", "INSERT INTO sightings BY NAME SELECT * FROM {s}.sightings ON CONFLICT DO NOTHING"),
     ("targets", "INSERT INTO targets BY NAME SELECT * FROM {s}.targets ON CONFLICT DO NOTHING"),
     # Links found through pages are found again by the merge, from the merged facts; those the

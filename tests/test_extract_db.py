@@ -182,7 +182,9 @@ def test_a_memory_store_leaves_no_staging_folder_when_its_load_fails(example_dum
 
 def test_the_merge_memory_floor_and_its_growth_with_the_papers_of_a_load():
     assert staging.merge_memory(0) == staging.merge_memory(1_000_000) == "512MB"  # 1 M papers merge under 512 MB
-    assert int(staging.merge_memory(2_700_000).removesuffix("MB")) > 1_000  # all of arXiv failed under 512 MB
+    # All of arXiv (2.7 M papers) failed under 768 MB, the other tables' key indexes held; it needs
+    # less than the 1,159 MB it had while papers had a key too.
+    assert 768 < int(staging.merge_memory(2_700_000).removesuffix("MB")) < 1_159
 
 
 def _bytes(setting: str) -> float:

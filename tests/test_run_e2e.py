@@ -198,6 +198,7 @@ def test_fail_under(fake_github, example_dumps, tmp_path):
 KILL_DUMP = "002_66a351f9232b2adb.txt"  # 102 papers, 26 GitHub repositories: one GraphQL batch, split in two below
 #: Columns that identify a row of a table without a primary key (the others have one in the schema).
 NATURAL_KEYS = {
+    "papers": ("paper_id",),
     "results_stored": ("set_id", "paper_id", "target_key", "link_ordinal", "check_name"),
     "scores_stored": ("set_id", "paper_id", "target_key", "link_ordinal"),
     "facts_staged": ("target_key", "seq"),

@@ -124,6 +124,43 @@ def test_paper_keeps_first_seen_run_and_takes_newer_fields(store):
     assert {p.paper_id for p in store.papers_for_run(first)} == set(IDS.values())
 
 
+def as_schema_3(path) -> None:
+    """Turn a file this version wrote into one as schema 3 wrote it: papers keyed by paper_id."""
+    import duckdb
+
+    from auditor.store.papers import PAPERS_TABLE
+
+    con = duckdb.connect(str(path))
+    keyed = PAPERS_TABLE.format(name="papers_v3").replace("paper_id VARCHAR NOT NULL", "paper_id VARCHAR PRIMARY KEY")
+    con.execute(keyed)
+    con.execute("INSERT INTO papers_v3 SELECT * FROM papers")
+    con.execute("DROP TABLE papers")
+    con.execute("ALTER TABLE papers_v3 RENAME TO papers")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+
+
+def test_a_schema_3_file_loses_the_papers_key_and_upserts_by_it_as_before(tmp_path):
+    path = tmp_path / "v3.duckdb"
+    with Store.open(path) as store:
+        first = store.start_run({}, date(2024, 6, 5))
+        store.add_records(records(), first)
+        before = store.db.rows("SELECT * FROM papers ORDER BY paper_id")
+    as_schema_3(path)
+    keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'papers' AND constraint_type = 'PRIMARY KEY'"
+    with Store.open(path) as store:
+        assert store.db.rows(keys) == [(0,)]
+        assert store.db.rows("SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+        assert store.db.rows("SELECT * FROM papers ORDER BY paper_id") == before
+        second = store.start_run({}, date(2024, 6, 6))
+        store.add_records([Record(paper=replace(r.paper, upvotes=99, arxiv_id=None), sighting=r.sighting)
+                           for r in records() * 2], second)  # each paper twice in the batch
+        after = store.db.rows("SELECT paper_id, first_seen_run, upvotes, arxiv_id FROM papers ORDER BY paper_id")
+        # each paper once, none added; its first run kept, the newer upvotes taken, a None not erasing the arXiv id
+        assert after == [(b[0], first, 99, b[7]) for b in before] and any(b[7] for b in before)
+        assert store.db.rows("SELECT count(*) FROM sightings s JOIN papers p USING (paper_id)") == [(len(records()),)]
+
+
 def test_same_extraction_twice_adds_nothing_and_reextracting_replaces(store):
     store.add_extractions(extractions().items())
     store.add_extractions(extractions().items())

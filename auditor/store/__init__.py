@@ -94,7 +94,7 @@ class Store:
         db = Db.open(path)
         try:
             db.create_schema(TABLES, [*results.VIEWS, *discovery.VIEWS, *views.VIEWS, *promises.VIEWS], EXPECTED_COLUMNS,
-                             [results.migrate_from_v1, discovery.migrate_from_v2])
+                             [results.migrate_from_v1, discovery.migrate_from_v2, papers.migrate_from_v3])
             FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
             db.con.close()

@@ -1,8 +1,14 @@
 """Papers and what was extracted from them: papers, sightings, targets, links, claims.
 
-Writes are idempotent upserts (``ON CONFLICT``); DuckDB silently collapses
-duplicate keys inside one batch, so each batch is de-duplicated in Python
-first (the last one wins).
+Writes are idempotent upserts (``ON CONFLICT``, or for papers an update and an
+insert joined on the key); DuckDB silently collapses duplicate keys inside one
+batch, so each batch is de-duplicated in Python first (the last one wins).
+
+``papers`` has no primary key (schema 4): DuckDB holds the index of every row a
+transaction inserts in memory until it commits, and cannot spill it, so loading
+all of arXiv at once needed a memory limit that grew with the papers. Every
+write joins on ``paper_id`` instead (an update for the papers stored, an insert
+for the others), each batch distinct by it, so a paper is still stored once.
 """
 
 from __future__ import annotations
@@ -19,9 +25,9 @@ from auditor.store.runs import RUN_PAPER_COLS
 
 B = pa.bool_()
 
-TABLES = [
-    """CREATE TABLE IF NOT EXISTS papers (
-        paper_id VARCHAR PRIMARY KEY,
+#: Not ``paper_id VARCHAR PRIMARY KEY``: see the module's docstring.
+PAPERS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
+        paper_id VARCHAR NOT NULL,
         title VARCHAR,
         abstract VARCHAR,
         published_on DATE,
@@ -35,7 +41,10 @@ TABLES = [
         journal_ref VARCHAR,
         arxiv_id_via VARCHAR,  -- how the arXiv id was had: dump, text, hf_search
         arxiv_id_match VARCHAR  -- what the Hub's title search found: exact title, ambiguous: N papers, no match
-    )""",
+    )"""
+
+TABLES = [
+    PAPERS_TABLE.format(name="papers"),
     """CREATE TABLE IF NOT EXISTS sightings (
         paper_id VARCHAR NOT NULL,
         source VARCHAR NOT NULL,
@@ -132,15 +141,9 @@ class Papers:
                 s = rec.sighting
                 sightings[(s.paper_id, s.source, s.position)] = sighting_row(rec, run_id)
             members = [{"run_id": run_id, "paper_id": pid} for pid in papers]
-            updates = ", ".join(
-                f"{c} = coalesce(excluded.{c}, papers.{c})" for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
-            ) + " WHERE " + " OR ".join(
-                f"papers.{c} IS DISTINCT FROM coalesce(excluded.{c}, papers.{c})"
-                for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")
-            )
+            batch_papers = table(papers.values(), PAPER_COLS)
             self.db.write([
-                (f"INSERT INTO papers BY NAME SELECT * FROM _b ON CONFLICT (paper_id) DO UPDATE SET {updates}",
-                 {"_b": table(papers.values(), PAPER_COLS)}),
+                *upsert_papers("_b", {"_b": batch_papers}),
                 ("INSERT INTO sightings SELECT * FROM _b ON CONFLICT DO NOTHING",
                  {"_b": table(sightings.values(), SIGHTING_COLS)}),
                 ("INSERT INTO run_papers BY NAME SELECT * FROM _b ON CONFLICT DO NOTHING",
@@ -272,6 +275,34 @@ class Papers:
                      placeholder=bool(r[15]), source=r[16])
             )
         return {pid: tuple(links) for pid, links in out.items()}
+
+
+#: Paper columns a stored paper takes from a newer read, where that read has a value.
+_NEWER = [c for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")]
+
+
+def upsert_papers(rows: str, tables: Mapping[str, pa.Table]) -> list[tuple[str, Mapping[str, pa.Table]]]:
+    """The statements (for :meth:`Db.write`) that upsert ``rows``, distinct by paper_id: a paper
+    stored takes each field's non-empty new value (rewritten only where one differs: an update
+    costs a new row version) and keeps its first_seen_run; the others are inserted."""
+    differs = " OR ".join(f"papers.{c} IS DISTINCT FROM coalesce(b.{c}, papers.{c})" for c in _NEWER)
+    return [
+        (f"UPDATE papers SET {', '.join(f'{c} = coalesce(b.{c}, papers.{c})' for c in _NEWER)} "
+         f"FROM {rows} b WHERE papers.paper_id = b.paper_id AND ({differs})", tables),
+        (f"INSERT INTO papers BY NAME SELECT * FROM {rows} ANTI JOIN papers USING (paper_id)", tables),
+    ]
+
+
+def migrate_from_v3(con: Any, path: str) -> None:
+    """Schema 3 gave ``papers`` a primary key: copy it into a table without one (the key's
+    index is what the merge of a large load could not hold in memory, see the docstring)."""
+    if not con.execute("SELECT count(*) FROM duckdb_constraints() WHERE schema_name = 'main' AND table_name = 'papers' "
+                       "AND constraint_type = 'PRIMARY KEY' AND database_name = current_database()").fetchone()[0]:
+        return
+    con.execute(PAPERS_TABLE.format(name="papers_v4"))
+    con.execute("INSERT INTO papers_v4 BY NAME SELECT * FROM papers")
+    con.execute("DROP TABLE papers")
+    con.execute("ALTER TABLE papers_v4 RENAME TO papers")
 
 
 def upsert_set(name: str, cols: Iterable[str], key: tuple[str, ...]) -> str:

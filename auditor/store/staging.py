@@ -18,8 +18,8 @@ The merge is one transaction under a memory limit (DuckDB spills its joins
 and aggregates to disk beyond it). Papers read once, nearly all of them, are
 upserted as they are; only the few read several times go through the
 aggregate that takes each field's newest non-empty value, so the abstracts are
-not hashed and copied through a GROUP BY. The real tables keep their keys:
-`audit run` upserts into them.
+not hashed and copied through a GROUP BY. The real tables but papers keep their
+keys: `audit run` upserts into them.
 """
 
 from __future__ import annotations
@@ -57,15 +57,17 @@ ROW_GROUP = 20_000
 
 #: DuckDB's memory during the merge: beyond it joins and aggregates spill to disk.
 MERGE_MEMORY = "512MB"
-#: What the merge needs per staged paper on top, in bytes. Inserting the papers holds their
-#: primary-key index in memory until the commit, and that index cannot spill: 2.7 M papers (all
-#: of arXiv) failed under 512 MB and loaded under 1 GB (peak RSS 1.2 GB); 1 M loaded under 512 MB.
-MERGE_BYTES_PER_PAPER = 450
+#: What the merge needs per staged paper, in bytes, where that is more than the floor. Inserting
+#: into a table with a key holds the key's index in memory until the commit, and that index
+#: cannot spill: papers has none since schema 4, but sightings, run_papers, targets, links and
+#: claims do (526 MB of index for all of arXiv, 2.7 M papers, which failed under 768 MB and
+#: loaded under 980 MB); 1 M papers load under the floor.
+MERGE_BYTES_PER_PAPER = 390
 
 
 def merge_memory(papers: int) -> str:
     """DuckDB's memory limit for merging a load of ``papers`` staged paper rows: 512 MB, or more
-    for a load whose papers' index needs more (:data:`MERGE_BYTES_PER_PAPER`)."""
+    for a load whose keys' indexes need more (:data:`MERGE_BYTES_PER_PAPER`)."""
     floor = int(MERGE_MEMORY.removesuffix("MB"))
     return f"{max(floor, -(-papers * MERGE_BYTES_PER_PAPER // 2**20))}MB"
 
