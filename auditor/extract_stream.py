@@ -185,14 +185,14 @@ def ids_of(records: Iterable[Record]) -> SeenIds:
 # --------------------------------------------------------------------------- the work of one batch (in a worker)
 
 Item = tuple[Paper, list[str], str]  # a paper (abstract included), its sources, where it was first seen
-Done = tuple[str, list[tuple[str, Extraction]], list[str]]  # output text, extractions, notes of cut abstracts
+Done = tuple[str, Any, list[str]]  # output text, the store's rows (or None), notes of cut abstracts
 
 
-def work(batch: list[Item], fmt: str, keep: bool, records: list[Record] | None = None, staged: Any = None) -> Done:
-    """Extract each paper of the batch: the output text, the extractions when ``keep``, cut notes.
+def work(batch: list[Item], fmt: str, records: list[Record] | None = None, staged: Any = None) -> Done:
+    """Extract each paper of the batch: the output text, the store's rows, cut notes.
 
     ``staged`` (`audit extract --db`): the store's rows of ``records`` (every record of the
-    batch, repeats included) are built here and given instead of the extractions.
+    batch, repeats included) and of the batch's extractions are built here.
     """
     from auditor.extract_output import link_rows, paper_json
 
@@ -204,18 +204,18 @@ def work(batch: list[Item], fmt: str, keep: bool, records: list[Record] | None =
         if ex.cut_from is not None:
             cuts.append(f"{where}: {cut_note(ex)}")
         ex = with_comment_links(paper, ex)  # the arXiv comments' links too (source "comments")
-        if keep:
+        if staged is not None:
             kept.append((paper.paper_id, ex))
         if fmt == "csv":
             out.append(link_rows(paper, ex))
         else:
             out.append(paper_json(paper, ex, sources))
             out.append("\n")
-    if staged is not None:
-        from auditor.extract_rows import batch_tables
+    if staged is None:
+        return "".join(out), None, cuts
+    from auditor.extract_rows import batch_tables
 
-        return "".join(out), batch_tables(records or [], kept, staged), cuts  # type: ignore[return-value]
-    return "".join(out), kept, cuts
+    return "".join(out), batch_tables(records or [], kept, staged), cuts
 
 
 def _work_packed(args: Any) -> Any:
@@ -292,72 +292,6 @@ def _settle(results: Iterable[AsyncResult], seconds: float = SETTLE_SECONDS) -> 
     deadline = time.monotonic() + seconds
     for result in results:
         result.wait(max(0.0, deadline - time.monotonic()))
-
-
-def run_batches(
-    batches: Iterable[tuple[list[Item], Any]],
-    fmt: str,
-    jobs: int,
-    keep: bool,
-    emit: Callable[[Done, Any], None],
-) -> None:
-    """Work every batch (on ``jobs`` processes), calling ``emit(done, tag)`` in order.
-
-    ``tag`` travels with its batch untouched (the caller's records, for the
-    store). At most ``2 x jobs`` batches wait at any time.
-    """
-    run_in_order((((items, fmt, keep), tag) for items, tag in batches), jobs, lambda result, tag: emit(result(), tag))
-
-
-def stream_extract(
-    records: Iterator[tuple[int, Record]],
-    later: Sequence[Sequence[tuple[str, SeenIds]]],
-    fmt: str,
-    jobs: int,
-    write: Callable[[str], None],
-    store_batch: Callable[[list[Record], list[tuple[str, Extraction]]], None] | None = None,
-    cuts: list[str] | None = None,
-) -> tuple[int, int]:
-    """The whole stream; returns (records, distinct papers).
-
-    ``store_batch(records, extractions)``, when given, receives every record
-    (repeats included) and the extractions of the papers first met among them;
-    ``cuts`` receives a note for each abstract read only in part.
-    """
-    counts = [0, 0]
-
-    def batches() -> Iterator[tuple[list[Item], list[Record]]]:
-        items: list[Item] = []
-        batch: list[Record] = []
-        for record, first, sources in distinct_papers(records, later):
-            counts[0] += 1
-            if store_batch is not None:
-                batch.append(record)
-            if first:
-                counts[1] += 1
-                items.append((record.paper, sources, f"{record.sighting.source} record {record.sighting.position}"))
-                if len(items) >= BATCH:
-                    yield items, batch
-                    items, batch = [], []
-        if items or batch:
-            yield items, batch
-
-    if fmt == "csv":
-        from auditor.extract_output import csv_header
-
-        write(csv_header())
-
-    def emit(done: Done, records: list[Record]) -> None:
-        text, kept, notes = done
-        if cuts is not None:
-            cuts.extend(notes)
-        if text:
-            write(text)
-        if store_batch is not None:
-            store_batch(records, kept)
-
-    run_batches(batches(), fmt, jobs, store_batch is not None, emit)
-    return counts[0], counts[1]
 
 
 def later_ids(paths: Sequence[Path], open_reader: Callable[[Path], Iterator[Record]],
@@ -538,7 +472,7 @@ def _record_batches(dump: RecordDump, seen: SeenIds, later: Sequence[Sequence[tu
     keep = staged is not None
 
     def task() -> tuple[Any, ...]:
-        return (items, fmt, keep, read, staged) if keep else (items, fmt, False)
+        return (items, fmt, read, staged) if keep else (items, fmt)
 
     for record, first, sources in distinct_papers(records(), later, seen):
         if keep:
@@ -655,38 +589,3 @@ class OpenedDumps:
         progress.start("read", None, "records")
         stream_dumps(self.dumps, self.later, fmt, jobs, write, self.notes, lambda n: progress.advance("read", n), stage)
         progress.finish("read")
-
-
-class ReadDumps:
-    """Every dump read here by its reader (what `audit extract --db` streams, as it stores the
-    records): opened, with each one's first record read, when made."""
-
-    def __init__(self, paths: Sequence[Path], title_column: str | None = None,
-                 abstract_column: str | None = None) -> None:
-        from auditor.ingest import read_records
-
-        self.skipped: list[str] = []
-        self.cuts: list[str] = []
-
-        def open_reader(path: Path, on_skip: Any = None) -> Iterator[Record]:
-            return read_records(path, title_column=title_column, abstract_column=abstract_column, on_skip=on_skip)
-
-        readers = [open_reader(p, lambda source, pos, msg: self.skipped.append(f"{source} record {pos}: {msg}"))
-                   for p in paths]
-        self._firsts = [(next(reader, None), reader) for reader in readers]
-        self._later = later_ids(list(paths), open_reader) if len(paths) > 1 else []
-
-    def stream(self, fmt: str, jobs: int, write: Callable[[str], None], progress: Any,
-               store_batch: Callable[[list[Record], list[tuple[str, Extraction]]], None] | None = None) -> None:
-        def records() -> Iterator[tuple[int, Record]]:
-            progress.start("read", None, "records")
-            for index, (first, reader) in enumerate(self._firsts):
-                if first is not None:
-                    yield index, first
-                    progress.advance("read")
-                    for record in reader:
-                        yield index, record
-                        progress.advance("read")
-            progress.finish("read")
-
-        stream_extract(records(), self._later, fmt, jobs, write, store_batch=store_batch, cuts=self.cuts)

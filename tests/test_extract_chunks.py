@@ -2,8 +2,8 @@
 the records read one by one by the table reader (DuckDB) give: the same papers, links, order,
 sources, notes of cut abstracts and skipped records, in the same order.
 
-The reference is :class:`auditor.extract_stream.ReadDumps` (the path `audit extract --db`
-streams through, and every format other than JSON Lines). Ranges are made tiny so that every
+The reference is tests/reference_extract.py's :class:`ReadDumps` (every record read by ingest's
+reader in one process, each distinct paper extracted once). Ranges are made tiny so that every
 case below falls on a range boundary somewhere.
 """
 
@@ -23,19 +23,19 @@ from hypothesis import given, settings, strategies as st
 from auditor import extract_chunks, extract_stream
 from auditor.extract import extract
 from auditor.extract_output import extraction_row, paper_json
-from auditor.extract_stream import ReadDumps, SeenIds
+from auditor.extract_stream import SeenIds
 from auditor.ingest import json_lines, read_records
 from auditor.ingest.oversized import RECORD_LIMIT
 from auditor.models import Claim, Extraction, Link, Paper, Target
-from auditor.progress import Progress
 from inprocess import audit
+from reference_extract import ReadDumps, staged
 
 
 def reference(paths: list[Path], fmt: str = "jsonl") -> tuple[str, list[str]]:
     """stdout and the stderr lines of the one-by-one read."""
     out = io.StringIO()
     opened = ReadDumps(paths)
-    opened.stream(fmt, 1, out.write, Progress())
+    opened.stream(fmt, out.write)
     return out.getvalue(), [f"audit: skipped {s}" for s in opened.skipped] + [f"audit: cut {c}" for c in opened.cuts]
 
 
@@ -327,7 +327,7 @@ def test_the_workers_store_what_the_one_process_reader_stores(tmp_path, papers, 
     with Store.open(ref) as store:
         run_id = store.start_run({"command": "extract"}, date.today())
         store.begin_staging()
-        ReadDumps(dumps).stream("jsonl", 1, lambda text: None, Progress(), store_batch=store.stage)
+        ReadDumps(dumps).stream("jsonl", lambda text: None, staged(store))
         store.merge_staged(run_id)
         store.finish_run(run_id, "done")
     stored = rows(db)

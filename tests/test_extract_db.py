@@ -149,32 +149,33 @@ def test_a_long_run_of_papers_met_before_is_staged_in_batches_of_records(example
     assert len(records) - papers > 2 * BATCH
     batches = [task for task, _ in _record_batches(RecordDump(0, records[0], iter(records[1:])), SeenIds(), [],
                                                    "jsonl", lambda n: None, staged=object())]
-    held = [len(task[3]) for task in batches]
+    held = [len(task[2]) for task in batches]
     assert max(held) <= BATCH and sum(held) == len(records)
-    assert [r for task in batches for r in task[3]] == records
+    assert [r for task in batches for r in task[2]] == records
     assert sum(len(task[0]) for task in batches) == papers and not batches[-1][0]  # the repeats: records alone
 
 
 def test_a_memory_store_leaves_no_staging_folder_when_its_load_fails(example_dumps):
     """The Python API's ``:memory:`` store stages in a temporary folder: closing the store after a
     load that failed midway closes its Parquet files and removes the folder."""
-    from auditor.extract_stream import ReadDumps
-    from auditor.progress import Progress
     from auditor.store import Store
+
+    from reference_extract import ReadDumps, staged
 
     store = Store.open(":memory:")
     store.begin_staging()
     folder = store.staging.staging_dir()
-    staged = []
+    calls = []
+    stage = staged(store)
 
     def failing(records, extractions):
-        staged.append(1)
-        store.stage(records, extractions)
-        if len(staged) == 3:
+        calls.append(1)
+        stage(records, extractions)
+        if len(calls) == 3:
             raise RuntimeError("the disk is full")
 
     with pytest.raises(RuntimeError):
-        ReadDumps(example_dumps).stream("jsonl", 1, lambda text: None, Progress(), store_batch=failing)
+        ReadDumps(example_dumps).stream("jsonl", lambda text: None, failing)
     assert list(folder.iterdir()) and store.staging._writers  # files written and still open
     store.close()
     assert not folder.exists()

@@ -175,7 +175,7 @@ def test_tasks_are_emitted_in_order_and_a_barrier_waits_for_those_before_it(tmp_
         for i in range(6):
             log.append(f"take {i}")
             abstract = "Code: https://github.com/o/r. " + "word " * (4000 if i % 2 == 0 else 1)
-            yield ([(Paper(paper_id=f"{i:016x}", title=f"Paper {i}", abstract=abstract), ["d"], "d")], "jsonl", False), i
+            yield ([(Paper(paper_id=f"{i:016x}", title=f"Paper {i}", abstract=abstract), ["d"], "d")], "jsonl"), i
             if i == 2:
                 yield None
         yield ChunkTask(str(tmp_path / "gone.jsonl"), 0, 10, None, "gone.jsonl", "gone.jsonl", "jsonl"), "gone"
@@ -214,10 +214,10 @@ def test_an_error_while_a_large_batch_is_still_being_sent_ends_the_pool(tmp_path
 
     def tasks():
         for i in (1, 2):
-            yield ([(SlowPaper(paper(i), unpickling=0.6, busy=busy), ["d"], "d")], "jsonl", False), i
+            yield ([(SlowPaper(paper(i), unpickling=0.6, busy=busy), ["d"], "d")], "jsonl"), i
         large = [(paper(i, words=200), ["d"], "d") for i in range(3, 200)]
-        yield ([(SlowPaper(paper(200), pickling=0.3, after=(busy, 2)), ["d"], "d"), *large], "jsonl", False), 3
-        yield ([(paper(201), ["d"], "d")], "jsonl", False), 4
+        yield ([(SlowPaper(paper(200), pickling=0.3, after=(busy, 2)), ["d"], "d"), *large], "jsonl"), 3
+        yield ([(paper(201), ["d"], "d")], "jsonl"), 4
 
     emitted: list[int] = []
 

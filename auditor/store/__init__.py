@@ -154,7 +154,6 @@ class Store:
     extractions = _delegate("papers", Papers.extractions)
     links_with_targets = _delegate("papers", Papers.links_with_targets)
     begin_staging = _delegate("staging", Staging.begin_staging)
-    stage = _delegate("staging", Staging.stage)
     stage_tables = _delegate("staging", Staging.stage_tables)
     merge_staged = _delegate("staging", Staging.merge_staged)
     # what each discovery source did for each paper

@@ -27,13 +27,11 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditor import extract_rows
-from auditor.models import Extraction, Record
 from auditor.store.core import I, Db, transaction
 from auditor.store.papers import (
     CLAIM_COLS,
@@ -70,15 +68,6 @@ def merge_memory(papers: int) -> str:
     for a load whose keys' indexes need more (:data:`MERGE_BYTES_PER_PAPER`)."""
     floor = int(MERGE_MEMORY.removesuffix("MB"))
     return f"{max(floor, -(-papers * MERGE_BYTES_PER_PAPER // 2**20))}MB"
-
-
-def batch_tables(records: Iterable[Record], extractions: Iterable[tuple[str, Extraction]]) -> dict[str, pa.Table]:
-    """The staged rows of one batch, as Arrow tables by table name (see
-    :func:`auditor.extract_rows.batch_tables`, what a worker builds).
-
-    ``records``: every record read (repeats included); ``extractions``: one per paper extracted.
-    """
-    return extract_rows.batch_tables(records, extractions, STAGED)
 
 
 def _schema(name: str) -> pa.Schema:
@@ -121,12 +110,8 @@ class Staging:
         self._pending_rows = dict.fromkeys(STAGED, 0)
         self._staged_rows = dict.fromkeys(STAGED, 0)
 
-    def stage(self, records: Iterable[Record], extractions: Iterable[tuple[str, Extraction]]) -> None:
-        """Stage records (every sighting) and extractions (one per paper); the run is named at the merge."""
-        self.stage_tables(batch_tables(records, extractions))
-
     def stage_tables(self, tables: Mapping[str, pa.Table]) -> None:
-        """Stage a batch already built by :func:`batch_tables` (in a worker, say); order is kept:
+        """Stage a batch built by :func:`auditor.extract_rows.batch_tables` (in a worker); order is kept:
         among several records of a paper the last staged wins."""
         for name, batch in tables.items():
             if batch.num_rows == 0:
