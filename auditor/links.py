@@ -314,9 +314,24 @@ def _strip_trailing(url: str) -> str:
     return url[:end]
 
 
+# A URL as nearly every abstract writes it: a lower-case scheme (or none) and host (what _HOST_OK
+# takes), then a path of plain characters, without query, fragment, escapes or LaTeX.
+_PLAIN_URL = re.compile(r"(https?://)?(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9](?:/[A-Za-z0-9_.~-]*)*")
+
+
 @lru_cache(maxsize=16_384)  # the same URL recurs: {url}{url}, a paper in several dumps, popular repositories
 def _clean(token: str) -> str | None:
     """Turn one raw token into a URL, or None when it is not one."""
+    plain = _strip_trailing(token)
+    m = _PLAIN_URL.fullmatch(plain)
+    if m is None or plain.lower().endswith((".git", ".git/")):
+        return _repair(token)
+    # a plain URL and the sentence's punctuation: of _repair's repairs only the scheme applies
+    return plain if m.group(1) else "https://" + plain
+
+
+def _repair(token: str) -> str | None:
+    """:func:`_clean` of any token: undo what abstracts do to URLs, None when it is no URL."""
     url = token
     if not url.isprintable() or " " in url:  # whitespace inside: a joined line break or "https: //"
         url = _WS.sub("", url)

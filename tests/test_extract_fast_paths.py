@@ -135,3 +135,21 @@ def test_frozen_maker_builds_what_the_dataclass_init_builds() -> None:
         assert type(fast) is cls and vars(fast) == vars(slow) and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     with pytest.raises(AttributeError):
         fast.kind = "available"  # type: ignore[misc]  # still frozen
+
+
+CLEAN_TOKENS = URL_TEXTS + [
+    "github.com/a/b", "GitHub.com/a/b", "x.github.io", "x.github.io/p/.", "a.bc/x.git", "a.bc/x.git/", "a.bc/x.GIT)", "https://a.bc/",
+    "http://a.bc/x~y_z-1.2", "a.bc", "10.12345.com/x", "10.1234/x", "https://a-.bc/x", "https://a.b-c/x", "https://1.2.3.4/x",
+    "a.bc/x.git.", "https://x.yz/a.git/.", "www.x.org/a).", "a.bc/-_~.", "HTTPS://a.bc/x", "https://A.bc/x", "ftp://a.bc/x",
+    "https://a.bc/x?q=1", "https://a.bc/x#f", "https://a.bc/(x)", "https://a.bc/x]", "https://a.b/x", "https://a.b9/x",
+]
+
+
+def test_clean_takes_a_plain_url_as_the_repairs_would() -> None:
+    # the plain-URL shortcut of _clean against _repair, which every token once took
+    tokens = CLEAN_TOKENS + [t.raw for a in example_abstracts() for t in links._tokens(a)]
+    plain = 0
+    for token in tokens:
+        assert links._clean.__wrapped__(token) == links._repair(token), token
+        plain += links._PLAIN_URL.fullmatch(links._strip_trailing(token)) is not None
+    assert 50 < plain < len(tokens)
