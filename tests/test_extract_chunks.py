@@ -9,11 +9,13 @@ case below falls on a range boundary somewhere.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 import json
 import pickle
 import random
+import re
 import tempfile
 from pathlib import Path
 
@@ -380,3 +382,53 @@ def test_a_papers_sources_name_each_dump_once_on_both_paths(tmp_path, papers):
     assert sources[papers[8][0]] == ["a.jsonl", "b.jsonl"]
     assert sources[papers[6][0]] == ["a.jsonl"] and sources[papers[12][0]] == ["b.jsonl", "a.jsonl"]
     assert extract_stream.sources_of("p", "a", [("b", {"p"}), ("a", {"p"}), ("c", set()), ("b", {"p"})]) == ["a", "b"]
+
+
+_JSONISH = st.lists(st.sampled_from(['{', '}', '[', ']', '"a"', '"a"', ': ', ', ', '1', 'x', ' ', '\t', '\r', '\n', '\x0c',
+                                     'null', '"\\u00e9"']), max_size=14).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_JSONISH | st.builds(lambda obj, tail: json.dumps(obj) + tail,
+                                  st.dictionaries(st.text(max_size=3), st.none() | st.text(max_size=3), max_size=3),
+                                  st.sampled_from(["", " ", "\r", " \t\n", " x", "{}", "\x0c"])))
+def test_decoding_by_the_scanner_is_decoding_by_decode(text):
+    def outcome(decode):
+        try:
+            return decode(text)
+        except ValueError:  # what row_of catches (JSONDecodeError is one)
+            return "refused"
+    assert outcome(json_lines._decoded) == outcome(json_lines._DECODE)
+
+
+def _rfc2822_plain(text: str):
+    """The RFC 2822 reading _date_of stands for: the pattern of \\d groups, the clock checked by int()."""
+    match = re.fullmatch(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                         r" (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT", text)
+    if not match or int(match[3]) < 1000 or int(match[4]) > 23 or int(match[5]) > 59 or int(match[6]) > 59:
+        return "odd"
+    try:
+        return datetime.date(int(match[3]), ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split().index(match[2])
+                                              + 1), int(match[1]))
+    except ValueError:
+        return "odd"
+
+
+_DIGITS = st.text("0123456789", min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=_DIGITS, month=st.sampled_from(["Jan", "Feb", "Apr", "Dec", "jan", "Foo"]), year=st.text("0129", min_size=3, max_size=5),
+       clock=st.tuples(_DIGITS, _DIGITS, _DIGITS).map(":".join), weekday=st.sampled_from(["Mon", "Sun", "Xyz"]))
+def test_an_rfc2822_date_is_read_as_the_plain_pattern_reads_it(day, month, year, clock, weekday):
+    text = f"{weekday}, {day} {month} {year} {clock} GMT"
+    try:
+        mine = json_lines._date_of(text)
+    except json_lines._Odd:
+        mine = "odd"
+    assert mine == _rfc2822_plain(text)
+
+
+def test_an_rfc2822_date_in_other_digits_is_duckdbs_to_read():
+    with pytest.raises(json_lines._Odd):
+        json_lines._date_of("Mon, \u0661 Jan 2024 00:00:00 GMT")  # ARABIC-INDIC DIGIT ONE: \d, but not ASCII

@@ -46,8 +46,11 @@ TEXT_FIELDS = ("arxiv_id", "upvotes", "doi", "comments", "journal_ref")
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 _LONE = re.compile("[\ud800-\udfff]")  # what json leaves of an escaped surrogate without its pair
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+#: The clock's ranges checked by the pattern, not by three int() calls; ASCII digits only (another
+#: script's digits are DuckDB's to read).
 _RFC2822 = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-                      r" (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT")
+                      r" (\d{4}) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d GMT", re.ASCII)
+_MONTH_OF = {name.title(): number for name, number in MONTHS.items()}
 _STRUCT_OF_TEXT = re.compile(r'STRUCT\(((?:"?\w+"? VARCHAR)(?:, "?\w+"? VARCHAR)*)\)\[\]')
 
 
@@ -98,8 +101,25 @@ def _float(text: str) -> float:
     return float(text)
 
 
-_DECODE = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int,
-                           parse_float=_float).decode
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int,
+                            parse_float=_float)
+_DECODE = _DECODER.decode
+_SCAN = _DECODER.scan_once  # the C scanner decode() calls
+_JSON_SPACE = " \t\n\r"
+
+
+def _decoded(text: str) -> Any:
+    """``_DECODE(text)`` for a line that starts with its object: the C scanner called directly,
+    without decode()'s two Python frames and two whitespace regexes."""
+    if text[:1] != "{":
+        return _DECODE(text)
+    try:
+        obj, end = _SCAN(text, 0)
+    except StopIteration:  # a value missing inside: decode() makes it a JSONDecodeError
+        raise ValueError("expecting value") from None
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        raise ValueError("extra data")
+    return obj
 
 
 def _date_of(text: str | None) -> date | None:
@@ -118,8 +138,8 @@ def _date_of(text: str | None) -> date | None:
             return None  # DuckDB: NULL; then parse_date: not a date either
     match = _RFC2822.fullmatch(text)
     if match:
-        day, month, year = int(match[1]), MONTHS[match[2].lower()], int(match[3])
-        if year < 1000 or int(match[4]) > 23 or int(match[5]) > 59 or int(match[6]) > 59:
+        day, month, year = int(match[1]), _MONTH_OF[match[2]], int(match[3])
+        if year < 1000:
             raise _Odd
         try:
             return date(year, month, day)
@@ -175,7 +195,7 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
     """The row the table reader selects for this (non-blank) line; None: ask DuckDB."""
     crowded = _brackets_over(line, NESTING)  # else it cannot nest deeper than that
     try:
-        obj = _DECODE(line.decode("utf-8"))
+        obj = _decoded(line.decode("utf-8"))
         if type(obj) is not dict:
             return None
         if crowded and _nested_deeper(obj, NESTING):  # a paper of 150 authors is crowded, not deep
