@@ -25,11 +25,14 @@ from auditor.store.runs import RUN_PAPER_COLS
 
 B = pa.bool_()
 
-#: Not ``paper_id VARCHAR PRIMARY KEY``: see the module's docstring.
+#: Not ``paper_id VARCHAR PRIMARY KEY``: see the module's docstring. The abstract, most of a
+#: paper's bytes, is written once and read by no check or report: zstd, not DuckDB's default
+#: dictionary/FSST, costs a third less CPU to insert and checkpoint and a third of the space
+#: (300,000 generated snapshot papers: 6.4 s instead of 9.7 s CPU, 119 MB instead of 338 MB).
 PAPERS_TABLE = """CREATE TABLE IF NOT EXISTS {name} (
         paper_id VARCHAR NOT NULL,
         title VARCHAR,
-        abstract VARCHAR,
+        abstract VARCHAR USING COMPRESSION zstd,  -- see PAPERS_TABLE
         published_on DATE,
         authors INTEGER,
         organisation VARCHAR,
