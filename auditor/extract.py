@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from auditor.claims import claims_from_spans, link_spans, lowered
-from auditor.links import find_links
+from auditor.links import find_links, has_link_hint
 from auditor.models import Claim, ClaimKind, Extraction, Link
 
 __all__ = ["MAX_ABSTRACT_CHARS", "claim_for", "claim_object_for", "cut", "cut_note", "extract"]
@@ -44,8 +44,8 @@ def cut_note(extraction: Extraction) -> str:
 
 
 def _extract(abstract: str) -> Extraction:
-    masked = lowered(abstract)  # claims read it; one search in it tells whether "www." / "WWW." stands anywhere
-    links = find_links(abstract) if "/" in abstract or "www." in masked or "github.io" in masked else ()
+    masked = lowered(abstract)  # claims read it; link hints are looked for in it too
+    links = find_links(abstract) if has_link_hint(abstract, masked) else ()
     claims = claims_from_spans(abstract, link_spans(abstract, links) if links else (), masked)
     return Extraction(links, claims) if links or claims else _NOTHING
 

@@ -219,14 +219,32 @@ def _url_start(text: str, tok: _Token_scan, pos: int, anchor: int) -> int | None
     return h if h < anchor else None
 
 
+_PAGES_DOT = re.compile(r"\.github\.io", re.IGNORECASE)
+
+
+def _pages_dots(text: str) -> list[int]:
+    """Where ".github.io" stands in ``text``, in any case ("Name.GitHub.io": hosts ignore case).
+    Found by str.find in the lower-cased text (offsets are the same in ASCII text), else by
+    the regex: a regex search of the whole text costs ~10x."""
+    if not text.isascii():
+        return [m.start() for m in _PAGES_DOT.finditer(text)]
+    lower = text.lower()
+    found = []
+    i = lower.find(".github.io")
+    while i != -1:
+        found.append(i)
+        i = lower.find(".github.io", i + 10)
+    return found
+
+
 def _tokens(text: str) -> list[_Token]:
     """Raw URL-like tokens of ``text``: those :func:`_anchored_tokens` finds, and GitHub Pages
     hosts that stand alone ("see name.github.io")."""
     out = _anchored_tokens(text)
-    i = text.find(".github.io")  # (as written by nearly all; "Name.GitHub.io" in another case stays unread)
-    if i != -1:
+    dots = _pages_dots(text)
+    if dots:
         extra = []
-        while i != -1:
+        for i in dots:
             # found by str.find, matched by the regex only there (a regex search of the text costs ~100x)
             if not any(t.start <= i < t.end for t in out):  # most stand in a URL already found
                 h = i
@@ -235,7 +253,6 @@ def _tokens(text: str) -> list[_Token]:
                 m = _PAGES_HOST.match(text, h) if h < i else None
                 if m is not None and m.end() == i + 10:
                     extra.append(_Token(h, m.end(), m.group(0)))
-            i = text.find(".github.io", i + 10)
         if extra:
             out = sorted(out + extra)
     return out
@@ -257,7 +274,7 @@ def _anchored_tokens(text: str) -> list[_Token]:
     while pos < n:
         slash = text.find("/", pos)
         if next_www != -1 and next_www < pos:
-            if next_www == -2 and "www." not in text and "WWW." not in text:
+            if next_www == -2 and "www." not in text.lower():  # any case, as _WWW reads it
                 next_www = -1
             else:
                 m = _WWW.search(text, pos)
@@ -633,9 +650,14 @@ def _identity(url: str, r: Resolved) -> tuple:
     return (t.key, r.item, r.ref, r.subpath, r.number)
 
 
-def has_link_hint(text: str) -> bool:
-    """Cheap pre-filter: every link form we find needs one of these."""
-    return "/" in text or "www." in text or "WWW." in text or "ithub.io" in text or "ITHUB.IO" in text
+def has_link_hint(text: str, lower: str | None = None) -> bool:
+    """Cheap pre-filter: every link form we find needs a '/', or 'www.' or 'github.io' in any
+    case (``lower``: ``text`` lower-cased, when the caller has it)."""
+    if "/" in text:
+        return True
+    if lower is None:
+        lower = text.lower()
+    return "www." in lower or "ithub.io" in lower
 
 
 _FORGE_ROOTS = frozenset(

@@ -274,6 +274,21 @@ def test_no_links_in_link_free_text() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Our page is at Www.example.org.", "https://www.example.org"),
+        ("Demo: Name.GitHub.io. Code soon.", "https://name.github.io"),
+        ("Demo: NAME.GITHUB.IO", "https://name.github.io"),
+        ("İstanbul team; demo: Name.GitHub.io, page Www.x.org", "https://name.github.io"),  # not ASCII: the regex
+    ],
+)
+def test_scheme_less_hosts_are_found_in_any_case(text: str, expected: str) -> None:
+    # "www." and ".github.io" were looked for as written in lower or upper case only, so a
+    # link with no '/' in another case was missed while the same link with a path was found
+    assert [link.url for link in find_links(text)][:1] == [expected]
+
+
+@pytest.mark.parametrize(
     "text",
     ["/" * 50_000, "a/" * 25_000, "www." * 20_000, "10.1234/" * 8_000, "https://github.com/x/y" * 3_000,
      ("word " * 10 + "http://x.org/" + "a/" * 100 + " ") * 200],
