@@ -86,10 +86,8 @@ class ReportData:
         """The run's papers, worst first, ``size`` (default :attr:`page_size`) at a time."""
         if self.run_id is None or self.store is None or not self.n_papers:
             return
-        pages = self.store.report_pages
-        for papers in pages.paper_pages(self.run_id, size or self.page_size):
-            ids = papers["paper_id"].tolist()
-            yield Page(papers, pages.link_rows(self.run_id, ids), pages.paper_result_rows(self.run_id, ids))
+        for papers, links, paper_results in self.store.report_pages.pages(self.run_id, size or self.page_size):
+            yield Page(papers, links, paper_results)
 
     def link_pages(self, size: int | None = None) -> Iterator[pd.DataFrame]:
         """link_scorecard_all rows of the run by paper, link and check (links.csv), a page of papers at a time."""
