@@ -356,3 +356,80 @@ def test_each_page_holds_the_views_rows_and_the_totals_are_the_views(sample):
                       "warning": int((view["n_warn"] > 0).sum()),
                       "to_judge": int(((view["applicable"].fillna(0) > 0) | view["score"].notna()).sum())}
     assert store.report_pages.paper_scores(run_id) == sorted(view["score"].dropna().tolist())
+
+
+def test_reports_are_written_under_duckdbs_report_bounds_and_restore_its_settings(sample, tmp_path, monkeypatch):
+    """DuckDB's memory limit and threads are the report's while any report is written (the files,
+    and `audit report`'s stream), its own again afterwards, also after a failed report."""
+    from auditor import report
+    from auditor.store.report_pages import REPORT_SETTINGS
+
+    store, run_id = sample
+
+    def settings():
+        return store.db.con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]
+
+    before = settings()
+    store.db.con.execute(f"SET memory_limit = '{REPORT_SETTINGS['memory_limit']}'")
+    store.db.con.execute(f"SET threads = {REPORT_SETTINGS['threads']}")
+    bounded = settings()
+    store.db.con.execute("RESET memory_limit")
+    store.db.con.execute("RESET threads")
+    assert bounded != before
+    seen = []
+    real = report.render_markdown
+    monkeypatch.setattr(report, "render_markdown", lambda data: (seen.append(settings()), real(data))[1])
+    write_reports(store, tmp_path / "out", run_id)
+    render(store, "md", run_id)
+    assert seen == [bounded, bounded] and settings() == before
+
+    def failing(data):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(report, "render_markdown", failing)
+    with pytest.raises(RuntimeError):
+        write_reports(store, tmp_path / "out", run_id)
+    assert settings() == before
+
+
+def test_a_page_reads_the_rows_of_its_papers_in_its_run_only():
+    """A page reads its results and scores once, by its paper ids and run (two runs below share
+    each paper's stored set but one, which a third run found otherwise): its papers, link rows and
+    paper-scope results are the views' rows of those papers in that run, at any page size."""
+    import dataclasses
+
+    import pandas as pd
+
+    from auditor.store.views import PAPER_ORDER
+    from test_store_sample import extractions, outcomes, records, scores
+
+    store, runs = build_sample(runs=2)
+    with store:
+        third = store.start_run({"dumps": ["2024-06-03.txt"], "offline": False}, date(2024, 6, 12))
+        store.add_records(records(), third)
+        store.add_extractions(extractions().items())
+        found = outcomes()
+        found[0] = dataclasses.replace(found[0], result=Result("fail", "repository not found (404)", 0.0))
+        store.save_outcomes(third, found)
+        for paper_id, link_scores, paper_score in scores():
+            store.save_scores(third, paper_id, link_scores, paper_score)
+        store.finish_run(third, "done")
+        for run_id in (*runs, third):
+            for size in (1, 2, 3):
+                seen = []
+                for papers, links, paper_results in store.report_pages.pages(run_id, size):
+                    ids = papers["paper_id"].tolist()
+                    seen += ids
+                    where = "WHERE run_id = ? AND list_contains(?, paper_id) ORDER BY"
+                    for got, sql in (
+                        (papers, f"SELECT * FROM paper_scorecard_all {where} {PAPER_ORDER}"),
+                        (links, f"SELECT * FROM link_scorecard_all {where} paper_id, link_ordinal, check_name"),
+                        (paper_results, "SELECT paper_id, check_name, status, score, reason, evidence FROM results "
+                                        f"{where.replace('WHERE', 'WHERE link_ordinal = -1 AND')} paper_id, check_name"),
+                    ):
+                        pd.testing.assert_frame_equal(got, store.query(sql, [run_id, ids]))
+                assert sorted(seen) == sorted(IDS.values())
+        statuses = {run_id: store.query(
+            "SELECT status FROM link_scorecard_all WHERE run_id = ? AND paper_id = ? AND link_ordinal = 0 "
+            "AND check_name = 'reachable'", [run_id, IDS["good"]])["status"].tolist() for run_id in (*runs, third)}
+        assert statuses == {runs[0]: ["pass"], runs[1]: ["pass"], third: ["fail"]}

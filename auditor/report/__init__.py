@@ -54,8 +54,14 @@ def write_reports(store: Store, out_dir: Path | str, run_id: str | None = None, 
     """Write the five report files of a run (the latest when None) into ``out_dir``.
 
     Each file is written a page of ``page_size`` papers at a time (see
-    :meth:`ReportData.pages`): the same bytes whatever the page size.
+    :meth:`ReportData.pages`): the same bytes whatever the page size, with DuckDB's memory
+    bounded meanwhile (:meth:`auditor.store.ReportPages.bounded`).
     """
+    with store.report_pages.bounded():
+        return _write_reports(store, out_dir, run_id, progress, page_size)
+
+
+def _write_reports(store: Store, out_dir: Path | str, run_id: str | None, progress: Any, page_size: int) -> ReportPaths:
     from auditor.progress import as_progress
 
     stages = as_progress(progress)
@@ -152,6 +158,11 @@ def stream_report(store: Store, fmt: Format, write: Callable[[str], Any], run_id
     so that printing a large run's report does not hold it whole."""
     if fmt not in ("csv", "md", "json", "html"):
         raise ValueError(f"unknown report format {fmt!r}: csv, md, json or html")
+    with store.report_pages.bounded():
+        _stream_report(store, fmt, write, run_id, page_size)
+
+
+def _stream_report(store: Store, fmt: Format, write: Callable[[str], Any], run_id: str | None, page_size: int) -> None:
     data = load(store, run_id, page_size=page_size)
 
     def redacted(text: str) -> None:
