@@ -257,20 +257,23 @@ def run_in_order(tasks: Iterable[tuple[Any, Any] | None], jobs: int,
     ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
     with ctx.Pool(jobs, initializer=_worker_started) as pool:
         window: deque[tuple[AsyncResult, Any]] = deque()
+
+        def emit_first() -> None:
+            result, tag = window[0]
+            emit(result.get, tag)
+            window.popleft()  # only now: a task whose emit fails (or is interrupted) is settled too
+
         try:
             for item in tasks:
                 if item is None:
                     while window:
-                        result, tag = window.popleft()
-                        emit(result.get, tag)
+                        emit_first()
                     continue
                 window.append((pool.apply_async(_work_packed, (item[0],)), item[1]))
                 if len(window) >= 2 * jobs:
-                    result, tag = window.popleft()
-                    emit(result.get, tag)
+                    emit_first()
             while window:
-                result, tag = window.popleft()
-                emit(result.get, tag)
+                emit_first()
         except BaseException:  # a closed stdout, Ctrl-C, a bad record: the pool is terminated next
             _settle(result for result, _ in window)
             raise

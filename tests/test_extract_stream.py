@@ -193,12 +193,15 @@ def test_tasks_are_emitted_in_order_and_a_barrier_waits_for_those_before_it(tmp_
     assert log.index("take 3") > log.index("emit 2")
 
 
-def test_an_error_while_a_large_batch_is_still_being_sent_ends_the_pool(tmp_path):
+@pytest.mark.parametrize("failing", [1, 3], ids=["the first batch's output", "the large batch's own wait"])
+def test_an_error_while_a_large_batch_is_still_being_sent_ends_the_pool(tmp_path, failing):
     """`audit extract ... | head` could hang: the closed stdout raised while the pool's task thread was
     still pickling a batch bigger than the pipe's buffer, with every worker busy, and Pool.terminate()
     stopped the workers and the reading, then waited for that thread for good. Here both workers are
     busy for 0.6 s with a task each, the third batch (~220 kB) is then pickled for 0.3 s, and the output
-    fails as soon as both workers are busy: the error must come out (after the batches handed over are done)."""
+    fails as soon as both workers are busy: the error must come out (after the batches handed over are done).
+    The error comes while emitting the first batch (the large one still waits in the window), or while
+    waiting for the large batch itself (a Ctrl-C during ``result()``: the task in hand is settled too)."""
     import threading
 
     from auditor.extract_stream import run_in_order
@@ -217,14 +220,16 @@ def test_an_error_while_a_large_batch_is_still_being_sent_ends_the_pool(tmp_path
             yield ([(SlowPaper(paper(i), unpickling=0.6, busy=busy), ["d"], "d")], "jsonl"), i
         large = [(paper(i, words=200), ["d"], "d") for i in range(3, 200)]
         yield ([(SlowPaper(paper(200), pickling=0.3, after=(busy, 2)), ["d"], "d"), *large], "jsonl"), 3
-        yield ([(paper(201), ["d"], "d")], "jsonl"), 4
+        if failing == 1:
+            yield ([(paper(201), ["d"], "d")], "jsonl"), 4  # fills the window: batch 1 is emitted at once
 
     emitted: list[int] = []
 
     def emit(result, tag):
         emitted.append(tag)
         wait_for_files(busy, 2)  # both workers hold a task: nothing reads the third batch now
-        raise BrokenPipeError(32, "Broken pipe")
+        if tag == failing:
+            raise BrokenPipeError(32, "Broken pipe")
 
     raised: list[BaseException] = []
 
@@ -239,4 +244,4 @@ def test_an_error_while_a_large_batch_is_still_being_sent_ends_the_pool(tmp_path
     thread.join(30)
     assert not thread.is_alive(), "the pool did not end after the error"
     assert len(list(busy.iterdir())) == 2
-    assert emitted == [1] and [type(e) for e in raised] == [BrokenPipeError]
+    assert emitted == list(range(1, failing + 1)) and [type(e) for e in raised] == [BrokenPipeError]
