@@ -287,12 +287,19 @@ _NEWER = [c for c in PAPER_COLS if c not in ("paper_id", "first_seen_run")]
 def upsert_papers(rows: str, tables: Mapping[str, pa.Table]) -> list[tuple[str, Mapping[str, pa.Table]]]:
     """The statements (for :meth:`Db.write`) that upsert ``rows``, distinct by paper_id: a paper
     stored takes each field's non-empty new value (rewritten only where one differs: an update
-    costs a new row version) and keeps its first_seen_run; the others are inserted."""
+    costs a new row version) and keeps its first_seen_run; the others are inserted.
+
+    The stored ones are found first by their ids alone (papers has no key to look them up), so
+    that the update joins only those and the insert anti-joins a batch-sized table, not the
+    whole of papers (half the CPU of a 50,000-paper batch against a million stored papers)."""
     differs = " OR ".join(f"papers.{c} IS DISTINCT FROM coalesce(b.{c}, papers.{c})" for c in _NEWER)
     return [
+        (f"CREATE OR REPLACE TEMP TABLE _stored AS SELECT paper_id FROM papers SEMI JOIN {rows} USING (paper_id)", tables),
         (f"UPDATE papers SET {', '.join(f'{c} = coalesce(b.{c}, papers.{c})' for c in _NEWER)} "
-         f"FROM {rows} b WHERE papers.paper_id = b.paper_id AND ({differs})", tables),
-        (f"INSERT INTO papers BY NAME SELECT * FROM {rows} ANTI JOIN papers USING (paper_id)", tables),
+         f"FROM (SELECT * FROM {rows} SEMI JOIN _stored USING (paper_id)) b WHERE papers.paper_id = b.paper_id AND ({differs})",
+         tables),
+        (f"INSERT INTO papers BY NAME SELECT * FROM {rows} ANTI JOIN _stored USING (paper_id)", tables),
+        ("DROP TABLE _stored", {}),
     ]
 
 
