@@ -347,7 +347,7 @@ def test_each_page_holds_the_views_rows_and_the_totals_are_the_views(sample):
 
     store, run_id = sample
     view = store.query(f"SELECT * FROM paper_scorecard_all WHERE run_id = ? ORDER BY {PAPER_ORDER}", [run_id])
-    pages = list(store.report_pages.paper_pages(run_id, 2))
+    pages = [papers for papers, _, _ in store.report_pages.pages(run_id, 2)]
     assert [len(p) for p in pages] == [2, 1]
     pd.testing.assert_frame_equal(pd.concat(pages, ignore_index=True), view)
     pd.testing.assert_frame_equal(store.report_pages.top_papers(run_id, 2), view.head(2))
@@ -390,6 +390,11 @@ def test_reports_are_written_under_duckdbs_report_bounds_and_restore_its_setting
     with pytest.raises(RuntimeError):
         write_reports(store, tmp_path / "out", run_id)
     assert settings() == before
+    store.db.con.execute("SET memory_limit = '300MiB'")  # a library user's own limit is theirs again after
+    monkeypatch.setattr(report, "render_markdown", real)
+    write_reports(store, tmp_path / "out", run_id)
+    assert settings() == ("300.0 MiB", before[1])
+    store.db.con.execute("RESET memory_limit")
 
 
 def test_a_page_reads_the_rows_of_its_papers_in_its_run_only():

@@ -57,6 +57,30 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.commit()
 
 
+@contextmanager
+def settings(con: duckdb.DuckDBPyConnection, values: Mapping[str, str]) -> Iterator[None]:
+    """DuckDB under ``values`` inside the block, and the settings it had before after it, failures
+    included: a bounded stage leaves the connection as it found it, a library user's own memory
+    limit too, which ``RESET`` alone would lose. A setting is reset, then set to its old text
+    only where that differs from the default (DuckDB shows sizes rounded: "18.8 GiB" set again
+    reads "18.7 GiB", so a default is restored by RESET, exactly)."""
+    def shown(name: str) -> Any:
+        return con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
+
+    before = {name: shown(name) for name in values}
+    done: list[str] = []
+    try:
+        for name, value in values.items():
+            con.execute(f"SET {name} = '{value}'")
+            done.append(name)
+        yield
+    finally:
+        for name in done:
+            con.execute(f"RESET {name}")
+            if shown(name) != before[name]:
+                con.execute(f"SET {name} = '{before[name]}'")
+
+
 META_TABLE = """CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -188,18 +212,9 @@ class Db:
         self.flush()
         return as_frame(self.con.sql(sql, params=params or None).to_arrow_table())
 
-    def query_with_keys(self, keys: Iterable[str], sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> pd.DataFrame:
-        """:meth:`query` with an Arrow table ``_keys(key)`` registered (one query for a batch of keys)."""
-        self.flush()
-        self.con.register("_keys", pa.table({"key": pa.array(sorted(set(keys)), S)}))
-        try:
-            return as_frame(self.con.sql(sql, params=_params(params)).to_arrow_table())
-        finally:
-            self.con.unregister("_keys")
-
     def stream(self, sql: str, params: Sequence[Any] | Mapping[str, Any], size: int) -> Iterator[pa.Table]:
         """The rows of ``sql`` in Arrow tables of ``size`` rows (the last one shorter), read on a
-        cursor of their own, so that other statements (:meth:`query_with_keys`) can run between two."""
+        cursor of their own, so that other statements (a page's queries) can run between two."""
         self.flush()
         cursor = self.con.cursor()
         try:

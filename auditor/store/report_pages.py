@@ -3,7 +3,7 @@
 The reports of a run hold one row per link and check: a million rows for
 100,000 papers, several gigabytes as one pandas frame. Here the papers come
 worst first (or by id, for links.csv) in pages of a fixed size, each with its
-own link and paper-scope rows (one query per page), and every count or
+own link and paper-scope rows (see below), and every count or
 distribution the reports show is computed by DuckDB, so a report's memory is a
 page's, whatever the run's size.
 
@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 import pandas as pd
 import pyarrow as pa
 
-from auditor.store.core import S, Db, as_frame
+from auditor.store.core import S, Db, as_frame, settings
 from auditor.store.views import PAPER_JOINS, PAPER_ORDER, VIEWS
 
 
@@ -120,20 +120,11 @@ class ReportPages:
         self.db = db
 
     @contextmanager
-    def bounded(self, settings: dict[str, str] = REPORT_SETTINGS) -> Iterator[None]:
-        """DuckDB under ``settings`` inside the block, its defaults again after it (as the other
-        bounded stages do: see staging.merge_staged)."""
+    def bounded(self, values: dict[str, str] = REPORT_SETTINGS) -> Iterator[None]:
+        """DuckDB under ``values`` inside the block, its settings of before after it (see core.settings)."""
         self.db.flush()
-        con = self.db.con
-        done: list[str] = []
-        try:
-            for name, value in settings.items():
-                con.execute(f"SET {name} = '{value}'")
-                done.append(name)
+        with settings(self.db.con, values):
             yield
-        finally:
-            for name in done:
-                con.execute(f"RESET {name}")
 
     def _ordered_ids(self, run_id: str, size: int, limit: int | None = None) -> Iterator[list[str]]:
         """The run's paper ids worst first (paper_scorecard_all's order), ``size`` at a time."""
@@ -174,12 +165,6 @@ class ReportPages:
     def _page(self, run_id: str, ids: list[str]) -> pd.DataFrame:
         return self.page_rows(run_id, ids, links=False, paper_results=False)[0]
 
-    def paper_pages(self, run_id: str, size: int) -> Iterator[pd.DataFrame]:
-        """paper_scorecard_all rows of the run, worst first, ``size`` at a time (each page
-        aggregated on its own: DuckDB never holds the whole run's aggregates)."""
-        for ids in self._ordered_ids(run_id, size):
-            yield self._page(run_id, ids)
-
     def pages(self, run_id: str, size: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
         """(papers, link rows, paper-scope results) of the run's pages, worst first, ``size``
         papers at a time (see :meth:`page_rows`)."""
@@ -194,10 +179,6 @@ class ReportPages:
     def link_rows(self, run_id: str, paper_ids: Iterable[str]) -> pd.DataFrame:
         """link_scorecard_all rows of these papers in the run, by paper, link and check."""
         return self.page_rows(run_id, list(paper_ids), papers=False, paper_results=False)[1]  # type: ignore[return-value]
-
-    def paper_result_rows(self, run_id: str, paper_ids: Iterable[str]) -> pd.DataFrame:
-        """Paper-scope results of these papers in the run, by paper and check."""
-        return self.page_rows(run_id, list(paper_ids), papers=False, links=False)[2]  # type: ignore[return-value]
 
     def top_papers(self, run_id: str, limit: int) -> pd.DataFrame:
         """The ``limit`` worst papers of the run."""

@@ -32,7 +32,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from auditor.store.core import I, Db, transaction
+from auditor.store.core import I, Db, settings, transaction
 from auditor.store.papers import (
     CLAIM_COLS,
     LINK_COLS,
@@ -185,37 +185,34 @@ class Staging:
             f"CREATE OR REPLACE TEMP VIEW staged_target_rows AS SELECT target_key, {last} FROM staged_targets GROUP BY target_key",
         ]
         con = self.db.con
-        settings = {"memory_limit": merge_memory(self._staged_rows.get("papers", 0)),
-                    "preserve_insertion_order": "false"}  # order: see ORDER BY
-        for k, v in settings.items():
-            con.execute(f"SET {k} = '{v}'")
-        try:
-            with transaction(con):
-                for statement in views:
-                    con.execute(statement)
-                coalesced = {c: f"coalesce(s.{c}, papers.{c})" for c in keep}
-                _upsert(con, "papers", "staged_paper_rows", ("paper_id",), coalesced, {"first_seen_run": run_id})
-                _upsert(con, "sightings", "staged_sighting_rows", ("paper_id", "source", "position"), {}, {"run_id": run_id})
-                _upsert(con, "run_papers", "(SELECT DISTINCT paper_id FROM staged_papers)", ("run_id", "paper_id"), {},
-                        {"run_id": run_id}, key_values={"run_id": run_id})
-                _upsert(con, "targets", "staged_target_rows", ("target_key",),
-                        {c: f"s.{c}" for c in TARGET_COLS if c != "target_key"})
-                # A re-extracted paper loses the links and claims it no longer has; deleted before the
-                # upserts, so that on a new file (nothing to delete) the staged rows are not joined twice.
-                for name in ("links", "claims"):
-                    con.execute(f"DELETE FROM {name} t WHERE t.paper_id IN (SELECT paper_id FROM staged_papers) AND NOT EXISTS "
-                                f"(SELECT 1 FROM staged_{name} b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)")
-                for name, cols in (("links", LINK_COLS), ("claims", CLAIM_COLS)):
-                    _upsert(con, name, f"(SELECT * EXCLUDE (seq) FROM staged_{name})", ("paper_id", "ordinal"),
-                            {c: f"s.{c}" for c in cols if c not in ("paper_id", "ordinal")})
-            con.execute("CHECKPOINT")  # the merged rows go to the file now, not at some later write
-        finally:
-            for view in ("paper_rows", "sighting_rows", "target_rows", *STAGED):
-                con.execute(f"DROP VIEW IF EXISTS staged_{view}")
-            con.execute("DROP TABLE IF EXISTS staged_repeated")
-            con.execute("DROP TABLE IF EXISTS staged_old")
-            for k in settings:
-                con.execute(f"RESET {k}")
+        bounds = {"memory_limit": merge_memory(self._staged_rows.get("papers", 0)),
+                  "preserve_insertion_order": "false"}  # order: see ORDER BY
+        with settings(con, bounds):
+            try:
+                with transaction(con):
+                    for statement in views:
+                        con.execute(statement)
+                    coalesced = {c: f"coalesce(s.{c}, papers.{c})" for c in keep}
+                    _upsert(con, "papers", "staged_paper_rows", ("paper_id",), coalesced, {"first_seen_run": run_id})
+                    _upsert(con, "sightings", "staged_sighting_rows", ("paper_id", "source", "position"), {}, {"run_id": run_id})
+                    _upsert(con, "run_papers", "(SELECT DISTINCT paper_id FROM staged_papers)", ("run_id", "paper_id"), {},
+                            {"run_id": run_id}, key_values={"run_id": run_id})
+                    _upsert(con, "targets", "staged_target_rows", ("target_key",),
+                            {c: f"s.{c}" for c in TARGET_COLS if c != "target_key"})
+                    # A re-extracted paper loses the links and claims it no longer has; deleted before the
+                    # upserts, so that on a new file (nothing to delete) the staged rows are not joined twice.
+                    for name in ("links", "claims"):
+                        con.execute(f"DELETE FROM {name} t WHERE t.paper_id IN (SELECT paper_id FROM staged_papers) AND NOT EXISTS "
+                                    f"(SELECT 1 FROM staged_{name} b WHERE b.paper_id = t.paper_id AND b.ordinal = t.ordinal)")
+                    for name, cols in (("links", LINK_COLS), ("claims", CLAIM_COLS)):
+                        _upsert(con, name, f"(SELECT * EXCLUDE (seq) FROM staged_{name})", ("paper_id", "ordinal"),
+                                {c: f"s.{c}" for c in cols if c not in ("paper_id", "ordinal")})
+                con.execute("CHECKPOINT")  # the merged rows go to the file now, not at some later write
+            finally:
+                for view in ("paper_rows", "sighting_rows", "target_rows", *STAGED):
+                    con.execute(f"DROP VIEW IF EXISTS staged_{view}")
+                con.execute("DROP TABLE IF EXISTS staged_repeated")
+                con.execute("DROP TABLE IF EXISTS staged_old")
         shutil.rmtree(folder, ignore_errors=True)
         self._dir = None
 
