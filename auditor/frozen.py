@@ -2,8 +2,8 @@
 
 A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (its own
 ``__setattr__`` refuses), a call per field: an 11-field Link costs three times what filling
-its ``__dict__`` does. Extraction builds a Link, a Target and a Claim per link of millions
-of abstracts, so it uses :func:`maker`, which gives the same object (fields, ``==``, hash,
+its ``__dict__`` does. Extraction builds a Link and a Claim per link of millions of
+abstracts, so it uses :func:`maker`, which gives the same object (fields, ``==``, hash,
 repr, pickling) for classes without ``__post_init__`` or default factories.
 """
 
@@ -20,13 +20,19 @@ T = TypeVar("T")
 
 def maker(cls: type[T]) -> Callable[..., T]:
     """``make(**values)`` equal to ``cls(**values)``: the defaults first, then the values given
-    (each required field must be given; tests compare the two forms field by field)."""
+    (a missing or unknown field raises TypeError, as ``cls(**values)`` would; tests compare the
+    two forms field by field)."""
     if hasattr(cls, "__post_init__") or any(f.default_factory is not MISSING for f in fields(cls)):  # type: ignore[arg-type]
         raise TypeError(f"{cls.__name__}: __init__ does more than set fields")
     defaults = {f.name: f.default for f in fields(cls) if f.default is not MISSING}  # type: ignore[arg-type]
+    names = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    required = names - defaults.keys()
     new = object.__new__
 
     def make(**values: Any) -> T:
+        given = values.keys()
+        if required - given or given - names:
+            raise TypeError(f"{cls.__name__}: missing {sorted(required - given)}, unknown {sorted(given - names)}")
         obj = new(cls)
         state = obj.__dict__
         state.update(defaults)

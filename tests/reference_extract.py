@@ -4,7 +4,8 @@ compared with (the workers' byte ranges of JSON Lines, the pool, the store rows 
 Every dump is read here record by record by ingest's :func:`~auditor.ingest.read_records`, each
 distinct paper (:func:`~auditor.extract_stream.distinct_papers`) is extracted once and formatted
 as the product formats it; with ``store_batch``, every record and the extractions are handed over
-batch by batch (``extract_stream.BATCH`` papers), as the product stages them. One process, no pool.
+batch by batch (``extract_stream.BATCH`` papers; the product also cuts a batch at ``BATCH`` records,
+which changes no stored row). One process, no pool.
 """
 
 from __future__ import annotations

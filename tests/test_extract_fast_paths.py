@@ -135,6 +135,9 @@ def test_frozen_maker_builds_what_the_dataclass_init_builds() -> None:
         assert type(fast) is cls and vars(fast) == vars(slow) and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     with pytest.raises(AttributeError):
         fast.kind = "available"  # type: ignore[misc]  # still frozen
+    for wrong in ({"kind": "available", "sentence": "s"}, {"kind": "available", "sentence": "s", "target_key": None, "knd": "x"}):
+        with pytest.raises(TypeError):  # a missing or misspelt field, as the dataclass refuses it
+            maker(Claim)(**wrong)
 
 
 CLEAN_TOKENS = URL_TEXTS + [
