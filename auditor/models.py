@@ -22,11 +22,15 @@ def paper_id_for(title: str) -> str:
     The same paper seen in several dumps (or with different spacing, case or
     punctuation) gets the same id, so it is one paper with several sightings.
     """
-    if title.isascii():  # the same text, at a fraction of the cost: NFKC keeps ASCII, casefold is lower
+    if title.isascii():  # title_key's text, at a fraction of the cost: NFKC keeps ASCII, casefold is lower
         return hashlib.sha1(b" ".join(title.encode("ascii").lower().translate(_NOT_WORD).split())).hexdigest()[:16]
+    return hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
+
+
+def title_key(title: str) -> str:
+    """A title compared as a reader would: case, accents of width, punctuation and spacing aside."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    text = re.sub(r"[\W_]+", " ", text).strip()
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return re.sub(r"[\W_]+", " ", text).strip()
 
 
 #: ASCII bytes outside ``\w``, and ``_``: a space each (runs of them are then one). A table of

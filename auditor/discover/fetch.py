@@ -14,10 +14,9 @@ from typing import Any, Mapping
 from urllib.parse import quote, urlencode
 
 from auditor.discover.hub import HUB_KINDS, paper_page, search_matches, top_repos, HUB_REPOS_PER_KIND
-from auditor.discover.identity import title_key
 from auditor.hosts.base import now_utc
 from auditor.hosts.huggingface import HuggingFaceCollector
-from auditor.models import Facts
+from auditor.models import Facts, title_key
 
 #: At most this many search answers are read per title.
 SEARCH_LIMIT = 10

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from auditor.discover.identity import title_key
 from auditor.ingest.fields import arxiv_id as parse_arxiv_id
+from auditor.models import title_key
 
 #: Hub repositories citing a paper that are added as its links, per kind (the most liked).
 HUB_REPOS_PER_KIND = 3

@@ -8,7 +8,6 @@ or an ``arXiv:ID`` mention, in the abstract or the comments.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 
 from auditor.models import Paper
@@ -79,7 +78,3 @@ def identity_changes(arxiv_id: str | None, arxiv_id_via: str | None, doi: str | 
     return changes
 
 
-def title_key(title: str) -> str:
-    """A title compared as a reader would: case, accents of width, punctuation and spacing aside."""
-    text = unicodedata.normalize("NFKC", title).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
