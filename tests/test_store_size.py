@@ -97,6 +97,9 @@ def test_compact_file_shrinks_after_deletes_and_keeps_everything(tmp_path):
     with Store.open(path) as store:
         assert store.db.rows("SELECT * FROM results ORDER BY ALL") == before_rows
         assert store.latest_run_id() is not None
+        # the copy keeps the schema's table definitions: papers without a key, its abstracts in zstd
+        (sql,), = store.db.rows("SELECT sql FROM duckdb_tables() WHERE table_name = 'papers'")
+        assert "PRIMARY KEY" not in sql and "abstract VARCHAR USING COMPRESSION ZSTD" in sql
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
 
 
