@@ -11,6 +11,7 @@ reason where it is absent; every other test runs from the repository alone
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,19 @@ def bundled_run(fake_github_server, tmp_path_factory) -> tuple[Path, object, int
     fake_github_server.reset()
     assert result.returncode == 0, result.stderr
     return out, result, requests
+
+
+@pytest.fixture
+def catchable_sigint():
+    """SIGINT raises KeyboardInterrupt in this test, whatever this process inherited.
+
+    A shell without job control starts a command run with ``&`` (a CI script's background job)
+    with SIGINT ignored, and Python then installs no handler for it: a test that sends itself
+    SIGINT saw nothing. The product keeps an inherited ignore on purpose; a test of its Ctrl-C
+    handling needs the usual start instead.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

@@ -214,7 +214,7 @@ class _Dies:
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the swallowing is the point
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_whose_exception_was_swallowed_still_interrupts_the_run(one_dump, tmp_path, sig) -> None:
+def test_a_signal_whose_exception_was_swallowed_still_interrupts_the_run(one_dump, tmp_path, sig, catchable_sigint) -> None:
     from auditor.config import load_config
     from auditor.errors import Terminated
     from auditor.pipeline import RunOptions, run_audit

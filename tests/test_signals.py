@@ -19,6 +19,8 @@ import pytest
 from auditor.errors import Terminated
 from auditor.signals import interrupt_signals, interrupted, raise_if_interrupted, run_async, terminated
 
+pytestmark = pytest.mark.usefixtures("catchable_sigint")  # each test here sends itself SIGINT or SIGTERM
+
 
 class Client:
     """Closes the way an HTTP client does: it needs the running loop to close."""
