@@ -222,13 +222,12 @@ def _url_start(text: str, tok: _Token_scan, pos: int, anchor: int) -> int | None
 _PAGES_DOT = re.compile(r"\.github\.io", re.IGNORECASE)
 
 
-def _pages_dots(text: str) -> list[int]:
+def _pages_dots(text: str, lower: str) -> list[int]:
     """Where ".github.io" stands in ``text``, in any case ("Name.GitHub.io": hosts ignore case).
     Found by str.find in the lower-cased text (offsets are the same in ASCII text), else by
     the regex, which costs many times more on a whole text."""
     if not text.isascii():
         return [m.start() for m in _PAGES_DOT.finditer(text)]
-    lower = text.lower()
     found = []
     i = lower.find(".github.io")
     while i != -1:
@@ -237,11 +236,13 @@ def _pages_dots(text: str) -> list[int]:
     return found
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, lower: str | None = None) -> list[_Token]:
     """Raw URL-like tokens of ``text``: those :func:`_anchored_tokens` finds, and GitHub Pages
     hosts that stand alone ("see name.github.io")."""
-    out = _anchored_tokens(text)
-    dots = _pages_dots(text)
+    if lower is None:
+        lower = text.lower()  # one for both searches below: "www." and ".github.io" in any case
+    out = _anchored_tokens(text, lower)
+    dots = _pages_dots(text, lower)
     if dots:
         extra = []
         for i in dots:
@@ -258,7 +259,7 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def _anchored_tokens(text: str) -> list[_Token]:
+def _anchored_tokens(text: str, lower: str) -> list[_Token]:
     """Raw URL-like tokens of ``text``, with line-broken URLs joined.
 
     Every form we find holds a '/' or 'www.': those anchor the search, so text
@@ -274,7 +275,7 @@ def _anchored_tokens(text: str) -> list[_Token]:
     while pos < n:
         slash = text.find("/", pos)
         if next_www != -1 and next_www < pos:
-            if next_www == -2 and "www." not in text.lower():  # any case, as _WWW reads it
+            if next_www == -2 and "www." not in lower:  # any case, as _WWW reads it
                 next_www = -1
             else:
                 m = _WWW.search(text, pos)
