@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timezone
@@ -147,18 +148,27 @@ class Db:
                 f"{self.path} has schema version {found}, newer than this repro-auditor "
                 f"({__version__}, schema {SCHEMA_VERSION}): upgrade it or use another --db"
             )
-        with transaction(con):
-            for sql in (META_TABLE, *tables):
-                con.execute(sql)
-            for migrate in migrations:  # each a no-op on a file that does not need it
-                migrate(con, self.path)
-            self._check_columns(expected)
-            for sql in views:
-                con.execute(sql)
-            con.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [str(SCHEMA_VERSION)],
-            )
+        older = found is not None and found < SCHEMA_VERSION
+        if older:  # a cached file is rewritten (a large one takes a while): the user is told once, even with -q
+            print(f"audit: migrating {self.path} from schema {found} to {SCHEMA_VERSION}", file=sys.stderr, flush=True)
+        try:
+            with transaction(con):
+                for sql in (META_TABLE, *tables):
+                    con.execute(sql)
+                for migrate in migrations:  # each a no-op on a file that does not need it
+                    migrate(con, self.path)
+                self._check_columns(expected)
+                for sql in views:
+                    con.execute(sql)
+                con.execute(
+                    "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [str(SCHEMA_VERSION)],
+                )
+        except duckdb.Error as exc:
+            if not older:
+                raise
+            raise AuditorError(f"migrating {self.path} from schema {found} to {SCHEMA_VERSION} failed and was rolled back "
+                               f"(the file is as it was; run the command again): {one_line(str(exc))}") from None
 
     def _check_columns(self, expected: Mapping[str, Sequence[str]]) -> None:
         """Refuse a file whose tables lack columns this version writes (an older development schema)."""
