@@ -93,9 +93,7 @@ class ReportData:
         """link_scorecard_all rows of the run by paper, link and check (links.csv), a page of papers at a time."""
         if self.run_id is None or self.store is None or not self.n_papers:
             return
-        pages = self.store.report_pages
-        for ids in pages.paper_ids_by_id(self.run_id, size or self.page_size):
-            rows = pages.link_rows(self.run_id, ids)
+        for rows in self.store.report_pages.link_pages(self.run_id, size or self.page_size):
             if len(rows):
                 yield rows
 
@@ -103,8 +101,7 @@ class ReportData:
         """The ``limit`` worst papers, with their link rows (no paper-scope results)."""
         if self.run_id is None or self.store is None or limit <= 0:
             return Page(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
-        papers = self.store.report_pages.top_papers(self.run_id, limit)
-        links = self.store.report_pages.link_rows(self.run_id, papers["paper_id"].tolist()) if len(papers) else pd.DataFrame()
+        papers, links = self.store.report_pages.top(self.run_id, limit)
         return Page(papers, links, pd.DataFrame())
 
     @property

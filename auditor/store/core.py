@@ -65,21 +65,22 @@ def settings(con: duckdb.DuckDBPyConnection, values: Mapping[str, str]) -> Itera
     limit too, which ``RESET`` alone would lose. A setting is reset, then set to its old text
     only where that differs from the default (DuckDB shows sizes rounded: "18.8 GiB" set again
     reads "18.7 GiB", so a default is restored by RESET, exactly)."""
-    def shown(name: str) -> Any:
-        return con.execute("SELECT current_setting(?)", [name]).fetchone()[0]
+    def shown(name: str) -> Any:  # fetched whole: a half-read result blocks the connection's next con.sql()
+        ((value,),) = con.execute("SELECT current_setting(?)", [name]).fetchall()
+        return value
 
     before = {name: shown(name) for name in values}
     done: list[str] = []
     try:
         for name, value in values.items():
-            con.execute(f"SET {name} = '{value}'")
+            con.execute(f"SET {name} = '{value}'").fetchall()
             done.append(name)
         yield
     finally:
         for name in done:
-            con.execute(f"RESET {name}")
+            con.execute(f"RESET {name}").fetchall()
             if shown(name) != before[name]:
-                con.execute(f"SET {name} = '{before[name]}'")
+                con.execute(f"SET {name} = '{before[name]}'").fetchall()
 
 
 META_TABLE = """CREATE TABLE IF NOT EXISTS meta (

@@ -7,40 +7,54 @@ own link and paper-scope rows (see below), and every count or
 distribution the reports show is computed by DuckDB, so a report's memory is a
 page's, whatever the run's size.
 
-A page reads the run's results and scores once (:meth:`ReportPages.page_rows`):
-its rows of both are fetched by the page's paper ids first and registered as
-``_res`` and ``_scores``, which the page's queries (its papers, its link rows,
-its paper-scope results) join instead of the whole tables, each other table cut
-to the page's papers or targets before a join. Results are the largest table (a
-row per link and check): scanned once per page rather than three or four times,
-and every join is a page's size, so a page costs less, and grows less, with the
-run.
+The pages of one list (the worst-first scorecard, links.csv by paper id, the
+worst papers of the Markdown) are read in one pass (:meth:`ReportPages._pass`):
+the run's rows of every table the pages read (results, scores, run_papers,
+papers, sightings, links, claims, targets, facts) are copied once, each row
+with its page number, into temporary tables sorted by page; a page's queries
+read their page of those copies, which DuckDB finds by the sorted column's
+min/max without scanning the rest. The pass reads each table once, and a page
+costs the same in a run of 5,000 papers as in one of 100,000 (reading each
+page's rows out of the whole tables made the reports' time grow with pages x
+rows). Under the reports' memory limit (:data:`REPORT_SETTINGS`) DuckDB moves
+the copies to its temporary files as they grow.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 import pandas as pd
-import pyarrow as pa
 
-from auditor.store.core import S, Db, as_frame, settings
+from auditor.store.core import Db, as_frame, settings
 from auditor.store.views import PAPER_JOINS, PAPER_ORDER, VIEWS
 
 
-#: A row of these tables belongs to the page when its paper is one of the page's (``_keys``).
-_PAGE = "paper_id IN (SELECT key FROM _keys)"
+def _page(table: str) -> str:
+    """The current page's rows of a pass's copy (see :data:`_PASS_TABLES`)."""
+    return f"(SELECT * EXCLUDE (page) FROM {table} WHERE page = $page)"
 
-#: The page's rows of the results and scores views (registered as ``_res`` and ``_scores``):
-#: the views' join (results.VIEWS) with run_papers cut to the page's papers first, so that the
-#: stored rows are matched against the page's few set ids (a set holds one paper's rows).
-_STORED = ("SELECT rp.run_id, r.* EXCLUDE (set_id) FROM (SELECT run_id, set_id FROM run_papers "
-           f"WHERE run_id = $run AND {_PAGE}) AS rp JOIN {{table}} r USING (set_id) WHERE r.{_PAGE}")
-_PAGE_RESULTS = _STORED.format(table="results_stored")
-_PAGE_SCORES = _STORED.format(table="scores_stored")
+
+#: What a pass copies, in this order, from ``_page_keys`` (page, paper_id) and ``$run``: each
+#: table's rows of the pass's papers in the run (targets and facts: those the results name),
+#: with their page. The papers' long texts (abstract, comments, journal_ref) and the facts'
+#: data are in no report.
+_PASS_TABLES = (
+    ("_page_rp", "SELECT k.page, rp.* FROM _page_keys k JOIN run_papers rp USING (paper_id) WHERE rp.run_id = $run"),
+    *((f"_page_{name}", f"SELECT rp.page, rp.run_id, r.* EXCLUDE (set_id) FROM _page_rp rp "
+                        f"JOIN {name}_stored r ON r.set_id = rp.set_id AND r.paper_id = rp.paper_id")
+      for name in ("results", "scores")),
+    ("_page_papers", "SELECT k.page, p.* EXCLUDE (abstract, comments, journal_ref) FROM _page_keys k JOIN papers p USING (paper_id)"),
+    *((f"_page_{name}", f"SELECT k.page, t.* FROM _page_keys k JOIN {name} t USING (paper_id)")
+      for name in ("sightings", "links", "claims")),
+    *((f"_page_{name}", f"SELECT n.page, t.*{drop} FROM (SELECT DISTINCT page, target_key FROM _page_results) n "
+                        f"JOIN {name} t USING (target_key)")
+      for name, drop in (("targets", ""), ("facts", " EXCLUDE (data)"))),
+)
 
 
 def _view_select(index: int, name: str) -> str:
@@ -60,38 +74,33 @@ def _cut(sql: str, cuts: Iterable[tuple[str, str]]) -> str:
 
 @functools.cache
 def _page_sql() -> str:
-    """paper_scorecard_all's own SELECT with each table it aggregates cut to one page of one
-    run (``$run``, ``_keys``, ``_res``, ``_scores``): every value of a paper depends only on the
-    paper's own rows, so a page's rows are the view's rows for those papers, without
-    aggregating the whole run."""
+    """paper_scorecard_all's own SELECT with each table it reads cut to the page (``$page``) of
+    a pass: every value of a paper depends only on the paper's own rows, so a page's rows are
+    the view's rows for those papers, without aggregating the whole run."""
     sql = _cut(_view_select(0, "paper_scorecard_all"), (
-        ("FROM results GROUP BY ALL", "FROM _res AS results GROUP BY ALL"),
-        ("FROM sightings GROUP BY ALL", f"FROM (SELECT * FROM sightings WHERE {_PAGE}) AS sightings GROUP BY ALL"),
-        ("FROM links GROUP BY ALL", f"FROM (SELECT * FROM links WHERE {_PAGE}) AS links GROUP BY ALL"),
-        ("FROM claims GROUP BY ALL", f"FROM (SELECT * FROM claims WHERE {_PAGE}) AS claims GROUP BY ALL"),
-        ("FROM run_papers rp", f"FROM (SELECT * FROM run_papers WHERE run_id = $run AND {_PAGE}) AS rp"),
-        ("LEFT JOIN scores s ON", "LEFT JOIN _scores AS s ON"),
+        ("FROM results GROUP BY ALL", f"FROM {_page('_page_results')} AS results GROUP BY ALL"),
+        *((f"FROM {name} GROUP BY ALL", f"FROM {_page('_page_' + name)} AS {name} GROUP BY ALL")
+          for name in ("sightings", "links", "claims")),
+        ("FROM run_papers rp", f"FROM {_page('_page_rp')} AS rp"),
+        ("JOIN papers p USING", f"JOIN {_page('_page_papers')} AS p USING"),
+        ("LEFT JOIN scores s ON", f"LEFT JOIN {_page('_page_scores')} AS s ON"),
     ))
-    return f"SELECT * FROM ({sql}) WHERE run_id = $run ORDER BY {PAPER_ORDER}"
+    return f"SELECT * FROM ({sql}) ORDER BY {PAPER_ORDER}"
 
 
 @functools.cache
 def _link_sql() -> str:
-    """link_scorecard_all's own SELECT over the page's results and scores, with papers and
-    links cut to the page's papers and targets and facts to the targets its results name."""
-    targets = "target_key IN (SELECT target_key FROM _res)"
+    """link_scorecard_all's own SELECT with each table it reads cut to the page of a pass."""
     sql = _cut(_view_select(2, "link_scorecard_all"), (
-        ("FROM results res", "FROM _res AS res"),
-        ("LEFT JOIN papers p ON", f"LEFT JOIN (SELECT * FROM papers WHERE {_PAGE}) AS p ON"),
-        ("LEFT JOIN links l ON", f"LEFT JOIN (SELECT * FROM links WHERE {_PAGE}) AS l ON"),
-        ("LEFT JOIN targets t ON", f"LEFT JOIN (SELECT * FROM targets WHERE {targets}) AS t ON"),
-        ("LEFT JOIN facts f ON", f"LEFT JOIN (SELECT * FROM facts WHERE {targets}) AS f ON"),
-        ("LEFT JOIN scores ls ON", "LEFT JOIN _scores AS ls ON"),
+        ("FROM results res", f"FROM {_page('_page_results')} AS res"),
+        *((f"LEFT JOIN {name} {alias} ON", f"LEFT JOIN {_page('_page_' + name)} AS {alias} ON")
+          for name, alias in (("papers", "p"), ("links", "l"), ("targets", "t"), ("facts", "f"))),
+        ("LEFT JOIN scores ls ON", f"LEFT JOIN {_page('_page_scores')} AS ls ON"),
     ))
     return f"SELECT * FROM ({sql}) ORDER BY paper_id, link_ordinal, check_name"
 
 
-_PAPER_RESULTS = ("SELECT paper_id, check_name, status, score, reason, evidence FROM _res "
+_PAPER_RESULTS = (f"SELECT paper_id, check_name, status, score, reason, evidence FROM {_page('_page_results')} "
                   "WHERE link_ordinal = -1 ORDER BY paper_id, check_name")
 
 
@@ -103,6 +112,14 @@ _RUN_PAPERS = f"""{PAPER_JOINS}
                FROM results WHERE run_id = $run AND status IN ('fail', 'warn') GROUP BY ALL) f
            ON f.paper_id = rp.paper_id
     WHERE rp.run_id = $run"""
+
+
+#: The passes' pages (``_page_keys``): the run's papers worst first (paper_scorecard_all's
+#: order, under the view's column names), or by id (links.csv), ``$size`` a page.
+_WORST_FIRST = (f"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {PAPER_ORDER}) - 1) // $size AS page, paper_id "
+                f"FROM (SELECT rp.paper_id, s.score, coalesce(f.n_fail, 0) AS n_fail, p.title {_RUN_PAPERS}))")
+_BY_ID = ("SELECT (row_number() OVER (ORDER BY paper_id) - 1) // $size AS page, paper_id "
+          "FROM run_papers WHERE run_id = $run")
 
 
 #: DuckDB's settings while reports are written (:meth:`ReportPages.bounded`). Without a limit,
@@ -118,6 +135,7 @@ class ReportPages:
 
     def __init__(self, db: Db) -> None:
         self.db = db
+        self._passes = itertools.count()
 
     @contextmanager
     def bounded(self, values: dict[str, str] = REPORT_SETTINGS) -> Iterator[None]:
@@ -126,64 +144,56 @@ class ReportPages:
         with settings(self.db.con, values):
             yield
 
-    def _ordered_ids(self, run_id: str, size: int, limit: int | None = None) -> Iterator[list[str]]:
-        """The run's paper ids worst first (paper_scorecard_all's order), ``size`` at a time."""
-        sql = (f"SELECT paper_id FROM (SELECT rp.paper_id, s.score, coalesce(f.n_fail, 0) AS n_fail, p.title "
-               f"{_RUN_PAPERS}) ORDER BY {PAPER_ORDER}" + (f" LIMIT {int(limit)}" if limit is not None else ""))
-        for rows in self.db.stream(sql, {"run": run_id}, size):
-            yield rows.column("paper_id").to_pylist()
-
     @contextmanager
-    def _page_tables(self, run_id: str, ids: Iterable[str]) -> Iterator[Any]:
-        """The connection with the page's ``_keys``, ``_res`` and ``_scores`` registered: the
-        run's results and scores read once for the page, by its paper ids."""
+    def _pass(self, keys: str, params: dict[str, Any]) -> Iterator[tuple[str, int]]:
+        """The pass's copies (:data:`_PASS_TABLES`) of the papers ``keys`` selects as (page,
+        paper_id), made inside the block and dropped after it; yields (the prefix of their names,
+        the number of pages). Each pass names its own: a pass whose pages were left unread (a
+        failed report whose traceback holds the generator) neither blocks a later one nor, once
+        collected, drops its tables."""
         self.db.flush()
         con = self.db.con
-        names: list[str] = []
+        tag = f"_page{next(self._passes)}_"
+        made: list[str] = []
         try:
-            for name, rows in (("_keys", lambda: pa.table({"key": pa.array(sorted(set(ids)), S)})),
-                               ("_res", lambda: con.sql(_PAGE_RESULTS, params={"run": run_id}).to_arrow_table()),
-                               ("_scores", lambda: con.sql(_PAGE_SCORES, params={"run": run_id}).to_arrow_table())):
-                con.register(name, rows())
-                names.append(name)
-            yield con
+            for name, sql in (("_page_keys", keys), *_PASS_TABLES):
+                con.execute(f"CREATE TEMP TABLE {name.replace('_page_', tag)} AS {sql.replace('_page_', tag)} "
+                            "ORDER BY page", {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
+                made.append(name.replace("_page_", tag))
+            ((count,),) = con.execute(f"SELECT coalesce(max(page) + 1, 0) FROM {tag}keys").fetchall()
+            yield tag, count
         finally:
-            for name in reversed(names):
-                con.unregister(name)
+            for name in reversed(made):
+                con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
 
-    def page_rows(self, run_id: str, ids: list[str], papers: bool = True, links: bool = True,
-                  paper_results: bool = True) -> tuple[pd.DataFrame | None, ...]:
-        """(paper_scorecard_all rows worst first, link_scorecard_all rows, paper-scope results) of
-        these papers in the run, each asked for, from one read of their results and scores."""
-        with self._page_tables(run_id, ids) as con:
-            return (
-                as_frame(con.sql(_page_sql(), params={"run": run_id}).to_arrow_table()) if papers else None,
-                as_frame(con.sql(_link_sql()).to_arrow_table()) if links else None,
-                as_frame(con.sql(_PAPER_RESULTS).to_arrow_table()) if paper_results else None,
-            )
-
-    def _page(self, run_id: str, ids: list[str]) -> pd.DataFrame:
-        return self.page_rows(run_id, ids, links=False, paper_results=False)[0]
+    def _read(self, tag: str, page: int, papers: bool = True, links: bool = True,
+              paper_results: bool = True) -> tuple[pd.DataFrame | None, ...]:
+        """(paper_scorecard_all rows worst first, link_scorecard_all rows by paper, link and check,
+        paper-scope results by paper and check) of one page of the pass ``tag``, each asked for."""
+        con = self.db.con
+        return tuple(as_frame(con.sql(sql.replace("_page_", tag), params={"page": page}).to_arrow_table())
+                     if wanted else None
+                     for sql, wanted in ((_page_sql(), papers), (_link_sql(), links), (_PAPER_RESULTS, paper_results)))
 
     def pages(self, run_id: str, size: int) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
         """(papers, link rows, paper-scope results) of the run's pages, worst first, ``size``
-        papers at a time (see :meth:`page_rows`)."""
-        for ids in self._ordered_ids(run_id, size):
-            yield self.page_rows(run_id, ids)  # type: ignore[misc]
+        papers at a time, read in one pass."""
+        with self._pass(_WORST_FIRST, {"run": run_id, "size": max(int(size), 1)}) as (tag, count):
+            for page in range(count):
+                yield self._read(tag, page)  # type: ignore[misc]
 
-    def paper_ids_by_id(self, run_id: str, size: int) -> Iterator[list[str]]:
-        """The run's paper ids in id order, ``size`` at a time (links.csv's order)."""
-        for rows in self.db.stream("SELECT paper_id FROM run_papers WHERE run_id = ? ORDER BY paper_id", [run_id], size):
-            yield rows.column("paper_id").to_pylist()
+    def link_pages(self, run_id: str, size: int) -> Iterator[pd.DataFrame]:
+        """link_scorecard_all rows of the run by paper, link and check (links.csv's order),
+        ``size`` papers at a time, read in one pass."""
+        with self._pass(_BY_ID, {"run": run_id, "size": max(int(size), 1)}) as (tag, count):
+            for page in range(count):
+                yield self._read(tag, page, papers=False, paper_results=False)[1]  # type: ignore[misc]
 
-    def link_rows(self, run_id: str, paper_ids: Iterable[str]) -> pd.DataFrame:
-        """link_scorecard_all rows of these papers in the run, by paper, link and check."""
-        return self.page_rows(run_id, list(paper_ids), papers=False, paper_results=False)[1]  # type: ignore[return-value]
-
-    def top_papers(self, run_id: str, limit: int) -> pd.DataFrame:
-        """The ``limit`` worst papers of the run."""
-        ids = [i for page in self._ordered_ids(run_id, max(int(limit), 1), limit=limit) for i in page]
-        return self._page(run_id, ids)
+    def top(self, run_id: str, limit: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The ``limit`` worst papers of the run and their link rows."""
+        with self._pass(_WORST_FIRST + " WHERE page = 0", {"run": run_id, "size": max(int(limit), 1)}) as (tag, _):
+            papers, links, _ = self._read(tag, 0, paper_results=False)
+        return papers, links  # type: ignore[return-value]
 
     def paper_totals(self, run_id: str) -> dict[str, Any]:
         """papers, failing (a failing result), warning (any paper with a warning), to_judge (a
