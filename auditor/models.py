@@ -6,12 +6,16 @@ stay pure functions over these records (the gidgethub "sans-I/O" idea).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, Mapping
+
+try:  # CPython's own SHA-1: a title is a few dozen bytes, and OpenSSL's context costs more to set up than to hash them
+    from _sha1 import sha1 as _sha1
+except ImportError:  # another Python
+    from hashlib import sha1 as _sha1
 
 # --------------------------------------------------------------------------- papers
 
@@ -23,8 +27,8 @@ def paper_id_for(title: str) -> str:
     punctuation) gets the same id, so it is one paper with several sightings.
     """
     if title.isascii():  # title_key's text, at a fraction of the cost: NFKC keeps ASCII, casefold is lower
-        return hashlib.sha1(b" ".join(title.encode("ascii").lower().translate(_NOT_WORD).split())).hexdigest()[:16]
-    return hashlib.sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
+        return _sha1(b" ".join(title.encode("ascii").lower().translate(_NOT_WORD).split())).hexdigest()[:16]
+    return _sha1(title_key(title).encode("utf-8")).hexdigest()[:16]
 
 
 def title_key(title: str) -> str:

@@ -26,7 +26,7 @@ from auditor import extract_chunks, extract_stream
 from auditor.extract import extract
 from auditor.extract_output import extraction_row, paper_json
 from auditor.extract_stream import SeenIds
-from auditor.ingest import json_lines, read_records
+from auditor.ingest import fields, json_lines, read_records
 from auditor.ingest.oversized import RECORD_LIMIT
 from auditor.models import Claim, Extraction, Link, Paper, Target
 from inprocess import audit
@@ -432,3 +432,27 @@ def test_an_rfc2822_date_is_read_as_the_plain_pattern_reads_it(day, month, year,
 def test_an_rfc2822_date_in_other_digits_is_duckdbs_to_read():
     with pytest.raises(json_lines._Odd):
         json_lines._date_of("Mon, \u0661 Jan 2024 00:00:00 GMT")  # ARABIC-INDIC DIGIT ONE: \d, but not ASCII
+
+
+def test_a_date_read_again_is_read_as_the_first_time():
+    """_date_of keeps each day it has read: a day met again gives what it gave, an ISO or RFC 2822 one."""
+    texts = ["2024-02-30", "2024-01-02", "0999-01-01", "2024-13-01", "Mon, 30 Feb 2024 00:00:00 GMT",
+             "Tue, 2 Jan 2024 10:11:12 GMT", "Tue, 2 Jan 2024 23:59:59 GMT", "Tue, 2 Jan 0999 23:59:59 GMT"]
+
+    def read(text):
+        try:
+            return json_lines._date_of(text)
+        except json_lines._Odd:
+            return "odd"
+    json_lines._DAYS.clear()
+    first = [read(text) for text in texts]
+    assert first == [None, datetime.date(2024, 1, 2), "odd", None, "odd", datetime.date(2024, 1, 2),
+                     datetime.date(2024, 1, 2), "odd"]
+    assert [read(text) for text in texts] == first
+
+
+@pytest.mark.parametrize("value", ["2401.01234", "2401.1234", "2401.123", "2401.123456", "2401-01234", "240a.01234",
+                                   "\u0662401.01234", "２401.01234", " 2401.01234\n", "2401.01234v2", "hep-th/9901001"])
+def test_a_new_style_arxiv_id_is_what_the_pattern_finds(value):
+    match = fields._ARXIV_ID.match(value.strip())
+    assert fields.arxiv_id(value) == (match["id"] if match else None)

@@ -107,7 +107,10 @@ def arxiv_id(value: Any) -> str | None:
     """The arXiv identifier (without version) if ``value`` is one, else None."""
     if value is None:
         return None
-    match = _ARXIV_ID.match(str(value).strip())
+    text = str(value).strip()
+    if len(text) in (9, 10) and text[4] == "." and text[:4].isdecimal() and text[5:].isdecimal():
+        return text  # a new-style id without version, most of them: the pattern's match, without the pattern
+    match = _ARXIV_ID.match(text)
     return match["id"] if match else None
 
 

@@ -129,23 +129,38 @@ def _date_of(text: str | None) -> date | None:
         return None
     match = _ISO.fullmatch(text) if len(text) == 10 else None  # \d is one character: ISO's are 10
     if match:
-        year, month, day = int(match[1]), int(match[2]), int(match[3])
-        if year < 1000:
+        day = match.group(1, 2, 3)
+    else:
+        match = _RFC2822.fullmatch(text)
+        if not match:
             raise _Odd
-        try:
-            return date(year, month, day)
-        except ValueError:
-            return None  # DuckDB: NULL; then parse_date: not a date either
-    match = _RFC2822.fullmatch(text)
-    if match:
-        day, month, year = int(match[1]), _MONTH_OF[match[2]], int(match[3])
-        if year < 1000:
-            raise _Odd
-        try:
-            return date(year, month, day)
-        except ValueError:
+        day = match.group(3, 2, 1)
+    try:
+        return _DAYS[day]  # a file's papers share their days: the ints and the date once a day
+    except KeyError:
+        pass
+    found = _day_of(day, rfc=match.re is _RFC2822)
+    if len(_DAYS) >= _DAYS_KEPT:
+        _DAYS.clear()
+    _DAYS[day] = found
+    return found
+
+
+def _day_of(day: tuple[str, str, str], rfc: bool) -> date | None:
+    """The date of (year, month, day) texts; _Odd where DuckDB decides."""
+    year, month, number = int(day[0]), _MONTH_OF[day[1]] if rfc else int(day[1]), int(day[2])
+    if year < 1000:
+        raise _Odd
+    try:
+        return date(year, month, number)
+    except ValueError:
+        if rfc:
             raise _Odd from None
-    raise _Odd
+        return None  # DuckDB: NULL; then parse_date: not a date either
+
+
+_DAYS: dict[tuple[str, str, str], date | None] = {}
+_DAYS_KEPT = 20_000
 
 
 def _lone_surrogate(value: Any) -> bool:
@@ -200,7 +215,7 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
             return None
         if crowded and _nested_deeper(obj, NESTING):  # a paper of 150 authors is crowded, not deep
             return None
-        if b"\\u" in line and _SURROGATE.search(line) and _lone_surrogate(obj):
+        if _SURROGATE.search(line) and _lone_surrogate(obj):  # one search: memchr for its backslash
             return None  # DuckDB reads no row from it (a pair, an emoji written escaped, is fine)
         get = obj.get
         created = None
@@ -234,9 +249,9 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
             if parsed is not None:
                 if type(parsed) is not list:
                     return None
-                kinds = set(map(type, parsed))  # each author a list of texts (or null): DuckDB's VARCHAR[][]
-                if not kinds <= _LIST_OR_NONE or not set(map(type, chain.from_iterable(
-                        filter(None, parsed) if _NONE in kinds else parsed))) <= _TEXT_OR_NONE:
+                # each author a list of texts (or null): DuckDB's VARCHAR[][]
+                if not (_LIST_OR_NONE.issuperset(map(type, parsed))
+                        and _TEXT_OR_NONE.issuperset(map(type, chain.from_iterable(filter(None, parsed))))):
                     return None
                 authors = len(parsed)
         elif plan.authors is not None:
@@ -244,7 +259,7 @@ def row_of(line: bytes, plan: LinePlan) -> tuple[Any, ...] | None:
             if authors is not None and type(authors) is not str:
                 return None
         texts = list(map(get, plan.text_keys))  # no key: get(None) is None
-        if not set(map(type, texts)) <= _TEXT_OR_NONE:
+        if not _TEXT_OR_NONE.issuperset(map(type, texts)):
             return None  # DuckDB's VARCHAR of a number or an object is its own JSON text
         return (texts[0], texts[1], when, _date_of(when), authors, *texts[2:])
     except (_Odd, ValueError, RecursionError):

@@ -27,6 +27,9 @@ class Head(NamedTuple):
     arxiv_id_via: str | None
 
 
+_new_head = tuple.__new__  # Head(...) without the Python frame of the namedtuple's __new__: one per row
+
+
 def to_record(row: Sequence[Any], source: str, position: int) -> Record | str:
     """A Record from one selected row, or the reason it cannot be one."""
     paper = paper_of(row)
@@ -51,8 +54,9 @@ def head_of(row: Sequence[Any], identified: bool = False) -> Head | str:
         changes = identity_changes(found_id, None, doi, comments, journal_ref, abstract)
         if changes:
             found_id, doi, via = changes.get("arxiv_id", found_id), changes.get("doi", doi), changes.get("arxiv_id_via")
-    return Head(paper_id_for(title), title, abstract, sql_date if sql_date is not None else parse_date(date_text),
-                found_id, doi, comments, journal_ref, via)
+    return _new_head(Head, (paper_id_for(title), title, abstract,
+                            sql_date if sql_date is not None else parse_date(date_text),
+                            found_id, doi, comments, journal_ref, via))
 
 
 def paper_of(row: Sequence[Any], identified: bool = False) -> Paper | str:
