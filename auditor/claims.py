@@ -685,10 +685,10 @@ def _anchor_hits_ascii(lower: str) -> list[tuple[int, int]]:
     fast literal search. What it skips is found again from :data:`_INSIDE`: where another anchor
     can start inside a hit ("releasoon": "releas" and "soon"), tested with one startswith."""
     first = _AC_FIRST(lower.encode())
-    if not any(_INSIDE[k] for k, _, _ in first):
+    todo = [(k, i) for k, i, _ in first if _INSIDE[k]]
+    if not todo:
         return [(k, i) for k, i, _ in first]  # nothing can start inside a hit, and hits never overlap
     hits = {(k, i) for k, i, _ in first}
-    todo = list(hits)
     while todo:
         k, i = todo.pop()
         for d, other in _INSIDE[k]:
@@ -718,7 +718,15 @@ def _starts_inside(words: Sequence[str]) -> tuple[tuple[tuple[int, int], ...], .
     )
 
 
-_INSIDE = _starts_inside([a for a, _ in _ANCHORS])
+def _without_lone_self_overlaps(inside: tuple[tuple[tuple[int, int], ...], ...]) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """``inside`` without a word's overlaps with itself (" be be ") when no other word can hold
+    its start: the leftmost-first pass then reports every occurrence str.find would, and an
+    overlapping one is dropped anyway. Most linked abstracts hold " be ": they keep the fast return."""
+    held = {k for x, entries in enumerate(inside) for _, k in entries if k != x}
+    return tuple(tuple((d, k) for d, k in entries if k != x or x in held) for x, entries in enumerate(inside))
+
+
+_INSIDE = _without_lone_self_overlaps(_starts_inside([a for a, _ in _ANCHORS]))
 
 
 _AC_SEARCH = (

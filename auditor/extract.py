@@ -45,7 +45,7 @@ def cut_note(extraction: Extraction) -> str:
 
 def _extract(abstract: str) -> Extraction:
     masked = lowered(abstract)  # claims read it; link hints are looked for in it too
-    links = find_links(abstract) if has_link_hint(abstract, masked) else ()
+    links = find_links(abstract, masked) if has_link_hint(abstract, masked) else ()
     claims = claims_from_spans(abstract, link_spans(abstract, links) if links else (), masked)
     return Extraction(links, claims) if links or claims else _NOTHING
 

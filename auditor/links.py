@@ -682,13 +682,15 @@ def is_placeholder(target: Target) -> bool:
     return "/" not in path.strip("/")
 
 
-def find_links(text: str) -> tuple[Link, ...]:
-    """Distinct links of an abstract, in order of first appearance, ordinals 0..n-1."""
-    if not has_link_hint(text):
+def find_links(text: str, lower: str | None = None) -> tuple[Link, ...]:
+    """Distinct links of an abstract, in order of first appearance, ordinals 0..n-1. ``lower``:
+    ``text`` lower-cased when the caller has it, saving a copy; the claims' ``lowered(text)``
+    serves too (its spaces for line breaks and its kept "İ" change no 'www.' or '.github.io' search)."""
+    if not has_link_hint(text, lower):
         return ()
     seen: set[tuple] = set()
     links: list[Link] = []
-    for tok in _tokens(text):
+    for tok in _tokens(text, lower):
         url = _clean(tok.raw)
         if url is None:
             continue

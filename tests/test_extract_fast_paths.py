@@ -19,6 +19,7 @@ from tests.test_extract_sample import example_abstracts
 OVERLAPS = [
     "releasoon", "publicoming", "included integrated", "included included in", " be be be ",
     "the code is releasoon available", "ReleaSoon", "acceaccept", "openopen-source", "",
+    " be be  be be be ", "public be be be", "will be be released", "includedincluded in included in",
 ]
 
 
@@ -156,3 +157,21 @@ def test_clean_takes_a_plain_url_as_the_repairs_would() -> None:
         assert links._clean.__wrapped__(token) == links._repair(token), token
         plain += links._PLAIN_URL.fullmatch(links._strip_trailing(token)) is not None
     assert 50 < plain < len(tokens)
+
+
+LOWER_TEXTS = [
+    "See WWW.Example.org/x and Name.GitHub.io", "İstanbul: www.example.org\nand name.github.io", "a\nwww.\nx.org",
+    "Code: https://github.com/a/b.\nPage: https://A.github.IO/x", "name.github.io", "",
+]
+
+
+def test_find_links_reads_the_claims_lowered_text_as_its_own_lower_case() -> None:
+    """extract() hands find_links the claims' lowered text (line breaks as spaces, "İ" kept):
+    it finds what find_links finds lower-casing the text itself."""
+    texts = LOWER_TEXTS + list(example_abstracts()[:150])
+    found = 0
+    for text in texts:
+        own = links.find_links(text)
+        assert links.find_links(text, claims.lowered(text)) == own, text
+        found += len(own)
+    assert found > 50
