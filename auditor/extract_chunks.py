@@ -26,8 +26,7 @@ from auditor.extract import cut_note, extract
 from auditor.extract_output import link_rows, paper_text, sources_json
 from auditor.ingest.json_lines import LinePlan, row_of, rows_by_duckdb
 from auditor.ingest.oversized import RECORD_LIMIT
-from auditor.ingest.rows import head_of, paper_from
-from auditor.models import Record, Sighting
+from auditor.ingest.rows import head_of, paper_values
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -74,7 +73,7 @@ class ChunkDone:
     long: list[tuple[int, int]]
     cuts: list[tuple[int, int, str]]
     first_good: int | None  # row index of the first row that is a paper
-    #: With ``staged``: the range's rows for the store (:func:`auditor.extract_rows.batch_tables`,
+    #: With ``staged``: the range's rows for the store (:func:`auditor.extract_rows.row_tables`,
     #: targets by paper), every row a paper, positions counted from the range's first row.
     tables: Any = None
 
@@ -125,7 +124,8 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
     cuts: list[tuple[int, int, str]] = []
     rows = 0
     first_good = None
-    records: list[Record] | None = [] if task.staged is not None else None
+    papers: list[tuple[Any, ...]] | None = [] if task.staged is not None else None  # store rows, by field
+    sightings: list[tuple[Any, ...]] = []
     kept: list[Any] = []
     for i, line in enumerate(lines):
         length = len(line) + (len(_BOM) if bom and i == 0 else 0)
@@ -144,8 +144,9 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             if first_good is None:
                 first_good = rows - 1
             pid = head.paper_id
-            if records is not None:
-                records.append(Record(paper_from(head, row), Sighting(pid, task.source, None, rows - 1)))
+            if papers is not None:
+                papers.append(paper_values(head, row))
+                sightings.append((pid, task.source, None, rows - 1))
             if pid in seen:
                 continue
             seen.add(pid)
@@ -156,7 +157,7 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             if ex.cut_from is not None:
                 cuts.append((len(ids), rows - 1, cut_note(ex)))
             ex = with_comment_links(head, ex)
-            if records is not None:
+            if papers is not None:
                 kept.append((pid, ex))
             ids.append(pid)
             text = link_rows(head, ex) if csv else paper_text(head, ex, own) + "\n"
@@ -164,9 +165,9 @@ def work_chunk(task: ChunkTask) -> ChunkDone:
             at += len(text)
             ends.append(at)
     tables = None
-    if records is not None:
-        from auditor.extract_rows import batch_tables  # pyarrow: only workers that store import it
+    if papers is not None:
+        from auditor.extract_rows import row_tables  # pyarrow: only workers that store import it
 
-        tables = batch_tables(records, kept, task.staged, by_paper=True)
+        tables = row_tables(papers, sightings, kept, task.staged, by_paper=True)
     return ChunkDone(bytes.fromhex("".join(ids)), "".join(parts), ends, rows, len(lines), skips, long, cuts, first_good,
                      tables)

@@ -8,7 +8,8 @@ what it imports. The column types come from the store (``staged`` below is
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from operator import attrgetter
+from typing import Any, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 
@@ -61,18 +62,36 @@ def table(rows: Iterable[Mapping[str, Any]], cols: Mapping[str, pa.DataType]) ->
     return pa.table({name: pa.array([r.get(name) for r in rows], type=typ) for name, typ in cols.items()})
 
 
+#: A Sighting's stored fields, in the order :func:`row_tables` takes them.
+SIGHTING_FIELDS = ("paper_id", "source", "dump_date", "position")
+
+
 def batch_tables(records: Iterable[Record], extractions: Iterable[tuple[str, Extraction]], staged: Columns,
                  by_paper: bool = False) -> dict[str, pa.Table]:
+    """The staged rows of one batch by table name (see :func:`row_tables`; ``records``: every
+    record read, repeats included)."""
+    from auditor.ingest.rows import PAPER_FIELDS
+
+    records = list(records)
+    paper, sighting = attrgetter(*PAPER_FIELDS), attrgetter(*SIGHTING_FIELDS)
+    return row_tables([paper(r.paper) for r in records], [sighting(r.sighting) for r in records], extractions,
+                      staged, by_paper)
+
+
+def row_tables(papers: Sequence[tuple[Any, ...]], sightings: Sequence[tuple[Any, ...]],
+               extractions: Iterable[tuple[str, Extraction]], staged: Columns, by_paper: bool = False) -> dict[str, pa.Table]:
     """The staged rows of one batch by table name.
 
-    ``records``: every record read (repeats included); ``extractions``: one per paper extracted.
+    ``papers``: one tuple of :data:`auditor.ingest.rows.PAPER_FIELDS` per record read (repeats
+    included), ``sightings`` likewise of :data:`SIGHTING_FIELDS`: turned into columns by one
+    ``zip``, not by reading each field of each row (that was most of a worker's cost of
+    storing). ``extractions``: one per paper extracted.
     ``by_paper``: one target row per paper that links it (in paper order), with that paper's
     ``paper_id``, so that the rows of papers found to be repeats later can be dropped
     (:func:`without_papers`); else one per target, the last paper's.
     """
-    records = list(records)
-    papers = [r.paper for r in records]
-    sightings = [r.sighting for r in records]
+    from auditor.ingest.rows import PAPER_FIELDS
+
     targets: list[dict[str, Any]] = []
     by_key: dict[str, dict[str, Any]] = {}
     links: list[dict[str, Any]] = []
@@ -84,12 +103,18 @@ def batch_tables(records: Iterable[Record], extractions: Iterable[tuple[str, Ext
             targets.extend({**row, "paper_id": paper_id} for row in own.values())
     target_cols = {**staged["targets"], "paper_id": pa.string()} if by_paper else staged["targets"]
     return {
-        "papers": pa.table({c: pa.array([getattr(p, c) for p in papers], t) for c, t in staged["papers"].items()}),
-        "sightings": pa.table({c: pa.array([getattr(s, c) for s in sightings], t) for c, t in staged["sightings"].items()}),
+        "papers": _by_column(papers, PAPER_FIELDS, staged["papers"]),
+        "sightings": _by_column(sightings, SIGHTING_FIELDS, staged["sightings"]),
         "targets": table(targets if by_paper else list(by_key.values()), target_cols),
         "links": table(links, staged["links"]),
         "claims": table(claims, staged["claims"]),
     }
+
+
+def _by_column(rows: Sequence[tuple[Any, ...]], fields: Sequence[str], cols: Mapping[str, pa.DataType]) -> pa.Table:
+    """Tuples of ``fields`` as an Arrow table of the ``cols`` (a subset, in their order)."""
+    values = dict(zip(fields, zip(*rows))) if rows else dict.fromkeys(fields, ())
+    return pa.table({name: pa.array(values[name], type=typ) for name, typ in cols.items()})
 
 
 def without_papers(tables: Mapping[str, pa.Table], dropped: Iterable[str]) -> dict[str, pa.Table]:

@@ -291,6 +291,23 @@ def test_a_crowded_line_is_read_in_python_and_a_deep_one_by_duckdb():
             assert [mine] == json_lines.rows_by_duckdb(data, plan, "t", 0) and mine[4] == 150
 
 
+def test_a_rows_stored_values_are_the_papers_fields():
+    """--db workers store a row's values without building its Paper: the same fields, in order."""
+    from operator import attrgetter
+
+    from auditor.ingest.rows import PAPER_FIELDS, head_of, paper_from, paper_values
+
+    plan = snapshot_plan()
+    objs = [row("Plain", "A b c.", 1), row("With  comments\n", "See arXiv:2401.00002.", 2, comments=" 10\npages "),
+            dict(row("Authors", "x", 3), authors_parsed=[["A", "", ""]] * 7, doi="https://doi.org/10.1/X"),
+            dict(row("No date", "y", 4), update_date=None, versions=None, authors_parsed=None)]
+    for obj in objs:
+        fields = json_lines.row_of(line(obj), plan)
+        for identified in (False, True):
+            head = head_of(fields, identified=identified)
+            assert paper_values(head, fields) == attrgetter(*PAPER_FIELDS)(paper_from(head, fields))
+
+
 def test_a_line_duckdb_refuses_is_named_by_its_row_in_the_whole_file(tmp_path, tiny_ranges, monkeypatch):
     """A worker counts rows from the start of its own range; the error names the row in the file,
     as the table reader does (the rows of the ranges before it included)."""

@@ -76,6 +76,19 @@ def paper_from(head: Head, row: Sequence[Any]) -> Paper:
                  comments=head.comments, journal_ref=head.journal_ref, arxiv_id_via=head.arxiv_id_via)
 
 
+#: The stored fields of a Paper, in the order :func:`paper_values` gives them.
+PAPER_FIELDS = ("paper_id", "title", "abstract", "published_on", "authors", "organisation", "upvotes", "arxiv_id",
+                "doi", "comments", "journal_ref", "arxiv_id_via", "arxiv_id_match")
+
+
+def paper_values(head: Head, row: Sequence[Any]) -> tuple[Any, ...]:
+    """The :data:`PAPER_FIELDS` of :func:`paper_from`'s Paper, without building it: what
+    `audit extract --db` stores of every row, and a tuple costs a fraction of the frozen
+    dataclass (whose fields the store then read back one by one)."""
+    return (head.paper_id, head.title, head.abstract, head.published_on, count_authors(row[4]), None,
+            parse_int(row[6]), head.arxiv_id, head.doi, head.comments, head.journal_ref, head.arxiv_id_via, None)
+
+
 def _text(value: Any) -> str | None:
     """A free-text field with its line wrapping collapsed; None when empty."""
     text = " ".join(str(value).split()) if value is not None else ""
