@@ -367,13 +367,21 @@ def test_each_page_holds_the_views_rows_and_the_totals_are_the_views(sample):
     assert store.report_pages.paper_scores(run_id) == sorted(view["score"].dropna().tolist())
 
 
-def test_reports_are_written_under_duckdbs_report_bounds_and_restore_its_settings(sample, tmp_path, monkeypatch):
+@pytest.fixture
+def file_sample(tmp_path):
+    store, (run_id,) = build_sample(tmp_path / "audit.duckdb")
+    with store:
+        yield store, run_id
+
+
+def test_reports_are_written_under_duckdbs_report_bounds_and_restore_its_settings(file_sample, tmp_path, monkeypatch):
     """DuckDB's memory limit and threads are the report's while any report is written (the files,
-    and `audit report`'s stream), its own again afterwards, also after a failed report."""
+    and `audit report`'s stream), its own again afterwards, also after a failed report. (A file's
+    store: an in-memory one's limit also counts its tables, see test_report_in_memory.)"""
     from auditor import report
     from auditor.store.report_pages import REPORT_SETTINGS
 
-    store, run_id = sample
+    store, run_id = file_sample
 
     def settings():
         return store.db.con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchall()[0]

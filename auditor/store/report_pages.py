@@ -129,6 +129,11 @@ _BY_ID = ("SELECT (row_number() OVER (ORDER BY paper_id) - 1) // $size AS page, 
 #: less CPU than two on a shared machine.
 REPORT_SETTINGS = {"memory_limit": "128MiB", "threads": "1"}
 
+#: What an in-memory store's tables (their long strings and their keys' indexes too) hold of DuckDB's memory.
+_TABLES_HELD = ("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                "WHERE tag IN ('IN_MEMORY_TABLE', 'OVERFLOW_STRINGS', 'ART_INDEX', 'METADATA')")
+_UNITS = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
+
 
 class ReportPages:
     """Pages and totals of one run's report rows."""
@@ -139,8 +144,18 @@ class ReportPages:
 
     @contextmanager
     def bounded(self, values: dict[str, str] = REPORT_SETTINGS) -> Iterator[None]:
-        """DuckDB under ``values`` inside the block, its settings of before after it (see core.settings)."""
+        """DuckDB under ``values`` inside the block, its settings of before after it (see core.settings).
+
+        An in-memory store (``:memory:``) holds its tables in the memory the limit bounds: under
+        the reports' limit alone, a run of some 10,000 papers or more had its tables written out
+        to DuckDB's spill folder (``.tmp`` in the current directory) and read back page after
+        page, and a store whose keys' indexes (which DuckDB cannot evict) outgrew the limit
+        could not report at all. Its limit is the tables' memory plus the reports' own."""
         self.db.flush()
+        if self.db.path == ":memory:" and "memory_limit" in values:
+            number, unit = values["memory_limit"][:-3], values["memory_limit"][-3:]
+            (held,), = self.db.con.execute(_TABLES_HELD).fetchall()
+            values = {**values, "memory_limit": f"{int(held) + int(number) * _UNITS[unit]}B"}
         with settings(self.db.con, values):
             yield
 

@@ -1,0 +1,37 @@
+"""An in-memory store (``:memory:``) keeps its tables in the memory DuckDB's report limit bounds.
+
+Under the reports' limit alone, tables larger than it were evicted to DuckDB's spill folder
+(``.tmp`` in the current directory for an in-memory database) and read back page after page,
+or, where DuckDB could not evict them (the keys' indexes), the limit could not be set and the
+report failed. The limit counts the tables on top of the reports' own memory.
+"""
+
+from __future__ import annotations
+
+from auditor.report import render
+from auditor.store.report_pages import _TABLES_HELD, REPORT_SETTINGS
+from test_store_sample import build_sample
+
+LIMIT = 16 * 2**20  # enough for the sample's report queries, less than its tables below
+
+
+def test_an_in_memory_store_larger_than_the_reports_limit_reports_in_place(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where DuckDB spills an in-memory database
+    store, (run_id,) = build_sample()
+    with store:
+        expected = render(store, "csv", run_id)
+        con = store.db.con
+        # papers of other runs (not in the report): the tables now hold more than LIMIT
+        con.execute("INSERT INTO papers (paper_id, title, abstract) "
+                    "SELECT 'other-' || i, 'Title ' || i, repeat(md5(i::VARCHAR), 30) FROM range(20000) t(i)")
+        (held,), = con.execute(_TABLES_HELD).fetchall()
+        assert held > LIMIT
+        monkeypatch.setitem(REPORT_SETTINGS, "memory_limit", f"{LIMIT >> 20}MiB")
+        limits = []
+        real = store.report_pages.pages
+        monkeypatch.setattr(store.report_pages, "pages", lambda *a, **k: (
+            limits.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]), real(*a, **k))[1])
+        assert render(store, "csv", run_id) == expected
+        assert not (tmp_path / ".tmp").exists()  # nothing was spilled
+        assert limits and all(float(text.split()[0]) * 2**20 >= held + LIMIT - 2**20 for text in limits)
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != limits[0]  # restored after
