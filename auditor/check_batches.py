@@ -9,8 +9,6 @@ workers costs more than it saves there.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import pickle
 from collections import deque
 from datetime import date
@@ -20,6 +18,7 @@ from auditor.checking import Check
 from auditor.config import AuditConfig
 from auditor.iterutil import chunks
 from auditor.models import Extraction, Facts, Paper
+from auditor.pools import process_pool
 
 if TYPE_CHECKING:
     from auditor.run_facts import RunFacts
@@ -94,8 +93,7 @@ def scored_papers(
         for batch in chunks(papers, BATCH):
             yield from score_batch(batch, facts_by_key.load(_keys(batch)), as_of, checks, config)
         return
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(jobs, initializer=_init, initargs=(checks, config, as_of)) as pool:
+    with process_pool(jobs, initializer=_init, initargs=(checks, config, as_of)) as pool:
         window: deque[Any] = deque()
         for batch in chunks(papers, BATCH):
             window.append(pool.apply_async(_score_in_worker, ((batch, facts_by_key.load(_keys(batch))),)))

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import multiprocessing
 import os
 import signal
 import time
@@ -36,6 +35,7 @@ from auditor.discover.comments import with_comment_links
 from auditor.extract import cut_note, extract
 from auditor.extract_output import with_sources
 from auditor.models import Extraction, Paper, Record
+from auditor.pools import process_pool
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
@@ -254,8 +254,7 @@ def run_in_order(tasks: Iterable[tuple[Any, Any] | None], jobs: int,
             if item is not None:
                 emit(functools.partial(_work_packed, item[0]), item[1])
         return
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(jobs, initializer=_worker_started) as pool:
+    with process_pool(jobs, initializer=_worker_started) as pool:
         window: deque[tuple[AsyncResult, Any]] = deque()
 
         def emit_first() -> None:
@@ -348,8 +347,7 @@ def _line_ids(dump: LineDump, jobs: int) -> SeenIds:
     if jobs <= 1:
         take(map(work_chunk, tasks))
         return found
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(jobs, initializer=_worker_started) as pool:
+    with process_pool(jobs, initializer=_worker_started) as pool:
         take(pool.imap(work_chunk, tasks))
     return found
 

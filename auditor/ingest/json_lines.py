@@ -350,10 +350,9 @@ def line_plan(path: Path, shown: str, title_column: str | None, abstract_column:
     """
     if path.stat().st_size < DESCRIBE_APART:
         return _line_plan(path, shown, title_column, abstract_column)
-    import multiprocessing
+    from auditor.pools import process_pool
 
-    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-    with ctx.Pool(1) as pool:  # its InputError is raised here
+    with process_pool(1) as pool:  # its InputError is raised here
         return pool.apply(_line_plan, (path, shown, title_column, abstract_column))
 
 
