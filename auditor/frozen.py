@@ -31,7 +31,7 @@ def maker(cls: type[T]) -> Callable[..., T]:
 
     def make(**values: Any) -> T:
         given = values.keys()
-        if required - given or given - names:
+        if not required <= given <= names:  # two subset tests: no set is built when all is well
             raise TypeError(f"{cls.__name__}: missing {sorted(required - given)}, unknown {sorted(given - names)}")
         obj = new(cls)
         state = obj.__dict__

@@ -134,6 +134,10 @@ def test_frozen_maker_builds_what_the_dataclass_init_builds() -> None:
     for cls, values in cases:
         slow, fast = cls(**values), maker(cls)(**values)
         assert type(fast) is cls and vars(fast) == vars(slow) and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    for args, kw in ((("github:a/b", "github_repo", "github.com", "https://github.com/a/b", "a", "b"), {}),
+                     (("zenodo:1", "zenodo", "zenodo.org", "https://zenodo.org/records/1"), {"name": "1"})):
+        slow, fast = Target(*args, **kw), links._target(*args, **kw)  # what resolve builds
+        assert type(fast) is Target and vars(fast) == vars(slow) and fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     with pytest.raises(AttributeError):
         fast.kind = "available"  # type: ignore[misc]  # still frozen
     for wrong in ({"kind": "available", "sentence": "s"}, {"kind": "available", "sentence": "s", "target_key": None, "knd": "x"}):
