@@ -76,11 +76,13 @@ def test_batch_size_recovers_under_random_502s_on_the_fake_github(fake_github):
 
     The old controller only ever halved: a few 502s drove 50 down to 1 for the
     rest of the run (58 times the requests of a clean run in a fault run).
+    Request counts are the assertion, so a slow answer on a loaded machine must not
+    turn into a timeout and a retry: the client waits up to 60 s.
     """
     from test_github_e2e import add_repos, collect, req
 
     names = add_repos(fake_github, 300)
-    clean, _ = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=10)
+    clean, _ = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=10, timeout=60)
     assert all(f.status == "ok" for f in clean.values())
     clean_requests = fake_github.stats.count("POST /graphql")
     assert clean_requests == 30
@@ -88,7 +90,7 @@ def test_batch_size_recovers_under_random_502s_on_the_fake_github(fake_github):
     for seed in (0, 3):
         fake_github.stats.clear()
         fake_github.faults.update(error_rate=0.15, error_statuses=(502,), paths=("/graphql",), seed=seed)
-        got, collector = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=10)
+        got, collector = collect(fake_github, [req(n) for n in names], token=fake_github.token, batch_size=10, timeout=60)
         assert all(f.status == "ok" for f in got.values()), {f.error for f in got.values() if f.error}
         assert fake_github.stats.faults["502"] >= 3 and collector.stats.batch_splits >= 1
         faulty_requests = fake_github.stats.count("POST /graphql")

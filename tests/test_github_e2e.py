@@ -23,11 +23,11 @@ def req(full: str, **kw) -> TargetRequest:
     return TargetRequest(target=target, **kw)
 
 
-def collect(fake, requests, *, token: str | None = None, **kw) -> tuple[dict[str, Facts], GitHubCollector]:
+def collect(fake, requests, *, token: str | None = None, timeout: float = 5, **kw) -> tuple[dict[str, Facts], GitHubCollector]:
     settings = GitHubSettings.from_env(fake.env(token=token))
 
     async def go():
-        async with make_client(settings, timeout=5) as client:
+        async with make_client(settings, timeout=timeout) as client:
             collector = GitHubCollector(settings, client, retry=kw.pop("retry", FAST), **kw)
             facts = [f async for f in collector.collect(requests)]
         return facts, collector
