@@ -8,7 +8,10 @@ report failed. The limit counts the tables on top of the reports' own memory.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from auditor.report import render
+from auditor.store import Store
 from auditor.store.report_pages import _TABLES_HELD, REPORT_SETTINGS
 from test_store_sample import build_sample
 
@@ -35,3 +38,21 @@ def test_an_in_memory_store_larger_than_the_reports_limit_reports_in_place(tmp_p
         assert not (tmp_path / ".tmp").exists()  # nothing was spilled
         assert limits and all(float(text.split()[0]) * 2**20 >= held + LIMIT - 2**20 for text in limits)
         assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != limits[0]  # restored after
+
+
+def test_an_in_memory_store_spills_into_its_own_folder_and_removes_it(tmp_path, monkeypatch):
+    """DuckDB's default spill folder for an in-memory database is ``.tmp`` in the current folder:
+    a user's checkout would fill with it. The store gives DuckDB a private folder instead."""
+    monkeypatch.chdir(tmp_path)
+    store = Store.open(":memory:")
+    con = store.db.con
+    (spill,), = con.execute("SELECT current_setting('temp_directory')").fetchall()
+    assert Path(spill).is_dir() and not Path(spill).is_relative_to(tmp_path)
+    con.execute("SET memory_limit = '32MiB'")
+    con.execute("CREATE TEMP TABLE big AS SELECT i, repeat(md5(i::VARCHAR), 8) AS s FROM range(250000) t(i)")
+    (rows,), = con.execute("SELECT count(DISTINCT s) FROM big").fetchall()  # more than the limit holds
+    assert rows == 250000
+    assert any(Path(spill).iterdir())  # DuckDB did spill, and there
+    assert not (tmp_path / ".tmp").exists()
+    store.close()
+    assert not Path(spill).exists()

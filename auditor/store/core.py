@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timezone
@@ -99,9 +101,10 @@ TS = pa.timestamp("us", tz="UTC")
 class Db:
     """One open DuckDB connection and the few ways the families use it."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, spill: str | None = None) -> None:
         self.con = con
         self.path = path  # as given: shown in messages and in summary.json
+        self.spill = spill  # an in-memory store's own temporary folder, removed on close
         #: Called before every read and before close (buffered writes commit there).
         self.before_read: list[Callable[[], None]] = []
 
@@ -113,13 +116,19 @@ class Db:
         :class:`AuditorError` when it is not a DuckDB 2 database; both in one line.
         """
         shown = str(path)
-        if shown != ":memory:":
+        config: dict[str, str] = {}
+        spill = None
+        if shown == ":memory:":
+            # DuckDB spills an in-memory database to ".tmp" in the current folder: give it a private one
+            spill = tempfile.mkdtemp(prefix="audit-duckdb-")
+            config["temp_directory"] = spill
+        else:
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise AuditorError(f"cannot create the folder of {shown}: {exc.strerror or exc}") from None
         try:
-            con = duckdb.connect(shown)
+            con = duckdb.connect(shown, config=config)
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -131,7 +140,7 @@ class Db:
             raise AuditorError(f"cannot open {shown}: {one_line(text)}") from None
         except duckdb.Error as exc:
             raise AuditorError(f"cannot open {shown} as a DuckDB 2 database: {one_line(str(exc))}") from None
-        return cls(con, shown)
+        return cls(con, shown, spill)
 
     def create_schema(self, tables: Sequence[str], views: Sequence[str],
                       expected: Mapping[str, Sequence[str]],
@@ -195,6 +204,8 @@ class Db:
             self.flush()
         finally:
             self.con.close()
+            if self.spill:
+                shutil.rmtree(self.spill, ignore_errors=True)
 
     def write(self, statements: Sequence[tuple[str, Mapping[str, pa.Table]]]) -> None:
         """Run the statements in one transaction, each reading its Arrow batches by name."""
