@@ -12,12 +12,11 @@ searches and one regex match per URL.
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from auditor.frozen import maker
+from auditor.frozen import maker, rest_defaults
 from auditor.models import Link, Target, TargetKind
 
 __all__ = ["TRAILING", "Resolved", "find_links", "is_placeholder", "link_identity", "repair_url", "resolve"]
@@ -425,7 +424,7 @@ def repair_url(raw: str) -> str | None:
 
 _TARGET_FIELDS = ("key", "kind", "host", "url", "owner", "name")
 #: fields a Target may gain later with their defaults, set first (none today)
-_TARGET_REST = {f.name: f.default for f in fields(Target) if f.name not in _TARGET_FIELDS}
+_TARGET_REST = rest_defaults(Target, _TARGET_FIELDS)
 _new_object = object.__new__
 
 

@@ -145,6 +145,40 @@ def test_frozen_maker_builds_what_the_dataclass_init_builds() -> None:
             maker(Claim)(**wrong)
 
 
+def test_a_hand_written_builder_is_refused_once_its_class_outgrows_it() -> None:
+    """links._target sets Target's six fields itself: a new field without a default, a default
+    factory or a __post_init__ must fail at import, not build objects unlike Target(...)."""
+    from dataclasses import dataclass, field
+
+    from auditor.frozen import rest_defaults
+
+    @dataclass(frozen=True)
+    class Grown:
+        key: str
+        extra: int
+        note: str = "n"
+
+    assert rest_defaults(Grown, ("key", "extra")) == {"note": "n"}
+    with pytest.raises(TypeError):
+        rest_defaults(Grown, ("key",))  # extra has no default: only Grown(...) could build it
+
+    @dataclass(frozen=True)
+    class Factory:
+        key: str
+        tags: list = field(default_factory=list)
+
+    @dataclass(frozen=True)
+    class Checked:
+        key: str
+
+        def __post_init__(self) -> None:
+            pass
+
+    for cls in (Factory, Checked):
+        with pytest.raises(TypeError):
+            rest_defaults(cls, ("key",))
+
+
 CLEAN_TOKENS = URL_TEXTS + [
     "github.com/a/b", "GitHub.com/a/b", "x.github.io", "x.github.io/p/.", "a.bc/x.git", "a.bc/x.git/", "a.bc/x.GIT)", "https://a.bc/",
     "http://a.bc/x~y_z-1.2", "a.bc", "10.12345.com/x", "10.1234/x", "https://a-.bc/x", "https://a.b-c/x", "https://1.2.3.4/x",

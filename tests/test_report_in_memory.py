@@ -8,10 +8,15 @@ report failed. The limit counts the tables on top of the reports' own memory.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+
+import duckdb
+import pytest
 
 from auditor.report import render
 from auditor.store import Store
+from auditor.store.core import Db
 from auditor.store.report_pages import _TABLES_HELD, REPORT_SETTINGS
 from test_store_sample import build_sample
 
@@ -35,7 +40,7 @@ def test_an_in_memory_store_larger_than_the_reports_limit_reports_in_place(tmp_p
         monkeypatch.setattr(store.report_pages, "pages", lambda *a, **k: (
             limits.append(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]), real(*a, **k))[1])
         assert render(store, "csv", run_id) == expected
-        assert not (tmp_path / ".tmp").exists()  # nothing was spilled
+        assert not any(Path(store.db.spill).iterdir())  # nothing was spilled
         assert limits and all(float(text.split()[0]) * 2**20 >= held + LIMIT - 2**20 for text in limits)
         assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != limits[0]  # restored after
 
@@ -44,15 +49,28 @@ def test_an_in_memory_store_spills_into_its_own_folder_and_removes_it(tmp_path, 
     """DuckDB's default spill folder for an in-memory database is ``.tmp`` in the current folder:
     a user's checkout would fill with it. The store gives DuckDB a private folder instead."""
     monkeypatch.chdir(tmp_path)
-    store = Store.open(":memory:")
-    con = store.db.con
-    (spill,), = con.execute("SELECT current_setting('temp_directory')").fetchall()
-    assert Path(spill).is_dir() and not Path(spill).is_relative_to(tmp_path)
-    con.execute("SET memory_limit = '32MiB'")
-    con.execute("CREATE TEMP TABLE big AS SELECT i, repeat(md5(i::VARCHAR), 8) AS s FROM range(250000) t(i)")
-    (rows,), = con.execute("SELECT count(DISTINCT s) FROM big").fetchall()  # more than the limit holds
-    assert rows == 250000
-    assert any(Path(spill).iterdir())  # DuckDB did spill, and there
-    assert not (tmp_path / ".tmp").exists()
-    store.close()
+    with Store.open(":memory:") as store:
+        con = store.db.con
+        (spill,), = con.execute("SELECT current_setting('temp_directory')").fetchall()
+        assert Path(spill).is_dir() and not Path(spill).is_relative_to(tmp_path)
+        con.execute("SET memory_limit = '16MiB'")
+        con.execute("CREATE TEMP TABLE big AS SELECT i, repeat(md5(i::VARCHAR), 8) AS s FROM range(100000) t(i)")
+        (rows,), = con.execute("SELECT count(DISTINCT s) FROM big").fetchall()  # more than the limit holds
+        assert rows == 100000
+        assert any(Path(spill).iterdir())  # DuckDB did spill, and there
+        assert not (tmp_path / ".tmp").exists()
     assert not Path(spill).exists()
+
+
+def test_an_in_memory_store_that_fails_to_open_removes_its_folder(monkeypatch):
+    made = []
+    real_mkdtemp = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **k: made.append(real_mkdtemp(**k)) or made[-1])
+
+    def broken(*args, **kwargs):
+        raise duckdb.IOException("disk I/O error")
+
+    monkeypatch.setattr(Db, "create_schema", broken)
+    with pytest.raises(duckdb.IOException):
+        Store.open(":memory:")
+    assert made and not Path(made[0]).exists()

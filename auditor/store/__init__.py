@@ -97,7 +97,8 @@ class Store:
                              [results.migrate_from_v1, discovery.migrate_from_v2, papers.migrate_from_v3])
             FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
-            db.con.close()
+            db.con.close()  # not db.close(): nothing buffered to commit into a file that failed to open
+            db.remove_spill()
             raise
         return cls(db)
 

@@ -128,7 +128,18 @@ class Db:
             except OSError as exc:
                 raise AuditorError(f"cannot create the folder of {shown}: {exc.strerror or exc}") from None
         try:
-            con = duckdb.connect(shown, config=config)
+            con = cls._connect(shown, config)
+        except BaseException:
+            if spill:
+                shutil.rmtree(spill, ignore_errors=True)
+            raise
+        return cls(con, shown, spill)
+
+    @staticmethod
+    def _connect(shown: str, config: Mapping[str, str]) -> duckdb.DuckDBPyConnection:
+        """DuckDB's connection, its refusals as one line each."""
+        try:
+            return duckdb.connect(shown, config=dict(config))
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" in text.lower():
@@ -140,7 +151,6 @@ class Db:
             raise AuditorError(f"cannot open {shown}: {one_line(text)}") from None
         except duckdb.Error as exc:
             raise AuditorError(f"cannot open {shown} as a DuckDB 2 database: {one_line(str(exc))}") from None
-        return cls(con, shown, spill)
 
     def create_schema(self, tables: Sequence[str], views: Sequence[str],
                       expected: Mapping[str, Sequence[str]],
@@ -204,8 +214,12 @@ class Db:
             self.flush()
         finally:
             self.con.close()
-            if self.spill:
-                shutil.rmtree(self.spill, ignore_errors=True)
+            self.remove_spill()
+
+    def remove_spill(self) -> None:
+        """An in-memory store's temporary folder goes with its connection."""
+        if self.spill:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
     def write(self, statements: Sequence[tuple[str, Mapping[str, pa.Table]]]) -> None:
         """Run the statements in one transaction, each reading its Arrow batches by name."""

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
+import duckdb
 import pandas as pd
 
 from auditor.store.core import Db, as_frame, settings
@@ -164,8 +165,8 @@ class ReportPages:
         """The pass's copies (:data:`_PASS_TABLES`) of the papers ``keys`` selects as (page,
         paper_id), made inside the block and dropped after it; yields (the prefix of their names,
         the number of pages). Each pass names its own: a pass whose pages were left unread (a
-        failed report whose traceback holds the generator) neither blocks a later one nor, once
-        collected, drops its tables."""
+        caller holding an unfinished generator) neither blocks a later one nor, once closed,
+        drops its tables."""
         self.db.flush()
         con = self.db.con
         tag = f"_page{next(self._passes)}_"
@@ -178,8 +179,11 @@ class ReportPages:
             ((count,),) = con.execute(f"SELECT coalesce(max(page) + 1, 0) FROM {tag}keys").fetchall()
             yield tag, count
         finally:
-            for name in reversed(made):
-                con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+            try:
+                for name in reversed(made):
+                    con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+            except duckdb.Error:  # the store closed under a pass still held: its temp tables went with it
+                pass
 
     def _read(self, tag: str, page: int, papers: bool = True, links: bool = True,
               paper_results: bool = True) -> tuple[pd.DataFrame | None, ...]:
