@@ -292,10 +292,13 @@ def test_a_crowded_line_is_read_in_python_and_a_deep_one_by_duckdb():
 
 
 def test_a_rows_stored_values_are_the_papers_fields():
-    """--db workers store a row's values without building its Paper: the same fields, in order."""
+    """--db workers store a row's values without building its Paper, and paper_from builds its
+    Paper from them by position: both must put each of the row's values in its own field."""
     from operator import attrgetter
 
+    from auditor.ingest.fields import count_authors, parse_int
     from auditor.ingest.rows import PAPER_FIELDS, head_of, paper_from, paper_values
+    from auditor.models import Paper
 
     plan = snapshot_plan()
     objs = [row("Plain", "A b c.", 1), row("With  comments\n", "See arXiv:2401.00002.", 2, comments=" 10\npages "),
@@ -305,7 +308,12 @@ def test_a_rows_stored_values_are_the_papers_fields():
         fields = json_lines.row_of(line(obj), plan)
         for identified in (False, True):
             head = head_of(fields, identified=identified)
-            assert paper_values(head, fields) == attrgetter(*PAPER_FIELDS)(paper_from(head, fields))
+            by_name = Paper(paper_id=head.paper_id, title=head.title, abstract=head.abstract,
+                            published_on=head.published_on, authors=count_authors(fields[4]),
+                            upvotes=parse_int(fields[6]), arxiv_id=head.arxiv_id, doi=head.doi,
+                            comments=head.comments, journal_ref=head.journal_ref, arxiv_id_via=head.arxiv_id_via)
+            assert paper_from(head, fields) == by_name
+            assert paper_values(head, fields) == attrgetter(*PAPER_FIELDS)(by_name)
 
 
 def test_a_line_duckdb_refuses_is_named_by_its_row_in_the_whole_file(tmp_path, tiny_ranges, monkeypatch):

@@ -3,6 +3,7 @@ fields taken from a JSON line by :mod:`auditor.ingest.json_lines`), with no Duck
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 from typing import Any, NamedTuple, Sequence
 
@@ -71,20 +72,20 @@ def paper_of(row: Sequence[Any], identified: bool = False) -> Paper | str:
 
 def paper_from(head: Head, row: Sequence[Any]) -> Paper:
     """The Paper of a row whose Head is made (the store's fields the Head leaves out added)."""
-    return Paper(paper_id=head.paper_id, title=head.title, abstract=head.abstract, published_on=head.published_on,
-                 authors=count_authors(row[4]), upvotes=parse_int(row[6]), arxiv_id=head.arxiv_id, doi=head.doi,
-                 comments=head.comments, journal_ref=head.journal_ref, arxiv_id_via=head.arxiv_id_via)
+    return Paper(*paper_values(head, row))
 
 
-#: The stored fields of a Paper, in the order :func:`paper_values` gives them.
+#: The stored fields of a Paper, in the order :func:`paper_values` gives them: Paper's first fields.
 PAPER_FIELDS = ("paper_id", "title", "abstract", "published_on", "authors", "organisation", "upvotes", "arxiv_id",
                 "doi", "comments", "journal_ref", "arxiv_id_via", "arxiv_id_match")
+if tuple(f.name for f in fields(Paper))[:len(PAPER_FIELDS)] != PAPER_FIELDS:
+    raise TypeError("Paper's first fields are no longer PAPER_FIELDS: paper_values would fill the wrong ones")
 
 
 def paper_values(head: Head, row: Sequence[Any]) -> tuple[Any, ...]:
-    """The :data:`PAPER_FIELDS` of :func:`paper_from`'s Paper, without building it: what
-    `audit extract --db` stores of every row, and a tuple costs a fraction of the frozen
-    dataclass (whose fields the store then read back one by one)."""
+    """The :data:`PAPER_FIELDS` of a row's Paper, without building it: what `audit extract --db`
+    stores of every row (a tuple costs a fraction of the frozen dataclass, whose fields the
+    store then read back one by one), and what :func:`paper_from` builds its Paper from."""
     return (head.paper_id, head.title, head.abstract, head.published_on, count_authors(row[4]), None,
             parse_int(row[6]), head.arxiv_id, head.doi, head.comments, head.journal_ref, head.arxiv_id_via, None)
 
