@@ -74,3 +74,12 @@ def test_an_in_memory_store_that_fails_to_open_removes_its_folder(monkeypatch):
     with pytest.raises(duckdb.IOException):
         Store.open(":memory:")
     assert made and not Path(made[0]).exists()
+
+
+def test_the_reports_limit_is_read_in_any_of_its_units_and_refused_otherwise():
+    from auditor.store.report_pages import limit_bytes
+
+    assert [limit_bytes(t) for t in ("128MiB", "1GiB", "512 KiB", "4096B")] == [128 * 2**20, 2**30, 512 * 2**10, 4096]
+    for wrong in ("1GB", "1.5GiB", "MiB", ""):
+        with pytest.raises(ValueError, match="whole number"):
+            limit_bytes(wrong)

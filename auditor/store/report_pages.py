@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -133,7 +134,16 @@ REPORT_SETTINGS = {"memory_limit": "128MiB", "threads": "1"}
 #: What an in-memory store's tables (their long strings and their keys' indexes too) hold of DuckDB's memory.
 _TABLES_HELD = ("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
                 "WHERE tag IN ('IN_MEMORY_TABLE', 'OVERFLOW_STRINGS', 'ART_INDEX', 'METADATA')")
-_UNITS = {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
+_UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
+_LIMIT = re.compile(r"\s*(\d+)\s*(B|KiB|MiB|GiB)\s*")
+
+
+def limit_bytes(text: str) -> int:
+    """A memory limit written as DuckDB's binary units ("128MiB") in bytes; a clear ValueError otherwise."""
+    found = _LIMIT.fullmatch(text)
+    if not found:
+        raise ValueError(f"memory limit {text!r}: give a whole number of B, KiB, MiB or GiB")
+    return int(found.group(1)) * _UNITS[found.group(2)]
 
 
 class ReportPages:
@@ -154,9 +164,8 @@ class ReportPages:
         could not report at all. Its limit is the tables' memory plus the reports' own."""
         self.db.flush()
         if self.db.path == ":memory:" and "memory_limit" in values:
-            number, unit = values["memory_limit"][:-3], values["memory_limit"][-3:]
             (held,), = self.db.con.execute(_TABLES_HELD).fetchall()
-            values = {**values, "memory_limit": f"{int(held) + int(number) * _UNITS[unit]}B"}
+            values = {**values, "memory_limit": f"{int(held) + limit_bytes(values['memory_limit'])}B"}
         with settings(self.db.con, values):
             yield
 
