@@ -86,6 +86,12 @@ def _is_database_error(exc: BaseException) -> bool:
     return duckdb is not None and isinstance(exc, duckdb.Error)
 
 
+def migration_notice(path: str, found: int, to: int) -> None:
+    """The one line a command prints before it migrates a file an older version wrote (a cached
+    --db is rewritten, a large one takes a while): even with -q, the store itself says nothing."""
+    print(f"audit: migrating {path} from schema {found} to {to}", file=sys.stderr, flush=True)
+
+
 def _interrupted() -> None:
     """One line and the exit code of Ctrl-C (130) or SIGTERM (143, what CI sends on cancel)."""
     if terminated():
@@ -243,7 +249,7 @@ def run(
     )
     progress = for_stream(sys.stderr, quiet=quiet)
     try:
-        summary = run_audit(options, progress=progress, env=env)
+        summary = run_audit(options, progress=progress, env=env, on_migrate=migration_notice)
     finally:
         progress.close()
         stack.__exit__(None, None, None)
@@ -399,7 +405,7 @@ def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None,
     else:
         from auditor.store import Store
 
-        with Store.open(db) as store:
+        with Store.open(db, on_migrate=migration_notice) as store:
             run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
             store.begin_staging()
             opened.stream(fmt, jobs, sys.stdout.write, progress, stage=store.stage_tables)
@@ -438,7 +444,7 @@ def report(db: Path, fmt: str, out_dir: Path | None, run_id: str | None, quiet: 
         writable_folder(out_dir, "--out")
     progress = for_stream(sys.stderr, quiet=quiet)
     try:
-        with report_run(db, run_id, say=not quiet) as (store, run_id):
+        with report_run(db, run_id, say=not quiet, on_migrate=migration_notice) as (store, run_id):
             if out_dir is not None:
                 write_reports(store, out_dir, run_id, progress=progress)
             progress.start("report", 1, "scorecard")
@@ -472,7 +478,8 @@ def merge(out_db: Path, shards: Sequence[Path], out_dir: Path, config_path: Path
 
     progress = for_stream(sys.stderr, quiet=quiet)
     try:
-        summary = merge_shards(out_db, list(shards), out_dir, env=os.environ, config=load_config(config_path), progress=progress)
+        summary = merge_shards(out_db, list(shards), out_dir, env=os.environ, config=load_config(config_path), progress=progress,
+                               on_migrate=migration_notice)
     finally:
         progress.close()
     report = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
@@ -495,7 +502,7 @@ def vacuum(db: Path, keep_runs: int | None, quiet: bool) -> None:
     from auditor.store import Store
     from auditor.store.compact import compact_file
 
-    with Store.open(db) as store:
+    with Store.open(db, on_migrate=migration_notice) as store:
         forgotten = store.keep_runs(keep_runs) if keep_runs else 0
         store.drop_orphans()
     before, after = compact_file(db)
@@ -521,7 +528,7 @@ def archive_request_cmd(db: Path, run_id: str | None, limit: int, allow_private_
     from auditor.archive_request import archive_request
     from auditor.store import Store
 
-    with Store.open(db) as store:
+    with Store.open(db, on_migrate=migration_notice) as store:
         resolved = store.resolve_run(run_id)
         if resolved is None:
             raise click.UsageError("no run in the database yet: run `audit run DUMPS` first")

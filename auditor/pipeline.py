@@ -481,8 +481,10 @@ def run_audit(
     progress: Progress = lambda _: None,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], datetime] | None = None,
+    on_migrate: Callable[[str, int, int], None] | None = None,
 ) -> RunSummary:
-    """Run one audit; the caller maps the summary to output and an exit code (``clock``: tests' "now")."""
+    """Run one audit; the caller maps the summary to output and an exit code (``clock``: tests' "now";
+    ``on_migrate``: told when the --db file is migrated from an older schema, see Store.open)."""
     from auditor.checking import discover_checks
 
     env = os.environ if env is None else env
@@ -495,7 +497,7 @@ def run_audit(
                          abstract_column=options.abstract_column, env=env, offline=options.offline,
                          allow_private_hosts=options.allow_private_hosts)
     writable_folder(options.out, "--out")
-    with Store.open(options.db) as store:
+    with Store.open(options.db, on_migrate=on_migrate) as store:
         run_id = summary.run_id = store.start_run(options.for_the_record(), options.as_of)
         try:
             ingest_and_extract(

@@ -63,12 +63,14 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 @contextmanager
-def report_run(db: Path, run_id: str | None, *, say: bool = True) -> Iterator[tuple[Any, str]]:
+def report_run(db: Path, run_id: str | None, *, say: bool = True,
+               on_migrate: Any = None) -> Iterator[tuple[Any, str]]:
     """The store and the run ``audit report`` shows (the latest finished `audit run` by default),
-    named on stderr (unless ``say`` is false: --quiet) so that a report is never taken for another run's."""
+    named on stderr (unless ``say`` is false: --quiet) so that a report is never taken for another run's
+    (``on_migrate``: see Store.open)."""
     from auditor.store import Store
 
-    with Store.open(db) as store:
+    with Store.open(db, on_migrate=on_migrate) as store:
         chosen = store.resolve_run(run_id) if run_id else store.latest_finished_audit()
         if chosen is None:
             raise AuditorError(f"{db} holds no finished run (done or partial) to report; "

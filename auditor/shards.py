@@ -63,8 +63,9 @@ _COPY = [
 
 
 def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Mapping[str, str],
-                 config: Any = None, progress: Any = lambda _: None) -> Any:
-    """Combine shard files into ``out_db`` and finish the audit there; returns the RunSummary."""
+                 config: Any = None, progress: Any = lambda _: None, on_migrate: Any = None) -> Any:
+    """Combine shard files into ``out_db`` and finish the audit there; returns the RunSummary
+    (``on_migrate``: told when ``out_db`` is migrated from an older schema, see Store.open)."""
     from auditor.checking import discover_checks
     from auditor.config import load_config
     from auditor.pipeline import Run, RunOptions, RunSummary, _with_selected_checks, audit_stored_papers, write_run_reports
@@ -101,7 +102,7 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
     progress = as_progress(progress)
     checks = discover_checks()
     config = _with_selected_checks(options.config, checks, options.checks)
-    with Store.open(out_db) as store:
+    with Store.open(out_db, on_migrate=on_migrate) as store:
         run_id = store.start_run({"command": "merge", "shards": [str(s) for s in shards],
                                   "as_of": as_of.isoformat(), "hosts": options.hosts}, as_of)
         summary = RunSummary(run_id=run_id)

@@ -141,7 +141,7 @@ def as_schema_3(path) -> None:
     con.close()
 
 
-def test_a_schema_3_file_loses_the_papers_key_and_upserts_by_it_as_before(tmp_path):
+def test_a_schema_3_file_loses_the_papers_key_and_upserts_by_it_as_before(tmp_path, capsys):
     path = tmp_path / "v3.duckdb"
     with Store.open(path) as store:
         first = store.start_run({}, date(2024, 6, 5))
@@ -149,7 +149,11 @@ def test_a_schema_3_file_loses_the_papers_key_and_upserts_by_it_as_before(tmp_pa
         before = store.db.rows("SELECT * FROM papers ORDER BY paper_id")
     as_schema_3(path)
     keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'papers' AND constraint_type = 'PRIMARY KEY'"
-    with Store.open(path) as store:
+    told: list[tuple] = []
+    capsys.readouterr()
+    with Store.open(path, on_migrate=lambda *said: told.append(said)) as store:
+        # the store tells its caller and prints nothing itself (the CLI prints the notice)
+        assert told == [(str(path), 3, SCHEMA_VERSION)] and capsys.readouterr() == ("", "")
         assert store.db.rows(keys) == [(0,)]
         sql = store.db.rows("SELECT sql FROM duckdb_tables() WHERE table_name = 'papers'")[0][0]
         assert "abstract VARCHAR USING COMPRESSION ZSTD" in sql  # as a new file has it

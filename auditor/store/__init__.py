@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from auditor.models import Extraction, Paper
 from auditor.store import compact, discovery, facts, limits, papers, promises, results, runs, views
-from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db
+from auditor.store.core import BATCH_ROWS, SCHEMA_VERSION, Db, OnMigrate
 from auditor.store.discovery import DiscoveryTable
 from auditor.store.facts import KNOWN_FACT_STATUSES, FactsTable
 from auditor.store.limits import RateLimits
@@ -84,8 +84,11 @@ class Store:
         self.report_pages = ReportPages(db)  # what the reports read, page by page
 
     @classmethod
-    def open(cls, path: Path | str) -> "Store":
+    def open(cls, path: Path | str, *, on_migrate: OnMigrate | None = None) -> "Store":
         """Open (creating parent folders and the schema) the database at ``path``.
+
+        A file an older version wrote is migrated in one transaction; ``on_migrate(path, found,
+        SCHEMA_VERSION)`` is called before it starts (nothing is printed: the CLI says it).
 
         Raises :class:`~auditor.errors.DatabaseLocked` when another process
         holds the file and :class:`~auditor.errors.AuditorError` when it is not
@@ -94,7 +97,7 @@ class Store:
         db = Db.open(path)
         try:
             db.create_schema(TABLES, [*results.VIEWS, *discovery.VIEWS, *views.VIEWS, *promises.VIEWS], EXPECTED_COLUMNS,
-                             [results.migrate_from_v1, discovery.migrate_from_v2, papers.migrate_from_v3])
+                             [results.migrate_from_v1, discovery.migrate_from_v2, papers.migrate_from_v3], on_migrate)
             FactsTable(db).merge_staged_facts()  # what a killed run had collected
         except BaseException:
             db.con.close()  # not db.close(): nothing buffered to commit into a file that failed to open

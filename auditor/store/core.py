@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -39,6 +38,9 @@ from auditor.extract_rows import table  # noqa: F401 (the families' batch builde
 #: run_papers.discovery_set); 4: papers without a primary key (see auditor.store.papers).
 #: An older file is migrated when opened.
 SCHEMA_VERSION = 4
+
+#: Told that a file is about to be migrated: (the path as given, its schema version, the new one).
+OnMigrate = Callable[[str, int, int], None]
 
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
@@ -154,8 +156,12 @@ class Db:
 
     def create_schema(self, tables: Sequence[str], views: Sequence[str],
                       expected: Mapping[str, Sequence[str]],
-                      migrations: Sequence[Callable[[duckdb.DuckDBPyConnection, str], None]] = ()) -> None:
-        """Create what is missing, refuse a newer or incompatible file, (re)create the views."""
+                      migrations: Sequence[Callable[[duckdb.DuckDBPyConnection, str], None]] = (),
+                      on_migrate: OnMigrate | None = None) -> None:
+        """Create what is missing, refuse a newer or incompatible file, (re)create the views.
+
+        An older file is migrated; ``on_migrate(path, found, SCHEMA_VERSION)`` is called before
+        (the store prints nothing: the CLI turns it into its one-line notice)."""
         con = self.con
         con.execute("SET TimeZone = 'UTC'")
         found = None
@@ -169,8 +175,8 @@ class Db:
                 f"({__version__}, schema {SCHEMA_VERSION}): upgrade it or use another --db"
             )
         older = found is not None and found < SCHEMA_VERSION
-        if older:  # a cached file is rewritten (a large one takes a while): the user is told once, even with -q
-            print(f"audit: migrating {self.path} from schema {found} to {SCHEMA_VERSION}", file=sys.stderr, flush=True)
+        if older and on_migrate is not None:  # a cached file is rewritten (a large one takes a while)
+            on_migrate(self.path, found, SCHEMA_VERSION)
         try:
             with transaction(con):
                 for sql in (META_TABLE, *tables):
