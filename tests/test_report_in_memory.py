@@ -83,3 +83,13 @@ def test_the_reports_limit_is_read_in_any_of_its_units_and_refused_otherwise():
     for wrong in ("1GB", "1.5GiB", "MiB", ""):
         with pytest.raises(ValueError, match="whole number"):
             limit_bytes(wrong)
+
+
+def test_a_pass_names_its_copies_by_a_field_and_leaves_the_rest_of_a_query_as_it_is():
+    from auditor.store.report_pages import _cut, _page, copy_prefix, for_pass
+
+    view = "SELECT '_page_ of _page_1_' AS note, {'key': x} AS s FROM results GROUP BY ALL"
+    template = _cut(view, [("FROM results GROUP BY ALL", f"FROM {_page('results')} AS results GROUP BY ALL")])
+    assert for_pass(template, copy_prefix(3)) == (
+        "SELECT '_page_ of _page_1_' AS note, {'key': x} AS s "
+        "FROM (SELECT * EXCLUDE (page) FROM _page3_results WHERE page = $page) AS results GROUP BY ALL")

@@ -37,24 +37,41 @@ from auditor.store.views import PAPER_JOINS, PAPER_ORDER, VIEWS
 
 
 def _page(table: str) -> str:
-    """The current page's rows of a pass's copy (see :data:`_PASS_TABLES`)."""
-    return f"(SELECT * EXCLUDE (page) FROM {table} WHERE page = $page)"
+    """The current page's rows of a pass's copy of ``table`` (see :data:`_PASS_TABLES`), in a template."""
+    return f"(SELECT * EXCLUDE (page) FROM {{copy}}{table} WHERE page = $page)"
 
 
-#: What a pass copies, in this order, from ``_page_keys`` (page, paper_id) and ``$run``: each
+def copy_prefix(number: int) -> str:
+    """What the names of pass ``number``'s copies start with: each pass names its own."""
+    return f"_page{number}_"
+
+
+def for_pass(template: str, prefix: str) -> str:
+    """A template's SQL for one pass: each ``{copy}`` field is the pass's prefix (``{copy}results``:
+    its copy of results). Nothing else of the text is touched (a view's braces are doubled in it,
+    see :func:`_literal`), so no text that happens to read like a copy's name is rewritten."""
+    return template.format(copy=prefix)
+
+
+def _literal(sql: str) -> str:
+    """``sql`` taken as it is into a template (its braces, a struct literal's, escaped)."""
+    return sql.replace("{", "{{").replace("}", "}}")
+
+
+#: What a pass copies, in this order, from ``{copy}keys`` (page, paper_id) and ``$run``: each
 #: table's rows of the pass's papers in the run (targets and facts: those the results name),
 #: with their page. The papers' long texts (abstract, comments, journal_ref) and the facts'
-#: data are in no report.
+#: data are in no report. Names and SQL are templates (:func:`for_pass`).
 _PASS_TABLES = (
-    ("_page_rp", "SELECT k.page, rp.* FROM _page_keys k JOIN run_papers rp USING (paper_id) WHERE rp.run_id = $run"),
-    *((f"_page_{name}", f"SELECT rp.page, rp.run_id, r.* EXCLUDE (set_id) FROM _page_rp rp "
-                        f"JOIN {name}_stored r ON r.set_id = rp.set_id AND r.paper_id = rp.paper_id")
+    ("{copy}rp", "SELECT k.page, rp.* FROM {copy}keys k JOIN run_papers rp USING (paper_id) WHERE rp.run_id = $run"),
+    *((f"{{copy}}{name}", f"SELECT rp.page, rp.run_id, r.* EXCLUDE (set_id) FROM {{copy}}rp rp "
+                          f"JOIN {name}_stored r ON r.set_id = rp.set_id AND r.paper_id = rp.paper_id")
       for name in ("results", "scores")),
-    ("_page_papers", "SELECT k.page, p.* EXCLUDE (abstract, comments, journal_ref) FROM _page_keys k JOIN papers p USING (paper_id)"),
-    *((f"_page_{name}", f"SELECT k.page, t.* FROM _page_keys k JOIN {name} t USING (paper_id)")
+    ("{copy}papers", "SELECT k.page, p.* EXCLUDE (abstract, comments, journal_ref) FROM {copy}keys k JOIN papers p USING (paper_id)"),
+    *((f"{{copy}}{name}", f"SELECT k.page, t.* FROM {{copy}}keys k JOIN {name} t USING (paper_id)")
       for name in ("sightings", "links", "claims")),
-    *((f"_page_{name}", f"SELECT n.page, t.*{drop} FROM (SELECT DISTINCT page, target_key FROM _page_results) n "
-                        f"JOIN {name} t USING (target_key)")
+    *((f"{{copy}}{name}", f"SELECT n.page, t.*{drop} FROM (SELECT DISTINCT page, target_key FROM {{copy}}results) n "
+                          f"JOIN {name} t USING (target_key)")
       for name, drop in (("targets", ""), ("facts", " EXCLUDE (data)"))),
 )
 
@@ -67,42 +84,45 @@ def _view_select(index: int, name: str) -> str:
 
 
 def _cut(sql: str, cuts: Iterable[tuple[str, str]]) -> str:
-    """``sql`` with each ``old`` (there must be one at least) replaced by its ``new``."""
+    """A template (:func:`for_pass`) of ``sql``, taken literally, with each ``old`` (there must be
+    one at least) replaced by its ``new`` (a template's text: ``{copy}`` names a pass's copy)."""
+    template = _literal(sql)
     for old, new in cuts:
-        assert old in sql, old
-        sql = sql.replace(old, new)
-    return sql
+        old = _literal(old)
+        assert old in template, old
+        template = template.replace(old, new)
+    return template
 
 
 @functools.cache
 def _page_sql() -> str:
     """paper_scorecard_all's own SELECT with each table it reads cut to the page (``$page``) of
     a pass: every value of a paper depends only on the paper's own rows, so a page's rows are
-    the view's rows for those papers, without aggregating the whole run."""
+    the view's rows for those papers, without aggregating the whole run (a template)."""
     sql = _cut(_view_select(0, "paper_scorecard_all"), (
-        ("FROM results GROUP BY ALL", f"FROM {_page('_page_results')} AS results GROUP BY ALL"),
-        *((f"FROM {name} GROUP BY ALL", f"FROM {_page('_page_' + name)} AS {name} GROUP BY ALL")
+        ("FROM results GROUP BY ALL", f"FROM {_page('results')} AS results GROUP BY ALL"),
+        *((f"FROM {name} GROUP BY ALL", f"FROM {_page(name)} AS {name} GROUP BY ALL")
           for name in ("sightings", "links", "claims")),
-        ("FROM run_papers rp", f"FROM {_page('_page_rp')} AS rp"),
-        ("JOIN papers p USING", f"JOIN {_page('_page_papers')} AS p USING"),
-        ("LEFT JOIN scores s ON", f"LEFT JOIN {_page('_page_scores')} AS s ON"),
+        ("FROM run_papers rp", f"FROM {_page('rp')} AS rp"),
+        ("JOIN papers p USING", f"JOIN {_page('papers')} AS p USING"),
+        ("LEFT JOIN scores s ON", f"LEFT JOIN {_page('scores')} AS s ON"),
     ))
-    return f"SELECT * FROM ({sql}) ORDER BY {PAPER_ORDER}"
+    return f"SELECT * FROM ({sql}) ORDER BY {_literal(PAPER_ORDER)}"
 
 
 @functools.cache
 def _link_sql() -> str:
-    """link_scorecard_all's own SELECT with each table it reads cut to the page of a pass."""
+    """link_scorecard_all's own SELECT with each table it reads cut to the page of a pass (a template)."""
     sql = _cut(_view_select(2, "link_scorecard_all"), (
-        ("FROM results res", f"FROM {_page('_page_results')} AS res"),
-        *((f"LEFT JOIN {name} {alias} ON", f"LEFT JOIN {_page('_page_' + name)} AS {alias} ON")
+        ("FROM results res", f"FROM {_page('results')} AS res"),
+        *((f"LEFT JOIN {name} {alias} ON", f"LEFT JOIN {_page(name)} AS {alias} ON")
           for name, alias in (("papers", "p"), ("links", "l"), ("targets", "t"), ("facts", "f"))),
-        ("LEFT JOIN scores ls ON", f"LEFT JOIN {_page('_page_scores')} AS ls ON"),
+        ("LEFT JOIN scores ls ON", f"LEFT JOIN {_page('scores')} AS ls ON"),
     ))
     return f"SELECT * FROM ({sql}) ORDER BY paper_id, link_ordinal, check_name"
 
 
-_PAPER_RESULTS = (f"SELECT paper_id, check_name, status, score, reason, evidence FROM {_page('_page_results')} "
+_PAPER_RESULTS = (f"SELECT paper_id, check_name, status, score, reason, evidence FROM {_page('results')} "
                   "WHERE link_ordinal = -1 ORDER BY paper_id, check_name")
 
 
@@ -116,7 +136,7 @@ _RUN_PAPERS = f"""{PAPER_JOINS}
     WHERE rp.run_id = $run"""
 
 
-#: The passes' pages (``_page_keys``): the run's papers worst first (paper_scorecard_all's
+#: The passes' pages (``{copy}keys``): the run's papers worst first (paper_scorecard_all's
 #: order, under the view's column names), or by id (links.csv), ``$size`` a page.
 _WORST_FIRST = (f"SELECT * FROM (SELECT (row_number() OVER (ORDER BY {PAPER_ORDER}) - 1) // $size AS page, paper_id "
                 f"FROM (SELECT rp.paper_id, s.score, coalesce(f.n_fail, 0) AS n_fail, p.title {_RUN_PAPERS}))")
@@ -171,20 +191,21 @@ class ReportPages:
 
     @contextmanager
     def _pass(self, keys: str, params: dict[str, Any]) -> Iterator[tuple[str, int]]:
-        """The pass's copies (:data:`_PASS_TABLES`) of the papers ``keys`` selects as (page,
+        """The pass's copies (:data:`_PASS_TABLES`) of the papers ``keys`` (plain SQL) selects as (page,
         paper_id), made inside the block and dropped after it; yields (the prefix of their names,
         the number of pages). Each pass names its own: a pass whose pages were left unread (a
         caller holding an unfinished generator) neither blocks a later one nor, once closed,
         drops its tables."""
         self.db.flush()
         con = self.db.con
-        tag = f"_page{next(self._passes)}_"
+        tag = copy_prefix(next(self._passes))
         made: list[str] = []
         try:
-            for name, sql in (("_page_keys", keys), *_PASS_TABLES):
-                con.execute(f"CREATE TEMP TABLE {name.replace('_page_', tag)} AS {sql.replace('_page_', tag)} "
-                            "ORDER BY page", {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
-                made.append(name.replace("_page_", tag))
+            for name, sql in (("{copy}keys", _literal(keys)), *_PASS_TABLES):
+                name, sql = for_pass(name, tag), for_pass(sql, tag)
+                con.execute(f"CREATE TEMP TABLE {name} AS {sql} ORDER BY page",
+                            {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()
+                made.append(name)
             ((count,),) = con.execute(f"SELECT coalesce(max(page) + 1, 0) FROM {tag}keys").fetchall()
             yield tag, count
         finally:
@@ -199,7 +220,7 @@ class ReportPages:
         """(paper_scorecard_all rows worst first, link_scorecard_all rows by paper, link and check,
         paper-scope results by paper and check) of one page of the pass ``tag``, each asked for."""
         con = self.db.con
-        return tuple(as_frame(con.sql(sql.replace("_page_", tag), params={"page": page}).to_arrow_table())
+        return tuple(as_frame(con.sql(for_pass(sql, tag), params={"page": page}).to_arrow_table())
                      if wanted else None
                      for sql, wanted in ((_page_sql(), papers), (_link_sql(), links), (_PAPER_RESULTS, paper_results)))
 
