@@ -27,6 +27,16 @@ _current: list[pytest.Item] = []
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests reading the session's `bundled_run` go to one xdist worker (``--dist loadgroup``,
+    pyproject's addopts): each worker builds its own session fixtures, and that one is a whole run.
+    (tryfirst: xdist reads the group in its own hook.)"""
+    for item in items:
+        if "bundled_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("bundled_run"))
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _current[:] = [item]
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -131,7 +132,10 @@ def test_report_without_a_finished_run_says_so(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_an_oversized_record_is_skipped_with_its_line_and_the_rest_is_read(tmp_path, fmt):
+def test_an_oversized_record_is_skipped_with_its_line_and_the_rest_is_read(tmp_path, fmt, monkeypatch):
+    temp = tmp_path / "temp"  # this run's own temporary folder: another test's (or worker's) files are not its
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     big = "x" * (20 * 1024 * 1024)  # over DuckDB's own limits too (2 MiB CSV line, 16 MiB JSON object)
     rows = [PAPERS[0], ("A Paper Pasted Whole", big), *PAPERS[1:]]
     path = tmp_path / f"t.{fmt}"
@@ -147,7 +151,7 @@ def test_an_oversized_record_is_skipped_with_its_line_and_the_rest_is_read(tmp_p
     assert titles == [t for t, _ in PAPERS]
     note = one_line(result.stderr)
     assert f"line {line}:" in note and f"{oversized.RECORD_LIMIT:,}-byte limit" in note
-    assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("audit-*") if p.stat().st_size > 10**6]
+    assert not [p for p in temp.rglob("*") if p.is_file() and p.stat().st_size > 10**6]
 
 
 def test_long_lines_counts_every_line_and_the_last_one_without_newline(tmp_path):

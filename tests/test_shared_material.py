@@ -69,7 +69,7 @@ def test_without_shared_the_listed_tests_skip_and_say_why(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("AUDITOR_GITHUB_SCHEMA", "PYTEST_ADDOPTS")}
     env["AUDITOR_SHARED"] = str(tmp_path / "no-shared")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", "-m", "shared",
+        [sys.executable, "-m", "pytest", "-rs", "-p", "no:cacheprovider", "-n", "0", "-m", "shared",
          *[str(TESTS / name) for name in SHARED_TESTS]],
         cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=120,
     )
