@@ -1,5 +1,6 @@
 """A migration that fails midway leaves the file as it was, says so in one line, and the next
-open migrates it; a migration that succeeds says it rewrote the file."""
+open migrates it; a migration that succeeds says it rewrote the file. A COMMIT that fails is
+said to have failed (not to have been rolled back), and a failing run is still recorded."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from datetime import date
 import duckdb
 import pytest
 
+from auditor.errors import AuditorError
 from auditor.store import SCHEMA_VERSION, Store
+from auditor.store.core import CommitFailed, Db
 from auditor.store import papers as papers_module
 from inprocess import audit
 from test_store import as_schema_3
@@ -26,6 +29,21 @@ class Faulty:
         if sql.startswith(self.prefix):
             raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate (injected)")
         return self.con.execute(sql, *args)
+
+
+class CommitFails:
+    """A connection whose COMMIT fails as DuckDB's does when the commit itself fails (a unique key
+    violated at commit, the WAL not written): the transaction is ended, then the error raised."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __getattr__(self, name: str):
+        return getattr(self.con, name)
+
+    def commit(self):
+        self.con.rollback()
+        raise duckdb.TransactionException("TransactionContext Error: Failed to commit: (injected)")
 
 
 def state(path) -> tuple:
@@ -61,9 +79,35 @@ def test_a_failed_migration_keeps_the_schema_3_file_and_a_second_attempt_succeed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.duckdb"]  # no WAL left to replay
 
     monkeypatch.setattr(papers_module, "migrate_from_v3", real)
+    connect = Db._connect
+    monkeypatch.setattr(Db, "_connect", staticmethod(lambda shown, config: CommitFails(connect(shown, config))))
+    with pytest.raises(AuditorError) as commit_failed:
+        Store.open(path)
+    assert str(commit_failed.value) == (
+        f"migrating {path} from schema 3 to {SCHEMA_VERSION} failed at its COMMIT (TransactionContext Error: Failed to "
+        "commit: (injected)): DuckDB then had no transaction open (it ends one whose commit fails); the file reads "
+        "as schema 3; run the command again")
+    assert state(path) == before
+    monkeypatch.setattr(Db, "_connect", staticmethod(connect))
     again = audit("vacuum", "--db", str(path))
     assert again.returncode == 0, again.stderr
     assert again.stderr == f"audit: migrating {path} from schema 3 to {SCHEMA_VERSION}\n"
     after = state(path)
     assert after[0] == [(str(SCHEMA_VERSION),)] and after[1] == [] and after[2:] == before[2:]
     assert audit("vacuum", "--db", str(path)).stderr == ""  # said once: a migrated file opens silently
+
+
+def test_a_run_whose_results_cannot_be_committed_is_recorded_failed_not_left_running():
+    with Store.open(":memory:") as store:
+        run_id = store.start_run({}, date(2024, 6, 5))
+        store.save_outcomes(run_id, [{"paper_id": "p", "check": "license", "status": "pass", "score": 10.0}])
+        real, store.db.con = store.db.con, CommitFails(store.db.con)
+        with pytest.raises(CommitFailed, match=r"^the database failed to commit \(.*\(injected\)\): DuckDB then had no"):
+            store.finish_run(run_id, "done")  # a run is not recorded done without its results
+        store.finish_run(run_id, "failed")  # recorded, and the commit that failed is not tried again
+        store.db.con = real
+        info = store.run_info(run_id)
+        assert info.status == "failed" and info.notes == (
+            "its last results could not be committed: the database failed to commit (TransactionContext Error: "
+            "Failed to commit: (injected)): DuckDB then had no transaction open (it ends one whose commit fails)",)
+        assert store.db.rows("SELECT count(*) FROM results_stored") == [(0,)]

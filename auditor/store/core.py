@@ -45,13 +45,41 @@ OnMigrate = Callable[[str, int, int], None]
 #: Rows per transaction for bulk writes.
 BATCH_ROWS = 50_000
 
+
+class CommitFailed(AuditorError, duckdb.TransactionException):
+    """A transaction's COMMIT failed: DuckDB's message and what the connection showed after it.
+
+    Nothing was rolled back by us then: DuckDB ends a transaction whose commit fails (or, after a
+    fatal error, refuses the connection), and the message says which it showed. A DuckDB
+    TransactionException still, as the commit's own error was, and one line for the CLI."""
+
+    def __init__(self, error: str, state: str) -> None:
+        super().__init__(f"the database failed to commit ({error}): {state}")
+        self.error, self.state = error, state
+
+
+def after_failed_commit(con: duckdb.DuckDBPyConnection) -> str:
+    """What the connection shows after a failed COMMIT, in words (never raises)."""
+    try:
+        con.execute("SELECT 1").fetchall()
+    except duckdb.Error as exc:
+        return (f"DuckDB refuses the connection from then on ({one_line(str(exc))}); the file holds what "
+                "DuckDB recovers from it when it is next opened")
+    try:
+        con.rollback()
+    except duckdb.Error:
+        return "DuckDB then had no transaction open (it ends one whose commit fails)"
+    return "the transaction was still open after it, and is rolled back now"
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """The block as one transaction: committed when it ends, rolled back when anything raises
-    (a failed statement, Ctrl-C, SIGTERM), so that the file never keeps half of it.
+    (a failed statement, Ctrl-C, SIGTERM), so that the file never keeps half of it. A COMMIT
+    that fails raises :class:`CommitFailed`, saying what DuckDB showed after it.
 
-    The commit stays outside the ``try``: a signal whose handler runs as a long commit returns
-    must surface as itself, not as DuckDB's "no transaction is active" from a rollback after it.
+    The commit stays outside the rollback's ``try``: a signal whose handler runs as a long commit
+    returns must surface as itself, not as DuckDB's "no transaction is active" from a rollback after it.
     """
     con.begin()
     try:
@@ -59,7 +87,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     except BaseException:
         con.rollback()
         raise
-    con.commit()
+    try:
+        con.commit()
+    except duckdb.Error as exc:
+        raise CommitFailed(one_line(str(exc)), after_failed_commit(con)) from exc
 
 
 @contextmanager
@@ -109,6 +140,8 @@ class Db:
         self.spill = spill  # an in-memory store's own temporary folder, removed on close
         #: Called before every read and before close (buffered writes commit there).
         self.before_read: list[Callable[[], None]] = []
+        #: Called to drop buffered writes that could not be committed (see Runs.finish_run).
+        self.on_discard: list[Callable[[], None]] = []
 
     @classmethod
     def open(cls, path: Path | str) -> "Db":
@@ -190,11 +223,26 @@ class Db:
                     "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     [str(SCHEMA_VERSION)],
                 )
+        except CommitFailed as exc:
+            if not older:
+                raise
+            now = self._schema_read()
+            reads = f"; the file reads as schema {now}" if now is not None else ""
+            raise AuditorError(f"migrating {self.path} from schema {found} to {SCHEMA_VERSION} failed at its COMMIT "
+                               f"({exc.error}): {exc.state}{reads}; run the command again") from None
         except duckdb.Error as exc:
             if not older:
                 raise
             raise AuditorError(f"migrating {self.path} from schema {found} to {SCHEMA_VERSION} failed and was rolled back "
                                f"(the file is as it was; run the command again): {one_line(str(exc))}") from None
+
+    def _schema_read(self) -> int | None:
+        """The schema version the connection reads now; None when it cannot tell."""
+        try:
+            rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+            return int(rows[0][0]) if rows else None
+        except (duckdb.Error, ValueError):
+            return None
 
     def _check_columns(self, expected: Mapping[str, Sequence[str]]) -> None:
         """Refuse a file whose tables lack columns this version writes (an older development schema)."""
@@ -213,6 +261,11 @@ class Db:
 
     def flush(self) -> None:
         for hook in self.before_read:
+            hook()
+
+    def discard(self) -> None:
+        """Drop what is buffered, uncommitted: not tried again at the next read or at close."""
+        for hook in self.on_discard:
             hook()
 
     def close(self) -> None:

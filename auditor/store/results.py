@@ -99,6 +99,7 @@ class Results:
         self._pending_results: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._pending_scores: dict[tuple[Any, ...], dict[str, Any]] = {}
         db.before_read.append(self.flush)
+        db.on_discard.append(self.discard)
 
     def save_outcomes(self, run_id: str, outcomes: Iterable[Any]) -> int:
         """Upsert check outcomes of a run; returns how many were given.
@@ -158,6 +159,11 @@ class Results:
             pending[(run_id, row["paper_id"], row["target_key"], row["link_ordinal"])] = row
             if len(pending) >= FLUSH_ROWS:
                 self.flush()
+
+    def discard(self) -> None:
+        """Forget the buffered results and scores (a failed run's that could not be committed)."""
+        self._pending_results.clear()
+        self._pending_scores.clear()
 
     def flush(self) -> None:
         """Commit buffered results and scores in one transaction (a no-op when none).

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping
 
+import duckdb
+
 from auditor import __version__
 from auditor.errors import AuditorError
-from auditor.store.core import S, Db, utc
+from auditor.store.core import S, Db, one_line, utc
 
 #: Statuses of a run.
 RUN_STATUSES = ("running", "done", "partial", "interrupted", "failed")
@@ -79,10 +81,21 @@ class Runs:
         return run_id
 
     def finish_run(self, run_id: str, status: str, notes: Iterable[str] | None = None) -> None:
-        """Set the run's final status and end time (and, for a partial run, why)."""
+        """Set the run's final status and end time (and, for a partial run, why).
+
+        A run that ends failed or interrupted is recorded so even when its buffered results
+        cannot be committed (a COMMIT that fails, the error the run may be ending on): those are
+        dropped, not tried again at close, where the same failure would hide the run's own error
+        (a resumed run checks their papers again)."""
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {RUN_STATUSES}, got {status!r}")
-        self.db.flush()
+        try:
+            self.db.flush()
+        except duckdb.Error as exc:
+            if status not in ("failed", "interrupted"):
+                raise
+            self.db.discard()
+            notes = [*(notes or ()), f"its last results could not be committed: {one_line(str(exc))}"]
         self.db.con.execute(
             "UPDATE runs SET status = ?, finished_at = ?, notes = coalesce(?, notes) WHERE run_id = ?",
             [status, datetime.now(timezone.utc), json.dumps(list(notes)) if notes else None, run_id],
