@@ -26,14 +26,26 @@ SHARED = Path(os.environ.get("AUDITOR_SHARED", REPO.parent / "shared"))
 _current: list[pytest.Item] = []
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests reading the session's `bundled_run` go to one xdist worker (``--dist loadgroup``,
-    pyproject's addopts): each worker builds its own session fixtures, and that one is a whole run.
-    (tryfirst: xdist reads the group in its own hook.)"""
-    for item in items:
-        if "bundled_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("bundled_run"))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """``--dist loadgroup`` (pyproject's addopts), with the test modules that read the session's
+    `bundled_run` as one group: each xdist worker builds its own session fixtures, and that one is
+    a whole run, so one worker runs them all (the largest group is handed out first). The modules
+    are those naming the fixture, read here: the controller sees node ids only, and pytest 9.2's
+    node ids no longer take the ``@group`` suffix an ``xdist_group`` mark added."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    tests = Path(__file__).resolve().parent
+    together = {path.relative_to(REPO).as_posix() for path in tests.glob("test_*.py")
+                if "bundled_run" in path.read_text(encoding="utf-8")}
+
+    class BundledRunTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "bundled_run" if nodeid.split("::", 1)[0] in together else super()._split_scope(nodeid)
+
+    return BundledRunTogether(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
