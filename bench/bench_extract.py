@@ -17,6 +17,9 @@ abstracts/s end to end (reading + extracting), links and claims found, peak RSS.
     .venv/bin/python bench/bench_extract.py --sizes 20000   # quick
     .venv/bin/python bench/bench_extract.py --sizes 100000 --repeat 5   # median of 5 children (shared VMs vary)
     .venv/bin/python bench/bench_extract.py --end-to-end --sizes 1000000 2700000 [--db] [--jobs 2]
+    AUDITOR_PURE_PYTHON=1 .venv/bin/python bench/bench_extract.py ...   # without the compiled modules (A/B)
+
+The first line printed says how many of the compiled modules (auditor/compiled.py) run compiled.
 
 --end-to-end writes arXiv metadata snapshot rows (id, title, abstract,
 versions, update_date, authors_parsed) and runs the `audit extract` command on
@@ -214,6 +217,22 @@ def _tree(pid: int, cpu: dict[int, float]) -> int:
     return total
 
 
+def reference_seconds() -> float:
+    """CPU seconds of a fixed loop: how fast this core runs right now (shared VMs vary run to run)."""
+    c = time.thread_time()
+    sum(range(10_000_000))
+    return time.thread_time() - c
+
+
+def compiled_note() -> str:
+    """How many of auditor's compiled modules run compiled (the children inherit AUDITOR_PURE_PYTHON)."""
+    try:
+        from auditor.compiled import MODULES, compiled_modules
+    except ImportError:  # a tree from before the Cython build
+        return "no compiled modules"
+    return f"{len(compiled_modules())} of {len(MODULES)} modules compiled"
+
+
 def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> None:
     """Run `audit extract` on the file and print its figures."""
     cmd = [sys.executable, "-c", "from auditor.cli import main; main()", "extract", str(path)]
@@ -223,6 +242,7 @@ def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> Non
         target = tmp / f"bench-{n}.duckdb"
         target.unlink(missing_ok=True)
         cmd += ["--db", str(target)]
+    reference = reference_seconds()
     got = watch(cmd)
     if got["rc"] != 0:
         # the one-line error is the last line: progress lines come before it
@@ -232,7 +252,7 @@ def end_to_end(path: Path, n: int, db: bool, jobs: int | None, tmp: Path) -> Non
     wall = got["wall"]
     print(f"{n:>10,} snapshot rows ({path.stat().st_size / 1e6:,.0f} MB){' --db' if db else ''}: wall {wall:6.1f} s, "
           f"CPU {got['cpu']:6.1f} s, {n / wall:>8,.0f} abstracts/s, peak RSS {got['peak_mb']:5.0f} MB (all processes); "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {os.getloadavg()[0]:.1f}; sum(range(10**7)) took {reference:.2f}s before")
     if db:
         print(f"{'':>10} database {target.stat().st_size / 1e6:,.0f} MB")
         target.unlink(missing_ok=True)
@@ -299,9 +319,7 @@ def child(path: Path, reader: str) -> dict:
         ext_cpu += time.thread_time() - c2
         n += len(batch)
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    c = time.thread_time()
-    sum(range(10_000_000))  # a fixed loop: how fast this core runs right now (shared VMs vary run to run)
-    reference = time.thread_time() - c
+    reference = reference_seconds()
     return {
         "abstracts": n, "links": links, "claims": claims, "reference_s": reference,
         "extract_wall_s": ext_wall, "extract_cpu_s": ext_cpu,
@@ -330,7 +348,7 @@ def main() -> None:
     if args.end_to_end:
         bodies = real_bodies() if args.base == "real" else []
         print(f"audit extract end to end; text: {len(bodies):,} real link-free arXiv abstracts" if bodies else
-              "audit extract end to end; text: generated sentences", f"on {os.cpu_count()} CPUs")
+              "audit extract end to end; text: generated sentences", f"on {os.cpu_count()} CPUs; {compiled_note()}")
         with tempfile.TemporaryDirectory() as tmp:
             for size in args.sizes:
                 path = Path(tmp) / f"snapshot-{size}.jsonl"
@@ -352,7 +370,7 @@ def main() -> None:
     bodies = real_bodies() if args.base == "real" else []
     base = f"{len(bodies):,} real link-free arXiv abstracts" if bodies else "generated sentences"
     print(f"text: {base}; reader: {reader}; link share {args.link_share:.0%}; python {sys.version.split()[0]}; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; {compiled_note()}")
     print(f"read {BATCH:,} abstracts, extract them, repeat: extraction timed apart (CPU time of the extracting thread; wall beside it)")
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
