@@ -225,6 +225,19 @@ def test_script_json_cannot_close_its_block():
     assert json.loads(text) == nasty
 
 
+def test_the_string_table_written_in_chunks_is_the_same_text_as_in_one_piece():
+    from auditor.report.page_data import PageBuilder
+
+    for count in (0, 1, 5):
+        builder = PageBuilder(["license", "readme"])
+        for text in ["</script>&", "\u2028\u2029", 'é "q"', "plain", "\\"][:count]:
+            builder.strings(text)
+        for chunk in (1, 2, 4096):
+            written: list[str] = []
+            builder.write_meta(written.append, chunk)
+            assert "".join(written) == script_json(builder.meta()), (count, chunk)
+
+
 def test_html_forbids_every_request(sample):
     store, run_id = sample
     page = render_html(load(store, run_id))

@@ -144,8 +144,9 @@ class HtmlPage:
         parts.append(_legend())
         for part in parts:
             write(part + "\n")
-        meta = page_data.script_json(self.builder.meta())
-        write(f'<script type="application/json" id="rows">{{"meta":{meta},"rows":[')
+        write('<script type="application/json" id="rows">{"meta":')
+        self.builder.write_meta(write)  # the string table a chunk at a time, not as one JSON text
+        write(',"rows":[')
         _copy_elements(self.rows, write)
         write(']}</script>\n<script type="application/json" id="details">{"details":[')
         _copy_elements(self.details, write)

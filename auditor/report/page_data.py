@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from auditor.report.data import STATUS_ORDER, Page, _present, one_line, paper_status, paper_url
 
@@ -114,6 +114,15 @@ class PageBuilder:
 
     def meta(self) -> dict[str, Any]:
         return {"checks": self.checks, "strings": self.strings.items, "statuses": list(STATUS_ORDER)}
+
+    def write_meta(self, write: Callable[[str], Any], chunk: int = 4096) -> None:
+        """``script_json(self.meta())`` through ``write``, the string table ``chunk`` strings at a
+        time: the same text, without the whole table's JSON (and its escaped copies) held at once."""
+        write(f'{{"checks":{script_json(self.checks)},"strings":[')
+        items = self.strings.items
+        for start in range(0, len(items), chunk):
+            write(("," if start else "") + ",".join(script_json(s) for s in items[start:start + chunk]))
+        write(f'],"statuses":{script_json(list(STATUS_ORDER))}}}')
 
     def add(self, page: Page) -> Iterator[tuple[list[Any], list[Any]]]:
         """(row, detail) of each paper of the page, worst first."""
