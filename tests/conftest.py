@@ -99,6 +99,16 @@ def bundled_run(fake_github_server, tmp_path_factory) -> tuple[Path, object, int
 
 
 @pytest.fixture
+def without_scorecards(monkeypatch):
+    """``run_audit`` stores everything but writes no scorecard files, for the tests that read only
+    the store and the summary it returns: the reports are about half of a small run's CPU, and
+    the report tests (and every `audit run` through the CLI, which reads summary.json) write them."""
+    import auditor.pipeline
+
+    monkeypatch.setattr(auditor.pipeline, "write_run_reports", lambda *args, **kwargs: None)
+
+
+@pytest.fixture
 def catchable_sigint():
     """SIGINT raises KeyboardInterrupt in this test, whatever this process inherited.
 

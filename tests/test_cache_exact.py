@@ -24,7 +24,8 @@ def test_missing_or_blocked_repository_with_a_subpath_link_is_fresh():
 
 
 @pytest.mark.network
-def test_rerun_within_max_age_sends_no_request_for_missing_repositories_linked_with_subpaths(fake_github, tmp_path):
+def test_rerun_within_max_age_sends_no_request_for_missing_repositories_linked_with_subpaths(fake_github, tmp_path,
+                                                                                            without_scorecards):
     from auditor.config import load_config
     from auditor.pipeline import RunOptions, run_audit
 

@@ -47,7 +47,7 @@ def searches(fake) -> int:
     return fake.stats.count("GET /search/repositories")
 
 
-def test_search_finds_the_repositories_naming_the_arxiv_id_and_caches_them(fake_github, tmp_path):
+def test_search_finds_the_repositories_naming_the_arxiv_id_and_caches_them(fake_github, tmp_path, without_scorecards):
     add_implementations(fake_github)
     dump = snapshot(tmp_path / "arxiv.jsonl")
     env = fake_github.env(fake_github.token)
@@ -72,7 +72,8 @@ def test_search_finds_the_repositories_naming_the_arxiv_id_and_caches_them(fake_
     assert searches(fake_github) == 0  # cached as facts github-search:ID
 
 
-def test_a_spent_search_budget_that_resets_too_late_leaves_the_rest_unknown_and_says_how_many(fake_github, tmp_path):
+def test_a_spent_search_budget_that_resets_too_late_leaves_the_rest_unknown_and_says_how_many(fake_github, tmp_path,
+                                                                                              without_scorecards):
     add_implementations(fake_github)
     fake_github.limits.search = 3  # three searches a minute for this token
     dump = snapshot(tmp_path / "arxiv.jsonl")

@@ -70,7 +70,8 @@ def _unknown_results(db) -> int:
 
 
 @pytest.mark.network
-def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_missing(fake_github_rest, tmp_path):
+def test_rate_limited_rest_run_finishes_on_the_next_run_asking_only_for_what_is_missing(fake_github_rest, tmp_path,
+                                                                                        without_scorecards):
     from auditor.checking import discover_checks
     from auditor.config import load_config
     from auditor.pipeline import RunOptions, run_audit

@@ -4,6 +4,7 @@ results and facts as one unsharded run over the same dumps."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -69,12 +70,12 @@ def test_three_shards_merge_to_one_unsharded_run(bundled_run, fake_github, examp
     assert summary["score"] == json.loads((whole / "summary.json").read_text())["score"]
 
 
-def test_merge_refuses_an_incomplete_or_mixed_set(fake_github, example_dumps, tmp_path):
+def test_merge_refuses_an_incomplete_or_mixed_set(bundled_run, fake_github, example_dumps, tmp_path):
     db1 = tmp_path / "s1.duckdb"
     assert audit_run(fake_github, tmp_path / "o1", example_dumps[:1], "--db", str(db1), "--shard", "1/2").returncode == 0
     done = merge(fake_github, tmp_path / "m.duckdb", [db1], tmp_path / "m")
     assert done.returncode == 1 and "shard(s) 2/2 missing" in done.stderr and "\n" not in done.stderr.strip()
-    plain = tmp_path / "plain"
-    assert audit_run(fake_github, plain, example_dumps[:1]).returncode == 0
+    plain = tmp_path / "plain"  # an unsharded run: a copy of the session's (conftest.py)
+    shutil.copytree(bundled_run[0], plain)
     done = merge(fake_github, tmp_path / "m.duckdb", [db1, plain / "audit.duckdb"], tmp_path / "m")
     assert done.returncode == 1 and "not run with --shard" in done.stderr

@@ -26,7 +26,7 @@ def test_a_spent_budget_is_remembered_only_without_a_token_and_only_until_its_re
 
 
 @pytest.mark.network
-def test_a_run_before_the_reset_sends_nothing_and_one_after_it_proceeds(fake_github_rest, tmp_path):
+def test_a_run_before_the_reset_sends_nothing_and_one_after_it_proceeds(fake_github_rest, tmp_path, without_scorecards):
     from auditor.config import load_config
     from auditor.pipeline import RunOptions, run_audit
     from auditor.store import Store
@@ -74,7 +74,7 @@ def test_a_run_before_the_reset_sends_nothing_and_one_after_it_proceeds(fake_git
 
 
 @pytest.mark.network
-def test_a_budget_spent_exactly_is_remembered_too(fake_github_rest, tmp_path):
+def test_a_budget_spent_exactly_is_remembered_too(fake_github_rest, tmp_path, without_scorecards):
     """The core facts took the whole budget (extras skipped, nothing refused): the next run, before
     the reset, still asks nothing, though the first one never met a refusal."""
     from auditor.config import load_config
