@@ -407,9 +407,10 @@ def _extract(dumps: Sequence[Path], fmt: str, db: Path | None, jobs: int | None,
 
         with Store.open(db, on_migrate=migration_notice) as store:
             run_id = store.start_run({"command": "extract", "dumps": [str(p) for p in dumps]}, date.today())
-            store.begin_staging()
-            opened.stream(fmt, jobs, sys.stdout.write, progress, stage=store.stage_tables)
-            store.merge_staged(run_id)
+            with store.ending_on_error(run_id):
+                store.begin_staging()
+                opened.stream(fmt, jobs, sys.stdout.write, progress, stage=store.stage_tables)
+                store.merge_staged(run_id)
             store.finish_run(run_id, "done")
     skipped, cuts = opened.notes.skipped(), opened.notes.cuts
     sys.stdout.flush()

@@ -499,7 +499,7 @@ def run_audit(
     writable_folder(options.out, "--out")
     with Store.open(options.db, on_migrate=on_migrate) as store:
         run_id = summary.run_id = store.start_run(options.for_the_record(), options.as_of)
-        try:
+        with store.ending_on_error(run_id):
             ingest_and_extract(
                 store,
                 run_id,
@@ -513,12 +513,6 @@ def run_audit(
             if clock is not None:
                 run.clock = clock
             audit_stored_papers(run, checks, config, discover=True)
-        except KeyboardInterrupt:
-            store.finish_run(run_id, "interrupted")
-            raise
-        except BaseException:
-            store.finish_run(run_id, "failed")
-            raise
         store.finish_run(run_id, summary.status, notes=summary.partial_reasons)
         write_run_reports(store, options, run_id, progress)
         if options.keep_runs:

@@ -69,9 +69,7 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
     from auditor.checking import discover_checks
     from auditor.config import load_config
     from auditor.pipeline import Run, RunOptions, RunSummary, _with_selected_checks, audit_stored_papers, write_run_reports
-    from auditor.store import Store, discovery
-    from auditor.store.core import transaction
-    from auditor.store.facts import _MERGE
+    from auditor.store import Store
 
     if not shards:
         raise AuditorError("audit merge: give at least one shard file")
@@ -107,37 +105,43 @@ def merge_shards(out_db: Path, shards: Sequence[Path], out_dir: Path, *, env: Ma
                                   "as_of": as_of.isoformat(), "hosts": options.hosts}, as_of)
         summary = RunSummary(run_id=run_id)
         con = store.db.con
-        try:
-            with transaction(con):
-                for i, (path, rec) in enumerate(zip(shards, recorded)):
-                    alias = f"shard{i}"
-                    con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)")
-                    for _, sql in _COPY:
-                        con.execute(sql.format(s=alias))
-                    for sql in _MERGE:
-                        con.execute(sql.format(src=f"{alias}.facts"))
-                    con.execute(f"INSERT INTO run_papers (run_id, paper_id) SELECT ?, paper_id FROM {alias}.run_papers "
-                                "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
-                    # what discovery did for each paper: the shards all did the same, the first one's is kept
-                    discovery.copy_run(con, alias, rec["run_id"], run_id)
-        finally:  # after the rollback, as before
-            for i in range(len(shards)):
-                try:
-                    con.execute(f"DETACH shard{i}")
-                except Exception:  # noqa: BLE001 - not attached
-                    pass
-        summary.papers = store.db.rows("SELECT count(*) FROM run_papers WHERE run_id = ?", [run_id])[0][0]
-        summary.links = store.db.rows("SELECT count(*) FROM links l JOIN run_papers r USING (paper_id) "
-                                      "WHERE r.run_id = ?", [run_id])[0][0]
-        try:
+        with store.ending_on_error(run_id):
+            _copy_shards(con, shards, recorded, run_id)
+            summary.papers = store.db.rows("SELECT count(*) FROM run_papers WHERE run_id = ?", [run_id])[0][0]
+            summary.links = store.db.rows("SELECT count(*) FROM links l JOIN run_papers r USING (paper_id) "
+                                          "WHERE r.run_id = ?", [run_id])[0][0]
             # The rest of a run, as `audit run` does it after ingest; the shards did the discovery.
             audit_stored_papers(Run(store, options, summary, progress, env), checks, config, discover=False)
-        except BaseException:
-            store.finish_run(run_id, "failed")
-            raise
         store.finish_run(run_id, summary.status, notes=summary.partial_reasons)
         write_run_reports(store, options, run_id, progress)
     return summary
+
+
+def _copy_shards(con: Any, shards: Sequence[Path], recorded: Sequence[Mapping[str, Any]], run_id: str) -> None:
+    """Copy every shard's rows into the open file in one transaction (all or none of them)."""
+    from auditor.store import discovery
+    from auditor.store.core import transaction
+    from auditor.store.facts import _MERGE
+
+    try:
+        with transaction(con):
+            for i, (path, rec) in enumerate(zip(shards, recorded)):
+                alias = f"shard{i}"
+                con.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {alias} (READ_ONLY)")
+                for _, sql in _COPY:
+                    con.execute(sql.format(s=alias))
+                for sql in _MERGE:
+                    con.execute(sql.format(src=f"{alias}.facts"))
+                con.execute(f"INSERT INTO run_papers (run_id, paper_id) SELECT ?, paper_id FROM {alias}.run_papers "
+                            "WHERE run_id = ? ON CONFLICT DO NOTHING", [run_id, rec["run_id"]])
+                # what discovery did for each paper: the shards all did the same, the first one's is kept
+                discovery.copy_run(con, alias, rec["run_id"], run_id)
+    finally:  # after the rollback, as before
+        for i in range(len(shards)):
+            try:
+                con.execute(f"DETACH shard{i}")
+            except Exception:  # noqa: BLE001 - not attached
+                pass
 
 
 def _shard_run(path: Path) -> dict[str, Any]:

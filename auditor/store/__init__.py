@@ -146,6 +146,7 @@ class Store:
     # runs
     start_run = _delegate("runs", Runs.start_run)
     finish_run = _delegate("runs", Runs.finish_run)
+    ending_on_error = _delegate("runs", Runs.ending_on_error)
     run_info = _delegate("runs", Runs.run_info)
     latest_run_id = _delegate("runs", Runs.latest_run_id)
     resolve_run = _delegate("runs", Runs.resolve_run)

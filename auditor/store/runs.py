@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import duckdb
 
@@ -101,6 +102,24 @@ class Runs:
             [status, datetime.now(timezone.utc), json.dumps(list(notes)) if notes else None, run_id],
         )
 
+    @contextmanager
+    def ending_on_error(self, run_id: str) -> Iterator[None]:
+        """End the run ``interrupted`` (Ctrl-C, SIGTERM) or ``failed`` (any other error, quoted
+        in its notes) when the block raises, then let the error go on: what every command that
+        starts a run does, so that no run stays ``running`` until the next one finds it.
+
+        Recording the end must not hide the error itself: a database that refuses every write
+        after a failed commit leaves the run ``running`` (the next run marks it interrupted)."""
+        try:
+            yield
+        except BaseException as exc:
+            status, note = _ending(exc)
+            try:
+                self.finish_run(run_id, status, notes=[note])
+            except duckdb.Error:
+                pass
+            raise
+
     def run_info(self, run_id: str) -> RunInfo | None:
         rows = self.db.rows(
             "SELECT run_id, started_at, finished_at, tool_version, options, status, as_of, notes FROM runs WHERE run_id = ?",
@@ -147,3 +166,19 @@ class Runs:
         if not self.db.rows("SELECT 1 FROM runs WHERE run_id = ?", [run_id]):
             raise AuditorError(f"no run {run_id!r} in {self.db.path}")
         return run_id
+
+
+def _ending(exc: BaseException) -> tuple[str, str]:
+    """The status and the one-line note of a run that ``exc`` ended."""
+    from auditor.redaction import redact
+    from auditor.signals import terminated
+
+    again = "run the same command again to finish"
+    if isinstance(exc, BrokenPipeError):  # `audit extract --db ... | head`: the reader left early
+        return "interrupted", f"the run's output was closed before the end: {again}"
+    if isinstance(exc, KeyboardInterrupt):
+        how = "terminated (SIGTERM)" if terminated() else "interrupted (Ctrl-C)"
+        return "interrupted", f"the run was {how}: {again}"
+    # an error's text can quote what a server sent: redacted like everything stored
+    text = one_line(str(exc))[:300] or type(exc).__name__
+    return "failed", f"the run failed: {redact(text)}; {again}"
