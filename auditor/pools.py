@@ -33,13 +33,26 @@ def process_pool(jobs: int, **kwargs: Any) -> Iterator[Pool]:
         resource_tracker.ensure_running()
     before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _SIGMASK else None
     try:
-        pool = ctx.Pool(jobs, **kwargs)
+        pool = _QuietPool(jobs, context=ctx, **kwargs)
     except BaseException:
         _restore(before)
         raise
     with pool:
         _restore(before)  # a Ctrl-C that came meanwhile is raised here
         yield pool
+
+
+class _QuietPool(Pool):
+    """A Pool whose worker-handler thread sleeps while results are in flight.
+
+    CPython's (3.8 on, bpo-35493) also wakes whenever the result pipe is readable, and it is
+    readable the whole time a large result is being received: the thread spun, taking 3 s of
+    CPU per 200,000 abstracts in `audit extract` (a sixth of what the workers spent) and the GIL
+    the result reader needs. What it has to notice still wakes it: a worker that exits (its
+    sentinel) and the cache of tasks becoming empty (the change notifier)."""
+
+    def _get_sentinels(self) -> list[Any]:
+        return [self._change_notifier._reader]  # type: ignore[attr-defined]
 
 
 def _restore(mask: Any) -> None:

@@ -44,3 +44,8 @@ def wait_for_files(folder: Path, count: int, seconds: float = 10.0) -> None:
     deadline = time.monotonic() + seconds
     while len(list(folder.iterdir())) < count and time.monotonic() < deadline:
         time.sleep(0.005)
+
+
+def big_result(size: int) -> str:
+    """A result the worker takes a while to send: ``size`` characters."""
+    return "x" * size
