@@ -178,10 +178,9 @@ def test_a_closed_output_pipe_ends_quietly_with_0(example_dumps, tmp_path, comma
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     assert len(done.stdout) == 1
     if "--db" in command:  # the output (~100 kB) outgrows the pipe's buffer: the run ended early, and says so
-        con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
-        runs = con.execute("SELECT status, notes FROM runs").fetchall()
-        con.close()
-        assert runs == [("interrupted", '["the run\'s output was closed before the end: run the same command again to finish"]')]
+        from test_run_e2e import query
+
+        assert query(tmp_path / "a.duckdb", "SELECT status, notes FROM runs") == [("interrupted", '["the run\'s output was closed before the end: run the same command again to finish"]')]
 
 
 @pytest.mark.parametrize(("args", "wanted"), [

@@ -13,14 +13,12 @@ from auditor import exitcodes
 from auditor.store import Store
 from auditor.store.staging import Staging
 from inprocess import audit
+from test_run_e2e import query
 
 
 def runs(db) -> list[tuple[str, list[str]]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        rows = con.execute("SELECT status, notes FROM runs ORDER BY started_at").fetchall()
-    finally:
-        con.close()
+    """(status, notes) of each run in the file, oldest first."""
+    rows = query(db, "SELECT status, notes FROM runs ORDER BY started_at")
     return [(status, json.loads(notes) if notes else []) for status, notes in rows]
 
 
@@ -69,7 +67,6 @@ def test_a_store_that_refuses_to_record_the_end_does_not_hide_the_error(monkeypa
         def refuses(*_args, **_kwargs):
             raise duckdb.TransactionException("Current transaction is aborted (please ROLLBACK)")
 
-        monkeypatch.setattr(store, "finish_run", refuses)
         monkeypatch.setattr(type(store.runs), "finish_run", refuses)
         with pytest.raises(ValueError, match="the run's own error"):
             with store.ending_on_error(run_id):
@@ -112,9 +109,7 @@ def test_extract_interrupted_while_staging_ends_its_run_interrupted(example_dump
     again = audit("extract", "--db", str(db), *map(str, example_dumps))
     assert again.returncode == 0, again.stderr
     assert [status for status, _ in runs(db)] == ["interrupted", "done"]
-    con = duckdb.connect(str(db), read_only=True)
-    papers = con.execute("SELECT count(*) FROM papers").fetchone()[0]
-    con.close()
+    [(papers,)] = query(db, "SELECT count(*) FROM papers")
     assert papers == len(again.stdout.splitlines()) > 100
 
 
@@ -140,10 +135,7 @@ def test_merge_whose_copy_fails_ends_its_run_failed_and_copies_nothing(shard, tm
     assert out.returncode == exitcodes.USAGE_OR_INPUT and len(out.stderr.strip().splitlines()) == 1, out.stderr
     [(status, notes)] = runs(merged)
     assert status == "failed" and "claims" in notes[0]
-    con = duckdb.connect(str(merged), read_only=True)
-    copied = con.execute("SELECT count(*) FROM papers").fetchone()[0]
-    con.close()
-    assert copied == 0  # one transaction: all of it or none
+    assert query(merged, "SELECT count(*) FROM papers") == [(0,)]  # one transaction: all of it or none
 
 
 def test_merge_interrupted_while_scoring_ends_its_run_interrupted(shard, tmp_path, monkeypatch):
